@@ -1,0 +1,54 @@
+"""``advisor-desktop``: the GUI entry point and the one composition root of the desktop app.
+
+Builds paths (platformdirs or ``--data-dir``), logging, the language, and hands them to the UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from advisor_desktop import __version__
+from advisor_desktop.hardening import disable_core_dumps
+from advisor_desktop.i18n import _, activate
+from advisor_desktop.logsetup import setup_logging
+from advisor_desktop.paths import resolve_paths
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Options of the desktop application."""
+    parser = argparse.ArgumentParser(
+        prog="advisor-desktop",
+        description=_("Advisor Desktop: the encrypted notebook of a confidential advisor."),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=_("keep the vault, settings and logs in DIR (e.g. on a USB stick)"),
+    )
+    parser.add_argument(
+        "--lang",
+        metavar="CODE",
+        default=None,
+        help=_("language of the user interface (e.g. en, nl, fr, ar)"),
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start the desktop application; returns the process exit code."""
+    disable_core_dumps()
+    args = build_parser().parse_args(argv)
+    paths = resolve_paths(args.data_dir)
+    paths.ensure()
+    setup_logging(paths.logs)
+    activate(args.lang or "en")
+    from advisor_desktop.ui.application import run_application
+
+    return run_application(paths, lang=args.lang, argv=[sys.argv[0]])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

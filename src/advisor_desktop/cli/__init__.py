@@ -1,0 +1,1 @@
+"""Headless command-line interfaces: ``advisor`` (the advisor) and ``advisor-desk`` (the desk)."""

@@ -1,0 +1,98 @@
+"""``advisor``: the advisor's headless command line.
+
+Exit codes: 0 success; 1 anything else; 2 usage error; 3 wrong passphrase or recovery code;
+4 vault missing, unreadable, corrupt or from a newer version; 5 vault open in another process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Sequence
+
+from advisor_desktop import __version__
+from advisor_desktop.cli import records, selftest, vault_cmds
+from advisor_desktop.cli.common import Console, run_guarded
+from advisor_desktop.cli.context import CliContext
+from advisor_desktop.crypto.keyslots import KdfPolicy
+from advisor_desktop.errors import EXIT_USAGE
+from advisor_desktop.hardening import disable_core_dumps
+from advisor_desktop.i18n import _, activate
+from advisor_desktop.logsetup import setup_logging
+from advisor_desktop.paths import resolve_paths
+
+PROG = "advisor"
+
+EPILOG = _(
+    "The passphrase comes from a prompt on a terminal, else --passphrase-file FILE or the "
+    "ADVISOR_PASSPHRASE environment variable.\n\n"
+    "Exit codes: 0 success, 1 other error, 2 usage error, 3 wrong passphrase or recovery "
+    "code, 4 vault missing, unreadable, corrupt or from a newer version, 5 vault in use by "
+    "another process."
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so usage errors map to exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``advisor`` argument parser."""
+    parser = _Parser(
+        prog=PROG,
+        description=_("Advisor Desktop: the encrypted notebook of a confidential advisor."),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=_("keep the vault, settings and logs in DIR (e.g. on a USB stick)"),
+    )
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help=_("read the passphrase from the first line of FILE"),
+    )
+    parser.add_argument("--lang", metavar="CODE", default="en", help=_("language of messages"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    vault_cmds.register(sub)
+    records.register(sub)
+    selftest.register(sub)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    console: Console | None = None,
+    policy: KdfPolicy | None = None,
+) -> int:
+    """Run one ``advisor`` command; returns the exit code (see module docstring)."""
+    disable_core_dumps()
+    console = console or Console()
+    parser = build_parser()
+
+    def body() -> int:
+        args = parser.parse_args(argv)
+        activate(args.lang)
+        paths = resolve_paths(args.data_dir)
+        # A read-only data folder must not stop read-only commands.
+        with contextlib.suppress(OSError):
+            setup_logging(paths.logs)
+        ctx = CliContext(args=args, paths=paths, console=console, policy=policy or KdfPolicy())
+        result: int = args.func(ctx)
+        return result
+
+    return run_guarded(PROG, body, console)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""What both CLIs share: secrets from prompt/file/environment, error-to-exit-code mapping."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from advisor_desktop.errors import EXIT_OTHER, EXIT_USAGE, AdvisorError, UsageError
+from advisor_desktop.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Console:
+    """The process's streams and environment, passed in so tests can drive a command."""
+
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    prompt: Callable[[str], str] = getpass.getpass
+
+    def out(self, text: str = "") -> None:
+        """Print a line on stdout."""
+        print(text, file=self.stdout)
+
+    def err(self, text: str) -> None:
+        """Print a line on stderr."""
+        print(text, file=self.stderr)
+
+    @property
+    def interactive(self) -> bool:
+        """True when a person can answer a prompt."""
+        isatty = getattr(self.stdin, "isatty", None)
+        return bool(isatty and isatty())
+
+
+def secret_bytes(text: str) -> bytearray:
+    """A typed secret as UTF-8 bytes, NFC-normalised so the same phrase typed on another
+    keyboard or OS gives the same bytes."""
+    return bytearray(unicodedata.normalize("NFC", text).encode("utf-8"))
+
+
+def read_secret_file(path: str) -> bytearray:
+    """The first line of ``path`` (a passphrase file), without its line ending."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(
+            _("The passphrase file cannot be read: {reason}").format(reason=exc.strerror)
+        ) from None
+    try:
+        text = raw.decode("utf-8").splitlines()[0] if raw.strip() else ""
+    except UnicodeDecodeError:
+        raise UsageError(_("The passphrase file is not UTF-8 text.")) from None
+    return secret_bytes(text)
+
+
+def get_secret(
+    console: Console,
+    *,
+    file: str | None,
+    env_name: str,
+    prompt: str,
+    confirm: bool = False,
+) -> bytearray:
+    """A secret from ``--…-file``, else the environment, else a terminal prompt."""
+    if file:
+        return read_secret_file(file)
+    if console.env.get(env_name):
+        return secret_bytes(console.env[env_name])
+    if console.interactive:
+        first = console.prompt(prompt)
+        if confirm:
+            again = console.prompt(_("Type it again: "))
+            if again != first:
+                raise UsageError(_("The two entries do not match."))
+        return secret_bytes(first)
+    raise UsageError(
+        _("No passphrase given: use a terminal, --passphrase-file FILE or {env}.").format(
+            env=env_name
+        )
+    )
+
+
+def run_guarded(program: str, body: Callable[[], int], console: Console) -> int:
+    """Run a command; typed errors become a one-line message and their exit code.
+
+    Unexpected errors are logged by type only and never shown as a traceback.
+    """
+    try:
+        return body()
+    except AdvisorError as exc:
+        console.err(f"{program}: {exc.message}")
+        return exc.exit_code
+    except BrokenPipeError:
+        # Output piped into `head` or similar: the reader left; not an error of ours.
+        return 0
+    except KeyboardInterrupt:
+        console.err(f"{program}: " + _("interrupted"))
+        return 130
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else EXIT_USAGE
+    except Exception as exc:
+        log.error("unexpected_error type=%s", type(exc).__name__)
+        console.err(
+            f"{program}: "
+            + _("unexpected error ({kind}); nothing further was changed.").format(
+                kind=type(exc).__name__
+            )
+        )
+        return EXIT_OTHER

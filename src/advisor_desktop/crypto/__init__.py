@@ -1,0 +1,1 @@
+"""Key handling: Argon2id key slots, recovery codes. Only `cryptography` primitives."""

@@ -1,0 +1,53 @@
+"""Translation functions for every user-visible string.
+
+The composition root calls :func:`activate` once with the chosen locale; everything else
+imports ``_`` and ``ngettext`` from here so Babel's extractor finds the strings. The active
+catalog is process state on purpose: a message is translated where it is raised, and there is
+only ever one UI language at a time.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from pathlib import Path
+
+DOMAIN = "advisor_desktop"
+
+_translations: _gettext.NullTranslations = _gettext.NullTranslations()
+_active_locale = "en"
+
+
+def locale_dir() -> Path:
+    """Where compiled ``.mo`` catalogs are looked up (inside the installed package)."""
+    return Path(__file__).resolve().parent / "locale"
+
+
+def activate(locale: str, directory: Path | None = None) -> None:
+    """Make ``locale`` the language of every later ``_()`` call (falls back to English)."""
+    global _translations, _active_locale
+    folder = directory or locale_dir()
+    candidates = [locale, locale.replace("-", "_")]
+    _translations = _gettext.translation(
+        DOMAIN, localedir=str(folder), languages=candidates, fallback=True
+    )
+    _active_locale = locale
+
+
+def active_locale() -> str:
+    """The locale code last passed to :func:`activate` (``en`` by default)."""
+    return _active_locale
+
+
+def _(message: str) -> str:
+    """Translate ``message`` into the active language."""
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Translate a message with a plural form, chosen by the active language's rules."""
+    return _translations.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it yet (translated at display)."""
+    return message

@@ -1,0 +1,1 @@
+"""The notebook of advisory conversations (plain Python, no Qt)."""

@@ -1,0 +1,407 @@
+"""The notebook service: add, edit, find, follow up and purge conversation records.
+
+All reads and writes go through the open :class:`~advisor_desktop.vault.Vault`. The search
+index is kept in step with the records inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from advisor_desktop.errors import RecordNotFound
+from advisor_desktop.i18n import _
+from advisor_desktop.notebook.models import (
+    ContactChannel,
+    ConversationRecord,
+    RecordFilter,
+    RecordId,
+    RecordSummary,
+    SearchHit,
+    Status,
+    VisitorRole,
+)
+from advisor_desktop.notebook.textnorm import fold, fts_query, normalize_for_index
+from advisor_desktop.profile import OrgProfile
+from advisor_desktop.vault.store import Vault
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+_COLUMNS = (
+    "id, conv_date, channel, role, categories, options, agreed, follow_up, notes, status, "
+    "language, alias, identifiers, created_at, updated_at, closed_at"
+)
+_SUMMARY_COLUMNS = "id, conv_date, role, categories, status, follow_up, substr(notes, 1, 120)"
+
+
+def utc_now() -> dt.datetime:
+    """The real clock (tests pass their own)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months (clamped to the month's last day)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - 28 always exists
+
+
+def _index_body(record: ConversationRecord) -> str:
+    parts = [record.notes, record.agreed, record.alias or ""]
+    return normalize_for_index("\n".join(p for p in parts if p))
+
+
+def _row_to_record(row: Sequence[Any]) -> ConversationRecord:
+    return ConversationRecord(
+        id=RecordId(row[0]),
+        conv_date=dt.date.fromisoformat(row[1]),
+        channel=ContactChannel(row[2]),
+        role=VisitorRole(row[3]),
+        categories=tuple(json.loads(row[4])),
+        options=tuple(json.loads(row[5])),
+        agreed=row[6],
+        follow_up=dt.date.fromisoformat(row[7]) if row[7] else None,
+        notes=row[8],
+        status=Status(row[9]),
+        language=row[10],
+        alias=row[11],
+        identifiers=tuple(json.loads(row[12])),
+        created_at=dt.datetime.fromisoformat(row[13]),
+        updated_at=dt.datetime.fromisoformat(row[14]),
+        closed_at=dt.datetime.fromisoformat(row[15]) if row[15] else None,
+    )
+
+
+def _row_to_summary(row: Sequence[Any]) -> RecordSummary:
+    return RecordSummary(
+        id=RecordId(row[0]),
+        conv_date=dt.date.fromisoformat(row[1]),
+        role=VisitorRole(row[2]),
+        categories=tuple(json.loads(row[3])),
+        status=Status(row[4]),
+        follow_up=dt.date.fromisoformat(row[5]) if row[5] else None,
+        preview=" ".join(row[6].split()),
+    )
+
+
+def _where(filters: RecordFilter | None) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if filters is not None:
+        if filters.status is not None:
+            clauses.append("status = ?")
+            params.append(filters.status.value)
+        if filters.role is not None:
+            clauses.append("role = ?")
+            params.append(filters.role.value)
+        if filters.category is not None:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?)")
+            params.append(filters.category)
+        if filters.date_from is not None:
+            clauses.append("conv_date >= ?")
+            params.append(filters.date_from.isoformat())
+        if filters.date_to is not None:
+            clauses.append("conv_date <= ?")
+            params.append(filters.date_to.isoformat())
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+class Notebook:
+    """Conversation records in an open vault, validated against the organisation profile."""
+
+    def __init__(self, vault: Vault, profile: OrgProfile, clock: Clock = utc_now) -> None:
+        self._vault = vault
+        self.profile = profile
+        self._clock = clock
+        self._categories = {c.id for c in profile.categories}
+        self._options = {o.id for o in profile.options}
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _values(self, record: ConversationRecord, now: dt.datetime) -> list[Any]:
+        closed_at = record.closed_at
+        if record.status is Status.CLOSED and closed_at is None:
+            closed_at = now
+        if record.status is Status.OPEN:
+            closed_at = None
+        return [
+            record.conv_date.isoformat(),
+            record.channel.value,
+            record.role.value,
+            json.dumps(list(record.categories)),
+            json.dumps(list(record.options)),
+            record.agreed,
+            record.follow_up.isoformat() if record.follow_up else None,
+            record.notes,
+            record.status.value,
+            record.language,
+            record.alias or None,
+            json.dumps(list(record.identifiers), ensure_ascii=False),
+            closed_at.isoformat() if closed_at else None,
+        ]
+
+    def add(self, record: ConversationRecord) -> RecordId:
+        """Store a new record (and its search rows) durably; returns its id."""
+        return self.add_many([record])[0]
+
+    def add_many(self, records: Iterable[ConversationRecord]) -> list[RecordId]:
+        """Store many records in one transaction (all or nothing)."""
+        now = self._clock()
+        ids: list[RecordId] = []
+        with self._vault.write() as conn:
+            for record in records:
+                record.validate(self._categories, self._options)
+                values = self._values(record, now)
+                cursor = conn.execute(
+                    "INSERT INTO records (conv_date, channel, role, categories, options, agreed,"
+                    " follow_up, notes, status, language, alias, identifiers, closed_at,"
+                    " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [*values, now.isoformat(), now.isoformat()],
+                )
+                rowid = int(cursor.lastrowid)
+                conn.execute(
+                    "INSERT INTO record_fts (rowid, body) VALUES (?, ?)",
+                    (rowid, _index_body(record)),
+                )
+                ids.append(RecordId(rowid))
+        log.info("records_added count=%s", len(ids))
+        return ids
+
+    def update(self, record: ConversationRecord) -> None:
+        """Replace the stored fields of ``record.id`` (and its search rows)."""
+        if record.id is None:
+            raise RecordNotFound(_("This record has not been saved yet."))
+        record.validate(self._categories, self._options)
+        now = self._clock()
+        with self._vault.write() as conn:
+            row = conn.execute(
+                "SELECT closed_at FROM records WHERE id = ?", (record.id,)
+            ).fetchone()
+            if row is None:
+                raise self._not_found(record.id)
+            if record.status is Status.CLOSED and record.closed_at is None and row[0]:
+                record = _with_closed_at(record, dt.datetime.fromisoformat(row[0]))
+            values = self._values(record, now)
+            conn.execute(
+                "UPDATE records SET conv_date=?, channel=?, role=?, categories=?, options=?,"
+                " agreed=?, follow_up=?, notes=?, status=?, language=?, alias=?, identifiers=?,"
+                " closed_at=?, updated_at=? WHERE id=?",
+                [*values, now.isoformat(), record.id],
+            )
+            conn.execute("DELETE FROM record_fts WHERE rowid = ?", (record.id,))
+            conn.execute(
+                "INSERT INTO record_fts (rowid, body) VALUES (?, ?)",
+                (record.id, _index_body(record)),
+            )
+        log.info("record_updated id=%s", record.id)
+
+    def set_status(self, record_id: RecordId, status: Status) -> None:
+        """Close or reopen a record (closing starts its retention period)."""
+        now = self._clock()
+        with self._vault.write() as conn:
+            closed_at = now.isoformat() if status is Status.CLOSED else None
+            cursor = conn.execute(
+                "UPDATE records SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?",
+                (status.value, closed_at, now.isoformat(), record_id),
+            )
+            if cursor.rowcount == 0:
+                raise self._not_found(record_id)
+        log.info("record_status id=%s status=%s", record_id, status.value)
+
+    def delete(self, record_id: RecordId) -> None:
+        """Delete a record and its search rows (secure_delete zeroes the freed pages)."""
+        with self._vault.write() as conn:
+            cursor = conn.execute("DELETE FROM records WHERE id = ?", (record_id,))
+            if cursor.rowcount == 0:
+                raise self._not_found(record_id)
+            conn.execute("DELETE FROM record_fts WHERE rowid = ?", (record_id,))
+            conn.execute("DELETE FROM drafts WHERE slot = ?", (f"record:{record_id}",))
+        log.info("record_deleted id=%s", record_id)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, record_id: RecordId) -> ConversationRecord:
+        """One record, all fields."""
+        with self._vault.read() as conn:
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM records WHERE id = ?", (record_id,)
+            ).fetchone()
+        if row is None:
+            raise self._not_found(record_id)
+        return _row_to_record(row)
+
+    def count(self, filters: RecordFilter | None = None) -> int:
+        """How many records match ``filters``."""
+        where, params = _where(filters)
+        with self._vault.read() as conn:
+            return int(conn.execute(f"SELECT count(*) FROM records{where}", params).fetchone()[0])
+
+    def list_records(
+        self, filters: RecordFilter | None = None, *, limit: int = -1, offset: int = 0
+    ) -> list[RecordSummary]:
+        """Records, newest conversation first, a page at a time."""
+        where, params = _where(filters)
+        with self._vault.read() as conn:
+            rows = conn.execute(
+                f"SELECT {_SUMMARY_COLUMNS} FROM records{where}"
+                " ORDER BY conv_date DESC, id DESC LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+        return [_row_to_summary(r) for r in rows]
+
+    def search(
+        self, query: str, *, limit: int = 50, filters: RecordFilter | None = None
+    ) -> list[SearchHit]:
+        """Full-text search over notes, agreed actions and alias; best matches first."""
+        match = fts_query(query)
+        if match is None:
+            return []
+        where, params = _where(filters)
+        where = where.replace(" WHERE ", " AND ", 1)
+        with self._vault.read() as conn:
+            rows = conn.execute(
+                f"SELECT {_SUMMARY_COLUMNS.replace('id,', 'r.id,', 1)}, r.notes, r.agreed"
+                " FROM (SELECT rowid, rank FROM record_fts WHERE record_fts MATCH ?"
+                " ORDER BY rank LIMIT ?) AS hit JOIN records AS r ON r.id = hit.rowid"
+                f"{where} ORDER BY hit.rank",
+                [match, limit if not where else max(limit, 1000), *params],
+            ).fetchall()
+        hits = [SearchHit(_row_to_summary(r[:7]), _snippet(query, r[7], r[8])) for r in rows]
+        return hits[:limit]
+
+    def follow_ups(
+        self, today: dt.date | None = None, *, within_days: int = 0
+    ) -> list[RecordSummary]:
+        """Open records whose follow-up date is due (today or earlier, plus ``within_days``)."""
+        today = today or self._clock().date()
+        horizon = today + dt.timedelta(days=within_days)
+        with self._vault.read() as conn:
+            rows = conn.execute(
+                f"SELECT {_SUMMARY_COLUMNS} FROM records WHERE follow_up IS NOT NULL"
+                " AND follow_up <= ? AND status = 'open' ORDER BY follow_up, id",
+                (horizon.isoformat(),),
+            ).fetchall()
+        return [_row_to_summary(r) for r in rows]
+
+    # -- retention -------------------------------------------------------------------------
+
+    def purge_date(self, record: ConversationRecord) -> dt.date | None:
+        """When a record is due for purge (None while it is open)."""
+        if record.status is Status.OPEN or record.closed_at is None:
+            return None
+        return add_months(record.closed_at.date(), self.profile.retention.months_after_close)
+
+    def _cutoff(self, today: dt.date) -> dt.date:
+        return add_months(today, -self.profile.retention.months_after_close)
+
+    def purge_candidates(
+        self, today: dt.date | None = None, *, within_days: int = 0
+    ) -> list[tuple[RecordSummary, dt.date]]:
+        """Closed records whose retention ends by ``today + within_days``, with that date."""
+        today = today or self._clock().date()
+        cutoff = self._cutoff(today + dt.timedelta(days=within_days))
+        months = self.profile.retention.months_after_close
+        with self._vault.read() as conn:
+            rows = conn.execute(
+                f"SELECT {_SUMMARY_COLUMNS}, closed_at FROM records WHERE status = 'closed'"
+                " AND closed_at IS NOT NULL AND substr(closed_at, 1, 10) <= ?"
+                " ORDER BY closed_at, id",
+                (cutoff.isoformat(),),
+            ).fetchall()
+        return [
+            (_row_to_summary(r[:7]), add_months(dt.datetime.fromisoformat(r[7]).date(), months))
+            for r in rows
+        ]
+
+    def retention_warnings(
+        self, today: dt.date | None = None
+    ) -> list[tuple[RecordSummary, dt.date]]:
+        """Records due for purge within the profile's warning period (purge not yet due)."""
+        today = today or self._clock().date()
+        due_now = {s.id for s, _ in self.purge_candidates(today)}
+        return [
+            (s, when)
+            for s, when in self.purge_candidates(
+                today, within_days=self.profile.retention.warn_days
+            )
+            if s.id not in due_now
+        ]
+
+    def purge(self, today: dt.date | None = None) -> list[RecordId]:
+        """Delete every record past retention so it cannot be recovered from the files.
+
+        Rows are deleted with secure_delete on (freed pages zeroed); the full-text index is
+        rebuilt ('optimize') so no segment keeps the purged tokens; the WAL is checkpointed and
+        truncated so no old page copies stay in it.
+        """
+        ids = [s.id for s, _ in self.purge_candidates(today)]
+        if not ids:
+            return []
+        with self._vault.write() as conn:
+            for record_id in ids:
+                conn.execute("DELETE FROM records WHERE id = ?", (record_id,))
+                conn.execute("DELETE FROM record_fts WHERE rowid = ?", (record_id,))
+                conn.execute("DELETE FROM drafts WHERE slot = ?", (f"record:{record_id}",))
+            conn.execute("INSERT INTO record_fts (record_fts) VALUES ('optimize')")
+        self._vault.checkpoint()
+        log.info("records_purged count=%s", len(ids))
+        return ids
+
+    # -- drafts ----------------------------------------------------------------------------
+
+    def save_draft(self, slot: str, fields: dict[str, Any]) -> None:
+        """Autosave an unsaved editor state inside the vault (never a plaintext file)."""
+        with self._vault.write() as conn:
+            conn.execute(
+                "INSERT INTO drafts (slot, body, saved_at) VALUES (?, ?, ?) ON CONFLICT(slot)"
+                " DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
+                (slot, json.dumps(fields, ensure_ascii=False), self._clock().isoformat()),
+            )
+
+    def load_draft(self, slot: str) -> dict[str, Any] | None:
+        """The autosaved editor state for ``slot``, if any."""
+        with self._vault.read() as conn:
+            row = conn.execute("SELECT body FROM drafts WHERE slot = ?", (slot,)).fetchone()
+        if row is None:
+            return None
+        value = json.loads(row[0])
+        return value if isinstance(value, dict) else None
+
+    def discard_draft(self, slot: str) -> None:
+        """Forget the autosaved state for ``slot``."""
+        with self._vault.write() as conn:
+            conn.execute("DELETE FROM drafts WHERE slot = ?", (slot,))
+
+    def _not_found(self, record_id: int) -> RecordNotFound:
+        return RecordNotFound(_("There is no record {id}.").format(id=record_id))
+
+
+def _with_closed_at(record: ConversationRecord, closed_at: dt.datetime) -> ConversationRecord:
+    from dataclasses import replace
+
+    return replace(record, closed_at=closed_at)
+
+
+def _snippet(query: str, notes: str, agreed: str, width: int = 80) -> str:
+    """A short excerpt around the first word of ``query`` found in the text."""
+    text = " ".join(f"{notes} {agreed}".split())
+    folded = fold(text)
+    words = fts_query(query)
+    if words is None:
+        return text[:width]
+    first = fold(query).split()
+    position = folded.find(first[0]) if first else -1
+    if position < 0 or len(folded) != len(text):
+        return text[:width] + ("…" if len(text) > width else "")
+    start = max(0, position - width // 3)
+    excerpt = text[start : start + width]
+    return ("…" if start else "") + excerpt + ("…" if start + width < len(text) else "")

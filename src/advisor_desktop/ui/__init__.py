@@ -1,0 +1,1 @@
+"""The Qt skin over the core: widgets and windows only (no SQL, no crypto, no HTTP)."""

@@ -1,0 +1,94 @@
+"""Schema versions (``PRAGMA user_version``) and the migrations between them.
+
+Each entry of :data:`MIGRATIONS` moves the schema from version ``i`` to ``i + 1``. Migrations
+only ever add; they run inside one transaction with the version bump, so a crash leaves the
+old version intact. Tests build every older version and migrate it (tests/test_migrations.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Connection = Any  # sqlcipher3.Connection (untyped C extension)
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE records (
+    id          INTEGER PRIMARY KEY,
+    conv_date   TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    categories  TEXT NOT NULL DEFAULT '[]',
+    options     TEXT NOT NULL DEFAULT '[]',
+    agreed      TEXT NOT NULL DEFAULT '',
+    follow_up   TEXT,
+    notes       TEXT NOT NULL DEFAULT '',
+    status      TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    language    TEXT NOT NULL DEFAULT '',
+    alias       TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    closed_at   TEXT
+);
+CREATE INDEX records_by_date ON records (conv_date DESC, id DESC);
+CREATE INDEX records_follow_up ON records (follow_up) WHERE follow_up IS NOT NULL;
+-- Contentless: the index holds tokens only; the text itself lives once, in records.
+-- contentless_delete lets a purge remove a row's tokens without keeping a plaintext copy.
+CREATE VIRTUAL TABLE record_fts USING fts5 (
+    body,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+"""
+
+_V2 = """
+-- Names and other identifiers the advisor lists for a record, so the anonymiser can remove
+-- them from anything that leaves the device. Identifying: shown as such in the UI.
+ALTER TABLE records ADD COLUMN identifiers TEXT NOT NULL DEFAULT '[]';
+-- Autosaved editor drafts live in the vault, never in a plaintext file.
+CREATE TABLE drafts (
+    slot      TEXT PRIMARY KEY,
+    body      TEXT NOT NULL,
+    saved_at  TEXT NOT NULL
+);
+CREATE INDEX records_by_status ON records (status, closed_at);
+"""
+
+
+def _script(sql: str) -> Callable[[Connection], None]:
+    def run(conn: Connection) -> None:
+        for statement in _split(sql):
+            conn.execute(statement)
+
+    return run
+
+
+def _split(sql: str) -> list[str]:
+    """Split a migration script into statements (no semicolons inside our literals)."""
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+MIGRATIONS: Sequence[Callable[[Connection], None]] = (_script(_V1), _script(_V2))
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema up to ``target``; returns the version found before."""
+    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    for version in range(found, target):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return found
