@@ -1,0 +1,160 @@
+"""Manage the UI message catalogs with Babel.
+
+    python translations/manage.py extract   # src/ → translations/advisor_desktop.pot
+    python translations/manage.py update    # .pot → translations/<lang>/LC_MESSAGES/*.po
+    python translations/manage.py compile   # .po → src/advisor_desktop/locale/<lang>/…/*.mo
+    python translations/manage.py all       # the three, in order (run after changing strings)
+
+The compiled ``.mo`` files are committed; tests/test_i18n.py fails when they, or the template,
+are stale, or when a catalog has empty or fuzzy entries. ``en_XA`` is a generated
+pseudo-locale (accented, ~40 % longer) that makes clipped or untranslated text visible.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src" / "advisor_desktop"
+TRANSLATIONS = ROOT / "translations"
+POT = TRANSLATIONS / "advisor_desktop.pot"
+LOCALE_OUT = SRC / "locale"
+DOMAIN = "advisor_desktop"
+LANGUAGES = ("nl", "fr", "es", "ar", "ru", "zh_Hans")
+PSEUDO = "en_XA"
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+_ACCENTS = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "áƀçđéƒĝĥíĵķĺɱñóƥʠŕšťúṽŵẋýžÅƁÇĐÉƑĜĤÍĴĶĹṀÑÓƤɊŔŠŤÚṼŴẊÝŽ",
+)
+
+
+def extract() -> Catalog:
+    """Every translatable string in src/ (Python files, keywords _, N_, ngettext)."""
+    catalog = Catalog(project="Advisor Desktop", domain=DOMAIN, charset="utf-8")
+    method_map = [("**.py", "python")]
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(SRC), method_map=method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
+        strip_comment_tags=True,
+    ):
+        catalog.add(message, None, [(f"src/advisor_desktop/{filename}", lineno)],
+                    auto_comments=comments, context=context)
+    return catalog
+
+
+def _po_path(lang: str) -> Path:
+    return TRANSLATIONS / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _mo_path(lang: str) -> Path:
+    return LOCALE_OUT / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+def _serialize_po(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, omit_header=False, sort_output=True, width=100,
+             include_lineno=False)
+    return buffer.getvalue()
+
+
+def _serialize_mo(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def write_template() -> None:
+    """Write the .pot template."""
+    catalog = extract()
+    POT.write_bytes(_serialize_po(catalog))
+
+
+def _pseudo(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "{":  # keep format placeholders intact
+            j = text.find("}", i)
+            j = len(text) - 1 if j < 0 else j
+            out.append(text[i : j + 1])
+            i = j + 1
+            continue
+        out.append(text[i].translate(_ACCENTS))
+        i += 1
+    padded = "".join(out)
+    return f"[{padded}{'·' * max(1, len(text) * 2 // 5)}]"
+
+
+def load(path: Path, locale: str) -> Catalog:
+    """Read a .po file."""
+    with path.open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def update() -> None:
+    """Merge the template into every language's .po file (new strings get empty entries)."""
+    with POT.open("rb") as handle:
+        template = read_po(handle)
+    for lang in LANGUAGES:
+        path = _po_path(lang)
+        if path.exists():
+            catalog = load(path, lang)
+        else:
+            catalog = Catalog(locale=lang, domain=DOMAIN, project="Advisor Desktop",
+                              charset="utf-8")
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_serialize_po(catalog))
+
+
+def pseudo_catalog() -> Catalog:
+    """The generated pseudo-locale catalog."""
+    with POT.open("rb") as handle:
+        template = read_po(handle)
+    catalog = Catalog(locale="en", domain=DOMAIN, charset="utf-8")
+    for message in template:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            catalog.add(message.id, tuple(_pseudo(x) for x in message.id))
+        else:
+            catalog.add(message.id, _pseudo(message.id))
+    return catalog
+
+
+def compiled(lang: str) -> bytes:
+    """The .mo bytes a language's .po compiles to (the pseudo-locale is generated)."""
+    if lang == PSEUDO:
+        return _serialize_mo(pseudo_catalog())
+    return _serialize_mo(load(_po_path(lang), lang))
+
+
+def compile_all() -> None:
+    """Compile every .po (and the pseudo-locale) into the package's locale folder."""
+    for lang in (*LANGUAGES, PSEUDO):
+        path = _mo_path(lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(compiled(lang))
+
+
+def main(argv: list[str]) -> int:
+    """Command-line entry: extract, update, compile or all."""
+    commands = {"extract": [write_template], "update": [update], "compile": [compile_all],
+                "all": [write_template, update, compile_all]}
+    if len(argv) != 1 or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    for step in commands[argv[0]]:
+        step()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
