@@ -12,6 +12,7 @@ pseudo-locale (accented, ~40 % longer) that makes clipped or untranslated text v
 
 from __future__ import annotations
 
+import datetime
 import io
 import sys
 from pathlib import Path
@@ -29,6 +30,8 @@ LOCALE_OUT = SRC / "locale"
 DOMAIN = "advisor_desktop"
 LANGUAGES = ("nl", "fr", "es", "ar", "ru", "zh_Hans")
 PSEUDO = "en_XA"
+# Fixed header dates keep generated files byte-for-byte reproducible (checked by a test).
+FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 _ACCENTS = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
@@ -38,7 +41,8 @@ _ACCENTS = str.maketrans(
 
 def extract() -> Catalog:
     """Every translatable string in src/ (Python files, keywords _, N_, ngettext)."""
-    catalog = Catalog(project="Advisor Desktop", domain=DOMAIN, charset="utf-8")
+    catalog = Catalog(project="Advisor Desktop", domain=DOMAIN, charset="utf-8",
+                      creation_date=FIXED_DATE, revision_date=FIXED_DATE)
     method_map = [("**.py", "python")]
     for filename, lineno, message, comments, context in extract_from_dir(
         str(SRC), method_map=method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
@@ -107,7 +111,8 @@ def update() -> None:
             catalog = load(path, lang)
         else:
             catalog = Catalog(locale=lang, domain=DOMAIN, project="Advisor Desktop",
-                              charset="utf-8")
+                              charset="utf-8", creation_date=FIXED_DATE,
+                              revision_date=FIXED_DATE)
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,7 +123,8 @@ def pseudo_catalog() -> Catalog:
     """The generated pseudo-locale catalog."""
     with POT.open("rb") as handle:
         template = read_po(handle)
-    catalog = Catalog(locale="en", domain=DOMAIN, charset="utf-8")
+    catalog = Catalog(locale="en", domain=DOMAIN, charset="utf-8", creation_date=FIXED_DATE,
+                      revision_date=FIXED_DATE)
     for message in template:
         if not message.id:
             continue
