@@ -1,0 +1,1 @@
+"""Helpers shared by the foundation tests (record factories, child-process scripts)."""
