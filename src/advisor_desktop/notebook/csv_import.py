@@ -152,23 +152,29 @@ def parse_csv(data: bytes, profile: OrgProfile) -> ParsedCsv:
         raise CsvImportError(_("The file is not UTF-8 text. Export it as 'CSV UTF-8'.")) from None
     if "\x00" in text:
         raise CsvImportError(_("The file is not a CSV text file."))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().casefold() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().casefold() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise CsvImportError(_("The file is not valid CSV near line 1.")) from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise CsvImportError(
             _("The header row lacks the column(s): {columns}").format(columns=", ".join(missing))
         )
-    reader.fieldnames = header
     parser = _RowParser(profile)
     records: list[ConversationRecord] = []
     errors: list[RowError] = []
     try:
-        for row in reader:
-            line = reader.line_num
-            if None in row or any(v is None for v in row.values()):
+        # Numbered as a spreadsheet shows rows: the header is 1, a multi-line note is one row,
+        # an empty line is an (empty, skipped) row.
+        for line, cells in enumerate(reader, start=2):
+            if not cells:
+                continue
+            if len(cells) != len(header):
                 errors.append(RowError(line, _("wrong number of columns")))
                 continue
+            row = dict(zip(header, cells, strict=True))
             try:
                 record = parser.record(row)
                 record.validate({c.id for c in profile.categories}, {o.id for o in profile.options})
