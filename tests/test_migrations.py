@@ -1,0 +1,244 @@
+"""Schema migrations: a vault left at every older version opens, migrates and keeps its data.
+
+Each older vault is built the way an older release wrote it: a SQLCipher database under a raw
+key with only the first ``k`` migrations applied, data valid at that version, and a matching
+key-slot file. ``open_vault`` must then bring it to the latest version with the data intact and
+searchable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlcipher3
+
+from advisor_desktop.crypto.keyslots import KdfPolicy, SlotFile, wrap_key
+from advisor_desktop.crypto.recovery import generate_recovery_code
+from advisor_desktop.notebook.models import RecordId, Status, VisitorRole
+from advisor_desktop.notebook.service import Notebook
+from advisor_desktop.notebook.textnorm import normalize_for_index
+from advisor_desktop.paths import AppPaths, resolve_paths
+from advisor_desktop.profile import OrgProfile
+from advisor_desktop.vault.meta import PROFILE_KEY, load_vault_profile
+from advisor_desktop.vault.schema import MIGRATIONS, SCHEMA_VERSION, migrate
+from advisor_desktop.vault.store import open_vault, open_vault_with_recovery
+
+from .conftest import PASSPHRASE, TEST_KDF, CliRunner
+from .helpers.records import make_record
+
+NOW = "2026-02-01T10:00:00+00:00"
+
+# Data an older release could have written, per record: (version it needs, column values).
+V1_RECORDS: list[dict[str, Any]] = [
+    {
+        "conv_date": "2026-01-10",
+        "channel": "in-person",
+        "role": "hq",
+        "categories": '["bullying"]',
+        "options": '["manager"]',
+        "agreed": "Prepare a chronology",
+        "follow_up": "2026-01-20",
+        "notes": "Spöttische Bemerkungen in der Teamsitzung",
+        "status": "open",
+        "language": "de",
+        "alias": "Kestrel",
+        "closed_at": None,
+    },
+    {
+        "conv_date": "2025-12-01",
+        "channel": "phone",
+        "role": "external",
+        "categories": '["fraud","other"]',
+        "options": '["central-desk","no-action"]',
+        "agreed": "",
+        "follow_up": None,
+        "notes": "来访者注意到报销单据多次被修改 — ملاحظات إضافية",
+        "status": "closed",
+        "language": "zh-Hans",
+        "alias": None,
+        "closed_at": "2025-12-15T09:00:00+00:00",
+    },
+]
+
+
+def _insert_record(conn: Any, values: dict[str, Any], *, with_identifiers: bool) -> int:
+    columns = [*values, "created_at", "updated_at"]
+    params = [*values.values(), NOW, NOW]
+    cursor = conn.execute(
+        f"INSERT INTO records ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        params,
+    )
+    rowid = int(cursor.lastrowid)
+    body = "\n".join(p for p in (values["notes"], values["agreed"], values["alias"] or "") if p)
+    conn.execute(
+        "INSERT INTO record_fts (rowid, body) VALUES (?, ?)", (rowid, normalize_for_index(body))
+    )
+    assert with_identifiers == ("identifiers" in values)
+    return rowid
+
+
+def seed(conn: Any, version: int, profile: OrgProfile) -> dict[str, Any]:
+    """Insert data valid at ``version``; returns what the test should find after migrating."""
+    expected: dict[str, Any] = {"records": {}, "drafts": {}}
+    if version >= 1:
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)", (PROFILE_KEY, profile.to_json())
+        )
+        for values in V1_RECORDS:
+            rid = _insert_record(conn, values, with_identifiers=False)
+            expected["records"][rid] = {**values, "identifiers": []}
+    if version >= 2:
+        values = {
+            **V1_RECORDS[0],
+            "notes": "Угрозы по поводу продления контракта",
+            "alias": None,
+            "identifiers": json.dumps(["Person Q"]),
+        }
+        rid = _insert_record(conn, values, with_identifiers=True)
+        expected["records"][rid] = {**values, "identifiers": ["Person Q"]}
+        conn.execute(
+            "INSERT INTO drafts (slot, body, saved_at) VALUES (?, ?, ?)",
+            ("new", json.dumps({"notes": "unfinished"}), NOW),
+        )
+        expected["drafts"]["new"] = {"notes": "unfinished"}
+    return expected
+
+
+def build_old_vault(
+    paths: AppPaths, version: int, profile: OrgProfile
+) -> tuple[dict[str, Any], str]:
+    """A vault at schema ``version`` as an older release left it; returns expectations and the
+    recovery code."""
+    paths.ensure()
+    key = bytearray(secrets.token_bytes(32))
+    conn = sqlcipher3.connect(str(paths.vault_db), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute("PRAGMA journal_mode = WAL")  # writes the (encrypted) first page
+    for step in range(version):
+        conn.execute("BEGIN")
+        MIGRATIONS[step](conn)
+        conn.execute(f"PRAGMA user_version = {step + 1}")
+        conn.execute("COMMIT")
+    conn.execute("BEGIN")
+    expected = seed(conn, version, profile)
+    conn.execute("COMMIT")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == version
+    conn.close()
+    vault_id = str(uuid.uuid4())
+    code = generate_recovery_code()
+    slots = SlotFile(
+        vault_id=vault_id,
+        slots=(
+            wrap_key(key, PASSPHRASE.encode(), "passphrase", vault_id, TEST_KDF),
+            wrap_key(key, code.encode("ascii"), "recovery", vault_id, TEST_KDF),
+        ),
+    )
+    paths.key_slots.write_bytes(slots.to_bytes())
+    return expected, code
+
+
+def test_seed_data_covers_every_migration() -> None:
+    """Adding a migration must come with seed data for it (update ``seed`` above)."""
+    assert SCHEMA_VERSION == 2, "new schema version: add data valid at it to seed()"
+
+
+def _columns(conn: Any, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})").fetchall()}
+
+
+@pytest.mark.parametrize("version", range(SCHEMA_VERSION))
+def test_open_migrates_older_vault(
+    version: int, paths: AppPaths, policy: KdfPolicy, profile: OrgProfile
+) -> None:
+    expected, _code = build_old_vault(paths, version, profile)
+    with open_vault(paths, bytearray(PASSPHRASE.encode()), policy) as vault:
+        with vault.read() as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            assert "identifiers" in _columns(conn, "records")
+            assert _columns(conn, "drafts") == {"slot", "body", "saved_at"}
+        notebook = Notebook(vault, load_vault_profile(vault))
+        assert notebook.count() == len(expected["records"])
+        for rid, values in expected["records"].items():
+            record = notebook.get(RecordId(rid))
+            assert record.conv_date.isoformat() == values["conv_date"]
+            assert record.channel.value == values["channel"]
+            assert record.role.value == values["role"]
+            assert list(record.categories) == json.loads(values["categories"])
+            assert list(record.options) == json.loads(values["options"])
+            assert record.agreed == values["agreed"]
+            assert record.notes == values["notes"]
+            assert record.status.value == values["status"]
+            assert record.alias == values["alias"]
+            assert list(record.identifiers) == values["identifiers"]
+            assert (record.closed_at.isoformat() if record.closed_at else None) == values[
+                "closed_at"
+            ]
+        for slot, body in expected["drafts"].items():
+            assert notebook.load_draft(slot) == body
+        if version >= 1:
+            (hit,) = notebook.search("spottisch")
+            assert hit.summary.role is VisitorRole.HQ
+            assert len(notebook.search("报销")) == 1
+            assert len(notebook.search("ملاحظات")) == 1
+            assert len(notebook.search("kestrel")) == 1
+            assert [s.follow_up for s in notebook.follow_ups(dt.date(2026, 2, 1))] == [
+                dt.date(2026, 1, 20)
+            ] * (2 if version >= 2 else 1)
+        if version >= 2:
+            assert len(notebook.search("продления")) == 1
+        # The migrated vault takes new data of the latest version.
+        rid = notebook.add(make_record(notes="after migration", identifiers=("Person Z",)))
+        assert notebook.get(rid).identifiers == ("Person Z",)
+        notebook.save_draft("record:1", {"notes": "draft after migration"})
+        notebook.set_status(rid, Status.CLOSED)
+        assert [h.summary.id for h in notebook.search("after migration")] == [rid]
+
+
+@pytest.mark.parametrize("version", range(SCHEMA_VERSION))
+def test_migration_is_kept_after_reopen_and_recovery_slot_works(
+    version: int, paths: AppPaths, policy: KdfPolicy, profile: OrgProfile
+) -> None:
+    _expected, code = build_old_vault(paths, version, profile)
+    open_vault(paths, bytearray(PASSPHRASE.encode()), policy).close()
+    with open_vault_with_recovery(paths, code, policy) as vault, vault.read() as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_cli_lists_and_searches_migrated_vault(cli: CliRunner, profile: OrgProfile) -> None:
+    build_old_vault(resolve_paths(cli.data_dir), 1, profile)
+    r = cli("list", "--json")
+    assert r.code == 0, r.err
+    assert len(json.loads(r.out)) == 2
+    hits = json.loads(cli("search", "Bemerkung", "--json").out)
+    assert [h["role"] for h in hits] == ["hq"]
+
+
+def test_failed_migration_rolls_back(tmp_path: Path) -> None:
+    """A migration that fails half-way leaves the previous version and schema untouched."""
+    db = tmp_path / "plain.db"
+    conn = sqlcipher3.connect(str(db), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{secrets.token_hex(32)}'\"")
+    migrate(conn, target=1)
+    # Something in the way of migration 2's CREATE TABLE (after its ALTER TABLE has run).
+    conn.execute("CREATE TABLE drafts (x)")
+    with pytest.raises(sqlcipher3.OperationalError):
+        migrate(conn)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert "identifiers" not in _columns(conn, "records")
+    conn.close()
+
+
+def test_migrate_from_scratch_reports_found_version(tmp_path: Path) -> None:
+    conn = sqlcipher3.connect(str(tmp_path / "x.db"), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{secrets.token_hex(32)}'\"")
+    assert migrate(conn) == 0
+    assert migrate(conn) == SCHEMA_VERSION  # idempotent
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
