@@ -1,0 +1,1 @@
+"""Benchmarks (not collected as tests): python -m tests.benchmarks.vault_bench."""

@@ -1,0 +1,3 @@
+"""Benchmarks are run by hand (python -m tests.benchmarks.vault_bench), never collected."""
+
+collect_ignore_glob = ["*.py"]

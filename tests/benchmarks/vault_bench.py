@@ -1,0 +1,323 @@
+"""The vault benchmark: one command, a table on stdout and a JSON file.
+
+    python -m tests.benchmarks.vault_bench [--quick] [--out FILE.json]
+
+Runs the notebook workload (import, search, save, open) on the encrypted vault, on the same
+sqlcipher3 library without a key, and on the stdlib ``sqlite3`` module, each in its own child
+process (so peak memory is per database and size), then unlocks a vault with the Argon2id
+parameters calibrated on this machine. Prints the measurements, the encryption overhead per
+metric and the project's aims (met or not). See docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+FULL_SIZES = (10_000, 100_000)
+QUICK_SIZES = (10_000,)
+BACKENDS = ("sqlite", "sqlcipher-unkeyed", "sqlcipher")  # baseline first, vault last
+# Metrics compared between the vault and a plain database: (label, path into a result).
+OVERHEAD_METRICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("import", ("import_s",)),
+    ("search rare p50", ("search_rare", "p50_ms")),
+    ("search rare p95", ("search_rare", "p95_ms")),
+    ("search common p50", ("search_common_top50", "p50_ms")),
+    ("search common p95", ("search_common_top50", "p95_ms")),
+    ("save add p50", ("save_add", "p50_ms")),
+    ("save add p95", ("save_add", "p95_ms")),
+    ("save update p50", ("save_update", "p50_ms")),
+    ("save update p95", ("save_update", "p95_ms")),
+    ("open p50", ("open", "p50_ms")),
+)
+
+
+def repeats_for(size: int, quick: bool) -> dict[str, int]:
+    """How many timed runs of each operation."""
+    if size < 5_000:
+        return {"rare": 20, "common": 10, "save": 10, "open": 5}
+    if quick:
+        return {"rare": 300, "common": 60, "save": 300, "open": 60}
+    return {"rare": 500, "common": 150, "save": 500, "open": 100}
+
+
+# -- child processes --------------------------------------------------------------------------
+
+
+def _child(args: argparse.Namespace) -> int:
+    from advisor_desktop.profile import load_profile
+    from tests.benchmarks import bench_backends
+
+    profile = load_profile()
+    folder = Path(args.dir)
+    result: Any
+    if args.child == "unlock":
+        result = bench_backends.run_unlock(folder, profile, args.runs, not args.fast_kdf)
+    elif args.child == "timing":
+        repeats = json.loads(args.repeats)
+        result = bench_backends.run_timing(BACKENDS, args.records, folder, profile, repeats)
+    else:
+        result = bench_backends.run_memory(args.child, args.records, folder, profile)
+    print(json.dumps(result))
+    return 0
+
+
+def _spawn(argv: list[str]) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.vault_bench", *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark child {argv[:2]} failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -- analysis ---------------------------------------------------------------------------------
+
+
+def _get(result: dict[str, Any], path: tuple[str, ...]) -> float:
+    value: Any = result
+    for key in path:
+        value = value[key]
+    return float(value)
+
+
+def _geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
+
+
+def overhead(vault: dict[str, Any], plain: dict[str, Any]) -> dict[str, float]:
+    """Ratio vault/plain per metric, and their geometric mean ("overall")."""
+    ratios = {}
+    for label, path in OVERHEAD_METRICS:
+        base = _get(plain, path)
+        ratios[label] = round(_get(vault, path) / base, 3) if base > 0 else float("nan")
+    ratios["overall (geomean)"] = round(_geomean([v for v in ratios.values() if v > 0]), 3)
+    return ratios
+
+
+def aims(results: dict[str, Any], size: int, ratios: dict[str, float]) -> list[dict[str, Any]]:
+    """The project's aims, measured on the vault at ``size`` records."""
+    vault = results[str(size)]["sqlcipher"]
+    scale = size / 100_000
+    rows = [
+        ("rare-term search p95", "ms", vault["search_rare"]["p95_ms"], 5.0),
+        ("common-term top-50 search p95", "ms", vault["search_common_top50"]["p95_ms"], 50.0),
+        (
+            "note save p95 (add, update)",
+            "ms",
+            max(vault["save_add"]["p95_ms"], vault["save_update"]["p95_ms"]),
+            10.0,
+        ),
+        ("open with known key p95", "ms", vault["open"]["p95_ms"], 5.0),
+        ("import", "s", vault["import_s"], round(10.0 * scale, 3)),
+        ("overhead vs plain SQLite (geomean)", "x", ratios["overall (geomean)"], 1.15),
+    ]
+    return [
+        {
+            "aim": name,
+            "unit": unit,
+            "limit": limit,
+            "measured": value,
+            "met": bool(value <= limit),
+            "at_records": size,
+        }
+        for name, unit, value, limit in rows
+    ]
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+def _fmt(value: float) -> str:
+    if value != value:  # nan
+        return "-"
+    return f"{value:.2f}" if value < 100 else f"{value:.0f}"
+
+
+def render(report: dict[str, Any]) -> str:
+    """The human-readable table."""
+    lines: list[str] = []
+    meta = report["meta"]
+    lines.append(
+        f"Vault benchmark — {meta['mode']} — {meta['cpus']} CPUs, SQLCipher "
+        f"{meta['sqlcipher_version']} (SQLite {meta['sqlcipher_sqlite']}), stdlib SQLite "
+        f"{meta['stdlib_sqlite']}"
+    )
+    for size, by_backend in report["results"].items():
+        lines.append("")
+        lines.append(f"== {int(size):,} records ==")
+        head = f"{'metric':<28}" + "".join(f"{b:>19}" for b in BACKENDS)
+        head += f"{'x sqlite':>10}{'x unkeyed':>11}"
+        lines.append(head)
+        ratio_s = report["overhead"][size]["vs_sqlite"]
+        ratio_u = report["overhead"][size]["vs_sqlcipher_unkeyed"]
+        for label, path in OVERHEAD_METRICS:
+            unit = "s" if path == ("import_s",) else "ms"
+            row = f"{label + ' (' + unit + ')':<28}"
+            row += "".join(f"{_fmt(_get(by_backend[b], path)):>19}" for b in BACKENDS)
+            row += f"{_fmt(ratio_s[label]):>10}{_fmt(ratio_u[label]):>11}"
+            lines.append(row)
+        for label, key in (
+            ("database size (MiB)", "db_size_mib"),
+            ("peak RSS (MiB)", "peak_rss_mib"),
+        ):
+            row = f"{label:<28}" + "".join(f"{_fmt(by_backend[b][key]):>19}" for b in BACKENDS)
+            lines.append(row)
+        hits = by_backend["sqlcipher"]
+        lines.append(
+            f"{'(rare hits / common matches)':<28}{hits['search_rare']['mean_hits']:>19}"
+            f"{hits['search_common_top50']['matches']:>19}"
+        )
+        lines.append(
+            f"{'overall overhead (geomean)':<28}{'':>57}"
+            f"{_fmt(ratio_s['overall (geomean)']):>10}{_fmt(ratio_u['overall (geomean)']):>11}"
+        )
+    unlock = report["unlock"]
+    kdf = unlock["kdf_params"]
+    lines.append("")
+    lines.append(
+        f"== unlock (Argon2id t={kdf['time_cost']}, m={kdf['memory_kib'] // 1024} MiB, "
+        f"p={kdf['lanes']}{'' if unlock['calibrated'] else ', NOT calibrated'}) =="
+    )
+    lines.append(
+        f"key derivation p50 {unlock['kdf']['p50_ms']:.0f} ms · unlock (derive + unwrap + open) "
+        f"p50 {unlock['unlock']['p50_ms']:.0f} ms · peak RSS {unlock['peak_rss_mib']:.0f} MiB"
+    )
+    lines.append("")
+    lines.append(f"== aims (vault, {report['aims'][0]['at_records']:,} records) ==")
+    for aim in report["aims"]:
+        mark = "met" if aim["met"] else "NOT MET"
+        measured = f"{_fmt(aim['measured'])} {aim['unit']}"
+        lines.append(
+            f"{aim['aim']:<40}{'≤ ' + str(aim['limit']) + ' ' + aim['unit']:>12}"
+            f"{measured:>14}   {mark}"
+        )
+    lines.append(f"\ntotal {report['meta']['elapsed_s']:.0f} s")
+    return "\n".join(lines)
+
+
+def _meta(mode: str) -> dict[str, Any]:
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(":memory:")
+    cipher = conn.execute("PRAGMA cipher_version").fetchone()[0]
+    cipher_sqlite = conn.execute("SELECT sqlite_version()").fetchone()[0]
+    conn.close()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    from tests.benchmarks.bench_backends import SQLITE_SCHEMA_NOTE
+
+    return {
+        "mode": mode,
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "sqlcipher_version": cipher,
+        "sqlcipher_sqlite": cipher_sqlite,
+        "stdlib_sqlite": sqlite3.sqlite_version,
+        "schema_note": SQLITE_SCHEMA_NOTE.format(version=sqlite3.sqlite_version),
+        "durability": "WAL, synchronous=FULL: every save is one fsync'd commit",
+    }
+
+
+def run(
+    sizes: tuple[int, ...],
+    quick: bool,
+    workdir: Path | None = None,
+    fast_kdf: bool = False,
+    echo: bool = True,
+) -> dict[str, Any]:
+    """Run every child, analyse, and return the report (also what is written as JSON)."""
+    started = time.perf_counter()
+    mode = "quick" if quick else ("custom" if sizes not in (FULL_SIZES,) else "full")
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="vault-bench-", dir=workdir) as tmp:
+        for size in sizes:
+            if echo:
+                print(f"… timing at {size:,} records", file=sys.stderr, flush=True)
+            repeats = json.dumps(repeats_for(size, quick))
+            folder = str(Path(tmp) / f"timing-{size}")
+            timing = _spawn(
+                ["--child", "timing", "--records", str(size), "--dir", folder, "--repeats", repeats]
+            )
+            for backend in BACKENDS:
+                if echo:
+                    print(f"… memory of {backend} at {size:,}", file=sys.stderr, flush=True)
+                folder = str(Path(tmp) / f"memory-{size}")
+                memory = _spawn(["--child", backend, "--records", str(size), "--dir", folder])
+                timing[backend].update(memory)
+            results[str(size)] = timing
+        if echo:
+            print("… unlock with the calibrated KDF", file=sys.stderr, flush=True)
+        unlock_args = ["--child", "unlock", "--runs", "3", "--dir", str(Path(tmp) / "unlock")]
+        unlock = _spawn([*unlock_args, *(["--fast-kdf"] if fast_kdf else [])])
+    ratios = {
+        size: {
+            "vs_sqlite": overhead(by["sqlcipher"], by["sqlite"]),
+            "vs_sqlcipher_unkeyed": overhead(by["sqlcipher"], by["sqlcipher-unkeyed"]),
+        }
+        for size, by in results.items()
+    }
+    largest = max(sizes)
+    report: dict[str, Any] = {
+        "meta": _meta(mode),
+        "results": results,
+        "unlock": unlock,
+        "overhead": ratios,
+        "aims": aims(results, largest, ratios[str(largest)]["vs_sqlite"]),
+    }
+    report["meta"]["elapsed_s"] = round(time.perf_counter() - started, 1)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.vault_bench")
+    parser.add_argument("--quick", action="store_true", help="10k records only (< 1 minute)")
+    parser.add_argument("--records", type=int, help="one custom size instead (e.g. 500)")
+    parser.add_argument("--out", type=Path, help="write the JSON report here")
+    parser.add_argument("--dir", help="work folder (default: the system temp folder)")
+    parser.add_argument("--fast-kdf", action="store_true", help="skip KDF calibration (tests)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return _child(args)
+    if args.records:
+        sizes: tuple[int, ...] = (args.records,)
+    else:
+        sizes = QUICK_SIZES if args.quick else FULL_SIZES
+    report = run(sizes, args.quick, Path(args.dir) if args.dir else None, args.fast_kdf)
+    print(render(report))
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(f"JSON written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
