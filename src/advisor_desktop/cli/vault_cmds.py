@@ -14,7 +14,12 @@ from advisor_desktop.i18n import _
 from advisor_desktop.profile import load_profile
 from advisor_desktop.vault.backup import make_backup, restore_backup
 from advisor_desktop.vault.meta import store_profile
-from advisor_desktop.vault.store import create_vault, open_vault_with_recovery, vault_exists
+from advisor_desktop.vault.store import (
+    create_vault,
+    open_vault_with_recovery,
+    require_passphrase,
+    vault_exists,
+)
 
 RECOVERY_ENV = "ADVISOR_RECOVERY_CODE"
 NEW_PASSPHRASE_ENV = "ADVISOR_NEW_PASSPHRASE"  # noqa: S105 - a variable name
@@ -161,14 +166,16 @@ def cmd_restore(ctx: CliContext) -> int:
     path = Path(ctx.args.file)
     if ctx.args.recovery:
         code = _recovery_code(ctx)
-        kept = restore_backup(path, ctx.paths, recovery_code=code, replace=ctx.args.replace)
-        # Restoring with the recovery code means the passphrase is lost: set a new one now.
-        with open_vault_with_recovery(ctx.paths, code, ctx.policy) as vault:
-            secret = _new_passphrase(ctx)
-            try:
+        # Restoring with the recovery code means the passphrase is lost: a new one is set right
+        # after. Ask for it (and check it) first, so a missing or too short one changes nothing.
+        secret = _new_passphrase(ctx)
+        try:
+            require_passphrase(secret)
+            kept = restore_backup(path, ctx.paths, recovery_code=code, replace=ctx.args.replace)
+            with open_vault_with_recovery(ctx.paths, code, ctx.policy) as vault:
                 vault.change_passphrase(secret)
-            finally:
-                wipe(secret)
+        finally:
+            wipe(secret)
     else:
         secret = ctx.passphrase()
         try:

@@ -259,7 +259,7 @@ class Vault:
         """
         if self._key is None:
             raise VaultLocked(_("The vault is locked. Unlock it to continue."))
-        _require_passphrase(new_passphrase)
+        require_passphrase(new_passphrase)
         slot = wrap_key(
             self._key, new_passphrase, "passphrase", self.vault_id, self._policy.params()
         )
@@ -317,7 +317,8 @@ def _translate_db_errors() -> Iterator[None]:
         raise VaultCorrupt(_("The vault file is damaged. Restore it from a backup.")) from None
 
 
-def _require_passphrase(passphrase: bytearray) -> None:
+def require_passphrase(passphrase: bytearray) -> None:
+    """Raise :class:`ValidationError` for a passphrase too short to be accepted."""
     from advisor_desktop.errors import ValidationError
 
     if len(passphrase.strip()) < 8:
@@ -332,7 +333,7 @@ def create_vault(
     Nothing is left behind if creation fails half-way.
     """
     policy = policy or KdfPolicy()
-    _require_passphrase(passphrase)
+    require_passphrase(passphrase)
     if vault_exists(paths):
         raise VaultExists(_("A vault already exists in {folder}.").format(folder=paths.data))
     try:
