@@ -1,0 +1,118 @@
+"""A guide as an A4 PDF: organisation name and language in the header, page numbers below.
+
+Pages are laid out by ``QTextDocument`` on the PDF device itself (so text is vector and
+searchable, and shaping is the same as on screen), then drawn one page at a time between a
+header and a footer.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextOption,
+)
+
+from advisor_desktop.fsutil import atomic_write
+from advisor_desktop.guides.languages import language_info
+from advisor_desktop.guides.library import GuideLibrary
+from advisor_desktop.guides_render.document import guide_document, layout_direction
+from advisor_desktop.guides_render.fonts import guide_font
+from advisor_desktop.i18n import _
+
+log = logging.getLogger(__name__)
+
+RESOLUTION = 300
+MARGIN_MM = 18.0
+BODY_POINT_SIZE = 11.0
+
+
+def render_pdf(library: GuideLibrary, lang: str, *, notice: str = "") -> tuple[bytes, int]:
+    """The PDF of the whole guide in ``lang`` and its page count.
+
+    ``notice`` (e.g. "not yet reviewed by a native speaker", in the advisor's language) is
+    printed small in every footer when given.
+    """
+    info = language_info(lang)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(RESOLUTION)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    organisation = library.organisation_name(lang)
+    writer.setTitle(f"{organisation} — {info.own_name}")
+    writer.setCreator("Advisor Desktop")
+
+    page = QRectF(writer.pageLayout().paintRectPixels(RESOLUTION)).translated(
+        -QPointF(writer.pageLayout().paintRectPixels(RESOLUTION).topLeft())
+    )
+    pixels_per_point = RESOLUTION / 72.0
+    header_h = 28 * pixels_per_point
+    footer_h = 22 * pixels_per_point
+    body = QSizeF(page.width(), page.height() - header_h - footer_h)
+
+    document = guide_document(library, lang, point_size=BODY_POINT_SIZE)
+    document.documentLayout().setPaintDevice(writer)
+    document.setDocumentMargin(0)
+    document.setPageSize(body)
+    pages = max(1, document.pageCount())
+
+    direction = layout_direction(lang)
+    head_option = QTextOption(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+    head_option.setTextDirection(direction)
+    head_option.setWrapMode(QTextOption.WrapMode.NoWrap)
+    centre = QTextOption(Qt.AlignmentFlag.AlignCenter)
+    centre.setTextDirection(direction)
+
+    painter = QPainter(writer)
+    try:
+        for index in range(pages):
+            if index:
+                writer.newPage()
+            painter.setFont(guide_font(lang, 9.0))
+            painter.setPen(Qt.GlobalColor.darkGray)
+            painter.drawText(
+                QRectF(0, 0, page.width(), header_h * 0.7),
+                f"{organisation} · {info.own_name}",
+                head_option,
+            )
+            painter.drawLine(QPointF(0, header_h * 0.75), QPointF(page.width(), header_h * 0.75))
+            painter.save()
+            painter.translate(0, header_h - index * body.height())
+            document.drawContents(
+                painter, QRectF(0, index * body.height(), body.width(), body.height())
+            )
+            painter.restore()
+            painter.setPen(Qt.GlobalColor.darkGray)
+            footer = QRectF(0, page.height() - footer_h, page.width(), footer_h)
+            painter.setFont(guide_font(lang, 8.0))
+            number = _("Page {page} of {pages}").format(page=index + 1, pages=pages)
+            painter.drawText(footer.adjusted(0, footer_h * 0.45, 0, 0), number, centre)
+            if notice:
+                painter.drawText(footer.adjusted(0, 0, 0, -footer_h * 0.5), notice, centre)
+    finally:
+        painter.end()
+    buffer.close()
+    data: QByteArray = buffer.data()
+    log.info("guide_pdf_rendered pages=%s", pages)
+    return bytes(data.data()), pages
+
+
+def export_pdf(library: GuideLibrary, lang: str, out: Path, *, notice: str = "") -> int:
+    """Write the guide in ``lang`` as a PDF to ``out`` (atomically); returns the page count."""
+    data, pages = render_pdf(library, lang, notice=notice)
+    atomic_write(out, data, what=_("the PDF"), mode=0o644)
+    return pages
