@@ -1,9 +1,9 @@
 """Fonts for guide text: bundled Noto fonts for scripts desktops often lack, OS fonts for CJK.
 
 ``resources/fonts/`` holds a lean set of Noto fonts (SIL OFL, see ``OFL.txt``): Ethiopic,
-Devanagari, Bengali, Thai and Naskh Arabic (also used for Urdu and Pashto). They are registered with Qt once,
-at start, with :func:`load_bundled_fonts`; Chinese, Japanese and Korean come from the OS
-(Windows and macOS ship them; on Debian ``fonts-noto-cjk``).
+Devanagari, Bengali, Thai and Naskh Arabic (also used for Urdu and Pashto). They are
+registered with Qt once, at start, with :func:`load_bundled_fonts`; Chinese, Japanese and
+Korean come from the OS (Windows and macOS ship them; on Debian ``fonts-noto-cjk``).
 """
 
 from __future__ import annotations
