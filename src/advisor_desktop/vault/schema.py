@@ -61,6 +61,56 @@ CREATE INDEX records_by_status ON records (status, closed_at);
 """
 
 
+_REFERRALS = """
+-- Referrals (issue 5). The advisor device's Ed25519 key pair: one row, made on first use.
+CREATE TABLE device_key (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    private_key  BLOB NOT NULL,
+    public_key   BLOB NOT NULL,
+    created_at   TEXT NOT NULL
+);
+-- A referral and its draft (JSON: scopes, anonymiser proposals, the advisor's decisions).
+-- record_id has no foreign key: purging a record must not be blocked by its referrals.
+CREATE TABLE referrals (
+    id             TEXT PRIMARY KEY,
+    record_id      INTEGER,
+    desk           TEXT NOT NULL,
+    state          TEXT NOT NULL
+                   CHECK (state IN ('draft', 'confirmed', 'exported', 'sent', 'withdrawn')),
+    draft          TEXT NOT NULL,
+    payload        BLOB,
+    payload_digest TEXT,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
+CREATE INDEX referrals_by_record ON referrals (record_id);
+-- Consent as given: the exact statement shown, its language and version, how and when;
+-- withdrawn_at is set when the visitor withdraws before sending.
+CREATE TABLE referral_consents (
+    referral_id        TEXT PRIMARY KEY REFERENCES referrals (id) ON DELETE CASCADE,
+    scopes             TEXT NOT NULL,
+    language           TEXT NOT NULL,
+    statement_version  TEXT NOT NULL,
+    statement_text     TEXT NOT NULL,
+    method             TEXT NOT NULL CHECK (method IN ('on-screen', 'verbal', 'written')),
+    given_at           TEXT NOT NULL,
+    withdrawn_at       TEXT
+);
+-- Sealed packages waiting to leave (or exported); the sender's state survives restarts.
+CREATE TABLE outbox (
+    referral_id      TEXT PRIMARY KEY REFERENCES referrals (id) ON DELETE CASCADE,
+    package          BLOB NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('queued', 'sent')),
+    queued_at        TEXT NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TEXT,
+    last_error       TEXT,
+    sent_at          TEXT,
+    receipt          BLOB
+)
+"""
+
+
 def _script(sql: str) -> Callable[[Connection], None]:
     def run(conn: Connection) -> None:
         for statement in _split(sql):
@@ -75,7 +125,11 @@ def _split(sql: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-MIGRATIONS: Sequence[Callable[[Connection], None]] = (_script(_V1), _script(_V2))
+MIGRATIONS: Sequence[Callable[[Connection], None]] = (
+    _script(_V1),
+    _script(_V2),
+    _script(_REFERRALS),
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,1 @@
+"""The reference central desk: its identity, trusted advisors and opening of packages."""

@@ -1,0 +1,1 @@
+"""Consent-based, anonymised referral packages (Qt-free core shared with the desk)."""

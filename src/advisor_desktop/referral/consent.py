@@ -1,0 +1,225 @@
+"""Consent: the scopes a visitor chose, the statement they read, and the record of both.
+
+Statements live in ``resources/consent/<lang>.json`` (English is the source; every translation
+has the same placeholders). The record keeps the exact text shown, so what the visitor agreed to
+can be shown again later even after the statements are revised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from advisor_desktop.i18n import _
+from advisor_desktop.profile import resources_dir
+from advisor_desktop.referral.errors import ConsentError
+
+
+class Scope(StrEnum):
+    """What the visitor may allow to be shared. The CLI takes these ids."""
+
+    CATEGORY = "category"
+    ROLE = "role"
+    POST = "post"
+    REGION = "region"
+    PERIOD = "period"
+    SUMMARY = "summary"
+    CONTACT = "contact"
+    SECRETARY_GENERAL = "secretary-general"
+
+
+class Granularity(StrEnum):
+    """How precisely the period of the events may be shared."""
+
+    DAY = "day"
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+class ConsentMethod(StrEnum):
+    """How consent was given."""
+
+    ON_SCREEN = "on-screen"
+    VERBAL = "verbal"
+    WRITTEN = "written"
+
+
+@dataclass(frozen=True)
+class ConsentScopes:
+    """The consented scopes, with the period's granularity when ``period`` is among them."""
+
+    scopes: frozenset[Scope]
+    period: Granularity = Granularity.MONTH
+
+    def __contains__(self, scope: object) -> bool:
+        return scope in self.scopes
+
+    def to_list(self) -> list[str]:
+        """Scope ids in a fixed order, ``period`` written as ``period=GRANULARITY``."""
+        out = []
+        for scope in Scope:
+            if scope in self.scopes:
+                out.append(f"period={self.period.value}" if scope is Scope.PERIOD else scope.value)
+        return out
+
+    def to_text(self) -> str:
+        """The CLI form, e.g. ``category,role,period=month,summary``."""
+        return ",".join(self.to_list())
+
+
+def parse_scopes(text: str | list[str]) -> ConsentScopes:
+    """Parse ``category,role,period=quarter,…`` (or a list of those items)."""
+    items = text.split(",") if isinstance(text, str) else list(text)
+    scopes: set[Scope] = set()
+    period = Granularity.MONTH
+    for raw in items:
+        item = raw.strip()
+        if not item:
+            continue
+        name, _sep, value = item.partition("=")
+        try:
+            scope = Scope(name.strip())
+        except ValueError:
+            raise ConsentError(_("Unknown scope: {id}").format(id=name.strip()[:40])) from None
+        if value:
+            if scope is not Scope.PERIOD:
+                raise ConsentError(
+                    _("Only the period scope takes a value: {item}").format(item=item[:40])
+                )
+            try:
+                period = Granularity(value.strip())
+            except ValueError:
+                raise ConsentError(
+                    _("The period is shared by day, month or quarter, not {value}.").format(
+                        value=value.strip()[:20]
+                    )
+                ) from None
+        scopes.add(scope)
+    if not scopes:
+        raise ConsentError(_("Choose at least one scope to share."))
+    return ConsentScopes(frozenset(scopes), period)
+
+
+@dataclass(frozen=True)
+class ConsentStatement:
+    """A statement in one language, placeholders filled in."""
+
+    language: str
+    version: str
+    direction: str
+    title: str
+    text: str
+    scope_labels: dict[str, str] = field(default_factory=dict)
+
+
+_LANG_FILE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,8})?$")
+PLACEHOLDERS = ("{desk}",)
+
+
+def consent_dir() -> Path:
+    """Where the statement files are."""
+    return resources_dir() / "consent"
+
+
+def statement_languages(folder: Path | None = None) -> list[str]:
+    """Language codes that have a consent statement, sorted."""
+    root = folder or consent_dir()
+    return sorted(p.stem for p in root.glob("*.json") if _LANG_FILE.match(p.stem))
+
+
+def load_statement(language: str, desk_name: str, folder: Path | None = None) -> ConsentStatement:
+    """The statement in ``language`` (or its base language), for the desk ``desk_name``."""
+    root = folder or consent_dir()
+    available = statement_languages(root)
+    code = language if language in available else language.split("-")[0]
+    if code not in available:
+        raise ConsentError(
+            _("There is no consent statement in the language {code}.").format(code=language[:20])
+        )
+    try:
+        doc = json.loads((root / f"{code}.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise ConsentError(
+            _("The consent statement in {code} is damaged; reinstall the application.").format(
+                code=code
+            )
+        ) from None
+    return _statement_from_doc(doc, code, desk_name)
+
+
+def _statement_from_doc(doc: Any, code: str, desk_name: str) -> ConsentStatement:
+    damaged = ConsentError(
+        _("The consent statement in {code} is damaged; reinstall the application.").format(
+            code=code
+        )
+    )
+    if not isinstance(doc, dict):
+        raise damaged
+    text, title, version = doc.get("text"), doc.get("title"), doc.get("version")
+    labels = doc.get("scopes", {})
+    if not (isinstance(text, str) and isinstance(title, str) and isinstance(version, str)):
+        raise damaged
+    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+        raise damaged
+    direction = doc.get("direction", "ltr")
+    return ConsentStatement(
+        language=code,
+        version=version,
+        direction="rtl" if direction == "rtl" else "ltr",
+        title=title,
+        text=text.replace("{desk}", desk_name),
+        scope_labels={str(k): v for k, v in labels.items()},
+    )
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """What the visitor consented to, how and when; kept in the vault."""
+
+    scopes: ConsentScopes
+    language: str
+    statement_version: str
+    statement_text: str
+    method: ConsentMethod
+    given_at: dt.datetime
+    withdrawn_at: dt.datetime | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The part of the record that travels in the package (no statement text)."""
+        return {
+            "scopes": self.scopes.to_list(),
+            "language": self.language,
+            "statement_version": self.statement_version,
+            "method": self.method.value,
+            "given": self.given_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+
+
+def record_consent(
+    scopes: ConsentScopes,
+    statement: ConsentStatement,
+    method: ConsentMethod | str,
+    now: dt.datetime,
+) -> ConsentRecord:
+    """A consent record for ``statement`` as shown, given now by ``method``."""
+    try:
+        how = ConsentMethod(method)
+    except ValueError:
+        raise ConsentError(
+            _("Consent is given on-screen, verbal or written, not {value}.").format(
+                value=str(method)[:20]
+            )
+        ) from None
+    return ConsentRecord(
+        scopes=scopes,
+        language=statement.language,
+        statement_version=statement.version,
+        statement_text=statement.text,
+        method=how,
+        given_at=now,
+    )

@@ -1,0 +1,251 @@
+"""Drafting a referral from a conversation record, and the payload built from the draft.
+
+A draft holds the source summary (NFC), the anonymiser's proposals and the advisor's
+decisions; the payload is a pure function of the draft, the consent record and the device key
+id, so the preview is byte for byte what gets signed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from advisor_desktop.i18n import _
+from advisor_desktop.notebook.models import ConversationRecord
+from advisor_desktop.referral.anonymiser import (
+    Anonymiser,
+    DecisionKind,
+    Redaction,
+    RedactionDecision,
+    RedactionKind,
+    apply_redactions,
+    generalise_date,
+    normalize_text,
+)
+from advisor_desktop.referral.consent import ConsentRecord, ConsentScopes, Scope
+from advisor_desktop.referral.errors import ConsentError
+from advisor_desktop.referral.package import (
+    ACTION_ASSESS,
+    ACTION_SECRETARY_GENERAL,
+    MAX_SUMMARY_CHARS,
+    PAYLOAD_SCHEMA,
+    PAYLOAD_VERSION,
+    utc_stamp,
+)
+
+PLACE_PLACEHOLDER = "[PLACE]"
+
+
+@dataclass(frozen=True)
+class DraftInputs:
+    """What the advisor and visitor add to the record for this referral."""
+
+    desk: str
+    scopes: ConsentScopes
+    summary: str | None = None  # None: the record's notes
+    post: str = ""
+    region: str = ""
+    contact: str | None = None  # None: contact only through the advisor
+    personnel_pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class ReferralDraft:
+    """A referral before it is sealed. ``redactions`` are the resolved ones."""
+
+    referral_id: str
+    created: dt.datetime
+    desk: str
+    record_id: int | None
+    scopes: ConsentScopes
+    language: str
+    categories: tuple[str, ...]
+    role: str
+    conv_date: dt.date
+    post: str
+    region: str
+    contact: str | None
+    identifiers: tuple[str, ...]
+    source: str
+    proposed: tuple[Redaction, ...]
+    decisions: tuple[RedactionDecision, ...] = ()
+    redactions: tuple[Redaction, ...] = field(default=())
+
+    def summary_text(self) -> str:
+        """The anonymised summary, as it will travel."""
+        return apply_redactions(self.source, self.redactions)
+
+    def anonymiser(self) -> Anonymiser:
+        """The anonymiser configured for this draft (listed identifiers, the post)."""
+        return make_anonymiser(self.identifiers, self.scopes, self.post, self.region)
+
+    def with_decisions(self, decisions: Sequence[RedactionDecision]) -> ReferralDraft:
+        """A copy with the advisor's decisions (all of them, in order) applied to the proposals."""
+        resolved = self.anonymiser().resolve(self.source, self.proposed, decisions)
+        return replace(self, decisions=tuple(decisions), redactions=tuple(resolved))
+
+
+def make_anonymiser(
+    identifiers: Sequence[str],
+    scopes: ConsentScopes,
+    post: str,
+    region: str,
+    personnel_pattern: str | None = None,
+) -> Anonymiser:
+    """The anonymiser for a record's identifiers, hiding the post unless it is consented."""
+    places: dict[str, str] = {}
+    if post and Scope.POST not in scopes:
+        places[post] = f"[{region}]" if region and Scope.REGION in scopes else PLACE_PLACEHOLDER
+    if personnel_pattern:
+        return Anonymiser(identifiers, places=places, personnel_pattern=personnel_pattern)
+    return Anonymiser(identifiers, places=places)
+
+
+def new_draft(
+    record: ConversationRecord, inputs: DraftInputs, consent_language: str, now: dt.datetime
+) -> ReferralDraft:
+    """A fresh draft from ``record``; every proposed redaction starts accepted."""
+    scopes = inputs.scopes
+    if Scope.POST in scopes and not inputs.post.strip():
+        raise ConsentError(_("The post is to be shared, but no post was given."))
+    if Scope.REGION in scopes and not inputs.region.strip():
+        raise ConsentError(_("The region is to be shared, but no region was given."))
+    if inputs.contact is not None and Scope.CONTACT not in scopes:
+        raise ConsentError(_("A contact was given, but the visitor did not consent to share it."))
+    source = normalize_text(inputs.summary if inputs.summary is not None else record.notes)
+    if len(source) > MAX_SUMMARY_CHARS:
+        raise ConsentError(_("The summary is too long (over 20,000 characters)."))
+    identifiers = tuple(record.identifiers) + ((record.alias,) if record.alias else ())
+    anonymiser = make_anonymiser(
+        identifiers, scopes, inputs.post.strip(), inputs.region.strip(), inputs.personnel_pattern
+    )
+    period = scopes.period if Scope.PERIOD in scopes else None
+    proposed = tuple(anonymiser.propose(source, period))
+    return ReferralDraft(
+        referral_id=str(uuid.uuid4()),
+        created=now,
+        desk=inputs.desk,
+        record_id=record.id,
+        scopes=scopes,
+        language=record.language or consent_language,
+        categories=tuple(record.categories),
+        role=record.role.value,
+        conv_date=record.conv_date,
+        post=inputs.post.strip(),
+        region=inputs.region.strip(),
+        contact=inputs.contact.strip() if inputs.contact is not None else None,
+        identifiers=identifiers,
+        source=source,
+        proposed=proposed,
+        redactions=proposed,
+    )
+
+
+def build_payload(
+    draft: ReferralDraft, consent: ConsentRecord, advisor_key_id: str
+) -> dict[str, Any]:
+    """The payload the desk will read: only consented scopes, summary anonymised."""
+    scopes = draft.scopes
+    content: dict[str, Any] = {}
+    if Scope.CATEGORY in scopes:
+        content[Scope.CATEGORY.value] = list(draft.categories)
+    if Scope.ROLE in scopes:
+        content[Scope.ROLE.value] = draft.role
+    if Scope.POST in scopes:
+        content[Scope.POST.value] = draft.post
+    if Scope.REGION in scopes:
+        content[Scope.REGION.value] = draft.region
+    if Scope.PERIOD in scopes:
+        content[Scope.PERIOD.value] = {
+            "granularity": scopes.period.value,
+            "value": generalise_date(draft.conv_date, scopes.period),
+        }
+    if Scope.SUMMARY in scopes:
+        content[Scope.SUMMARY.value] = draft.summary_text()
+    if Scope.CONTACT in scopes:
+        content[Scope.CONTACT.value] = (
+            {"via": "advisor"}
+            if draft.contact is None
+            else {"via": "visitor", "text": draft.contact}
+        )
+    if Scope.SECRETARY_GENERAL in scopes:
+        content[Scope.SECRETARY_GENERAL.value] = True
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "schema_version": PAYLOAD_VERSION,
+        "referral_id": draft.referral_id,
+        "created": utc_stamp(draft.created),
+        "language": draft.language,
+        "requested_action": ACTION_SECRETARY_GENERAL
+        if Scope.SECRETARY_GENERAL in scopes
+        else ACTION_ASSESS,
+        "advisor_key_id": advisor_key_id,
+        "desk": draft.desk,
+        "consent": consent.summary(),
+        "content": content,
+    }
+
+
+# -- storage form (JSON inside the vault) --------------------------------------------------
+
+
+def _redaction_doc(r: Redaction) -> list[Any]:
+    return [r.start, r.end, r.original_kind.value, r.replacement]
+
+
+def _redaction(doc: list[Any]) -> Redaction:
+    return Redaction(int(doc[0]), int(doc[1]), RedactionKind(doc[2]), str(doc[3]))
+
+
+def draft_to_doc(draft: ReferralDraft) -> dict[str, Any]:
+    """The draft as JSON-ready values (stored encrypted in the vault)."""
+    return {
+        "referral_id": draft.referral_id,
+        "created": draft.created.isoformat(),
+        "desk": draft.desk,
+        "record_id": draft.record_id,
+        "scopes": draft.scopes.to_list(),
+        "language": draft.language,
+        "categories": list(draft.categories),
+        "role": draft.role,
+        "conv_date": draft.conv_date.isoformat(),
+        "post": draft.post,
+        "region": draft.region,
+        "contact": draft.contact,
+        "identifiers": list(draft.identifiers),
+        "source": draft.source,
+        "proposed": [_redaction_doc(r) for r in draft.proposed],
+        "decisions": [[d.kind.value, d.start, d.end, d.replacement] for d in draft.decisions],
+        "redactions": [_redaction_doc(r) for r in draft.redactions],
+    }
+
+
+def draft_from_doc(doc: dict[str, Any]) -> ReferralDraft:
+    """Inverse of :func:`draft_to_doc`."""
+    from advisor_desktop.referral.consent import parse_scopes
+
+    return ReferralDraft(
+        referral_id=doc["referral_id"],
+        created=dt.datetime.fromisoformat(doc["created"]),
+        desk=doc["desk"],
+        record_id=doc["record_id"],
+        scopes=parse_scopes(doc["scopes"]),
+        language=doc["language"],
+        categories=tuple(doc["categories"]),
+        role=doc["role"],
+        conv_date=dt.date.fromisoformat(doc["conv_date"]),
+        post=doc["post"],
+        region=doc["region"],
+        contact=doc["contact"],
+        identifiers=tuple(doc["identifiers"]),
+        source=doc["source"],
+        proposed=tuple(_redaction(r) for r in doc["proposed"]),
+        decisions=tuple(
+            RedactionDecision(DecisionKind(k), int(s), int(e), str(r))
+            for k, s, e, r in doc["decisions"]
+        ),
+        redactions=tuple(_redaction(r) for r in doc["redactions"]),
+    )

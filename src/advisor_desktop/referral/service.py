@@ -1,0 +1,327 @@
+"""The referral service: consent + draft → confirmed payload → sealed package in the outbox.
+
+States: ``draft`` (consent recorded, anonymisation under review) → ``confirmed`` (the advisor
+confirmed the exact payload; it is signed, encrypted and queued in the outbox) → ``exported``
+(written to a file) or ``sent`` (by the outbox). ``withdrawn`` at any point before ``sent``:
+the package leaves the outbox and the withdrawal is recorded with the consent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from advisor_desktop.i18n import _
+from advisor_desktop.notebook.models import ConversationRecord
+from advisor_desktop.profile import Desk, OrgProfile
+from advisor_desktop.referral.anonymiser import RedactionDecision
+from advisor_desktop.referral.consent import (
+    ConsentMethod,
+    ConsentRecord,
+    ConsentStatement,
+    parse_scopes,
+    record_consent,
+)
+from advisor_desktop.referral.device_key import DeviceKeyStore
+from advisor_desktop.referral.draft import (
+    DraftInputs,
+    ReferralDraft,
+    build_payload,
+    draft_from_doc,
+    draft_to_doc,
+    new_draft,
+)
+from advisor_desktop.referral.errors import ReferralError, ReferralNotFound, ReferralStateError
+from advisor_desktop.referral.keys import canonical_json
+from advisor_desktop.referral.package import encrypt_to, sign_envelope, validate_payload
+from advisor_desktop.vault.store import Vault
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], dt.datetime]
+
+STATES = ("draft", "confirmed", "exported", "sent", "withdrawn")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class ReferralSummary:
+    """A row of the referral list."""
+
+    id: str
+    record_id: int | None
+    desk: str
+    state: str
+    scopes: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A referral with its draft, consent and state."""
+
+    summary: ReferralSummary
+    draft: ReferralDraft
+    consent: ConsentRecord
+    payload_digest: str | None
+
+
+def payload_digest(payload_bytes: bytes) -> str:
+    """A short digest of the exact payload, shown in the preview and checked on confirm."""
+    return hashlib.sha256(payload_bytes).hexdigest()[:16]
+
+
+def render_preview(payload_bytes: bytes) -> str:
+    """The payload exactly as the desk will read it, indented for reading (same content)."""
+    return json.dumps(json.loads(payload_bytes), ensure_ascii=False, indent=2, sort_keys=True)
+
+
+class ReferralService:
+    """Creates, reviews, confirms, exports and withdraws referrals in the vault."""
+
+    def __init__(self, vault: Vault, profile: OrgProfile, clock: Clock = _now) -> None:
+        self._vault = vault
+        self._profile = profile
+        self._clock = clock
+        self.device_keys = DeviceKeyStore(vault)
+
+    # -- desks -------------------------------------------------------------------------
+
+    def desk(self, name: str) -> Desk:
+        """The profile's desk called ``name``."""
+        for desk in self._profile.desks:
+            if desk.name == name:
+                return desk
+        if not self._profile.desks:
+            raise ReferralError(
+                _("The organisation profile names no desk; import the desk's key first.")
+            )
+        raise ReferralError(
+            _("The organisation profile has no desk called {name}.").format(name=name[:80])
+        )
+
+    # -- creating and reviewing -----------------------------------------------------------
+
+    def create(
+        self,
+        record: ConversationRecord,
+        inputs: DraftInputs,
+        statement: ConsentStatement,
+        method: ConsentMethod | str,
+    ) -> ReferralDraft:
+        """Record the visitor's consent and a fresh draft; returns the draft."""
+        self.desk(inputs.desk)
+        now = self._clock()
+        consent = record_consent(inputs.scopes, statement, method, now)
+        draft = new_draft(record, inputs, statement.language, now)
+        stamp = now.isoformat()
+        with self._vault.write() as conn:
+            conn.execute(
+                "INSERT INTO referrals (id, record_id, desk, state, draft, created_at, "
+                "updated_at) VALUES (?, ?, ?, 'draft', ?, ?, ?)",
+                (
+                    draft.referral_id,
+                    record.id,
+                    inputs.desk,
+                    json.dumps(draft_to_doc(draft), ensure_ascii=False),
+                    stamp,
+                    stamp,
+                ),
+            )
+            conn.execute(
+                "INSERT INTO referral_consents (referral_id, scopes, language, "
+                "statement_version, statement_text, method, given_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    draft.referral_id,
+                    consent.scopes.to_text(),
+                    consent.language,
+                    consent.statement_version,
+                    consent.statement_text,
+                    consent.method.value,
+                    consent.given_at.isoformat(),
+                ),
+            )
+        log.info("referral_created id=%s", draft.referral_id)
+        return draft
+
+    def get(self, referral_id: str) -> Referral:
+        """One referral; :class:`ReferralNotFound` when there is none."""
+        with self._vault.read() as conn:
+            row = conn.execute(
+                "SELECT r.id, r.record_id, r.desk, r.state, r.draft, r.payload_digest, "
+                "r.created_at, r.updated_at, c.scopes, c.language, c.statement_version, "
+                "c.statement_text, c.method, c.given_at, c.withdrawn_at "
+                "FROM referrals r JOIN referral_consents c ON c.referral_id = r.id "
+                "WHERE r.id = ?",
+                (referral_id,),
+            ).fetchone()
+        if row is None:
+            raise ReferralNotFound(
+                _("No referral has the id {id}.").format(id=str(referral_id)[:40])
+            )
+        consent = ConsentRecord(
+            scopes=parse_scopes(row[8]),
+            language=row[9],
+            statement_version=row[10],
+            statement_text=row[11],
+            method=ConsentMethod(row[12]),
+            given_at=dt.datetime.fromisoformat(row[13]),
+            withdrawn_at=dt.datetime.fromisoformat(row[14]) if row[14] else None,
+        )
+        summary = ReferralSummary(row[0], row[1], row[2], row[3], row[8], row[6], row[7])
+        return Referral(summary, draft_from_doc(json.loads(row[4])), consent, row[5])
+
+    def list_referrals(self, record_id: int | None = None) -> list[ReferralSummary]:
+        """All referrals (or a record's), newest first."""
+        sql = (
+            "SELECT r.id, r.record_id, r.desk, r.state, c.scopes, r.created_at, r.updated_at "
+            "FROM referrals r JOIN referral_consents c ON c.referral_id = r.id"
+        )
+        args: tuple[Any, ...] = ()
+        if record_id is not None:
+            sql += " WHERE r.record_id = ?"
+            args = (record_id,)
+        with self._vault.read() as conn:
+            rows = conn.execute(sql + " ORDER BY r.created_at DESC, r.id", args).fetchall()
+        return [ReferralSummary(*row) for row in rows]
+
+    def payload_bytes(self, referral_id: str) -> bytes:
+        """The canonical payload bytes the desk will read (what the preview shows)."""
+        ref = self.get(referral_id)
+        if ref.summary.state != "draft":
+            with self._vault.read() as conn:
+                row = conn.execute(
+                    "SELECT payload FROM referrals WHERE id = ?", (referral_id,)
+                ).fetchone()
+            if row is not None and row[0] is not None:
+                return bytes(row[0])
+        key_id = self.device_keys.public_key().key_id
+        return canonical_json(build_payload(ref.draft, ref.consent, key_id))
+
+    def decide(self, referral_id: str, decisions: Sequence[RedactionDecision]) -> ReferralDraft:
+        """Apply the advisor's redaction decisions (added to earlier ones) to a draft."""
+        ref = self._require(referral_id, ("draft",))
+        draft = ref.draft.with_decisions([*ref.draft.decisions, *decisions])
+        self._save_draft(referral_id, draft)
+        return draft
+
+    def reset_decisions(self, referral_id: str) -> ReferralDraft:
+        """Back to the anonymiser's proposals (all accepted)."""
+        ref = self._require(referral_id, ("draft",))
+        draft = ref.draft.with_decisions([])
+        self._save_draft(referral_id, draft)
+        return draft
+
+    def _save_draft(self, referral_id: str, draft: ReferralDraft) -> None:
+        with self._vault.write() as conn:
+            conn.execute(
+                "UPDATE referrals SET draft = ?, updated_at = ? WHERE id = ?",
+                (
+                    json.dumps(draft_to_doc(draft), ensure_ascii=False),
+                    self._clock().isoformat(),
+                    referral_id,
+                ),
+            )
+
+    # -- confirming, exporting, withdrawing ----------------------------------------------
+
+    def confirm(self, referral_id: str, expected_digest: str | None = None) -> str:
+        """The advisor confirms the previewed payload: sign, encrypt, queue. Returns the digest.
+
+        ``expected_digest`` (from the preview) guards against confirming something other than
+        what was looked at.
+        """
+        ref = self._require(referral_id, ("draft",))
+        payload = build_payload(ref.draft, ref.consent, self.device_keys.public_key().key_id)
+        validate_payload(payload)  # our own output must pass the desk's checks
+        payload_bytes = canonical_json(payload)
+        digest = payload_digest(payload_bytes)
+        if expected_digest is not None and expected_digest.strip().lower() != digest:
+            raise ReferralStateError(
+                _("The referral changed since the preview; preview it again before confirming.")
+            )
+        envelope = sign_envelope(payload, self.device_keys.signing_key())
+        package = encrypt_to(envelope, [self.desk(ref.draft.desk).age_recipient])
+        now = self._clock().isoformat()
+        with self._vault.write() as conn:
+            conn.execute(
+                "UPDATE referrals SET state = 'confirmed', payload = ?, payload_digest = ?, "
+                "updated_at = ? WHERE id = ?",
+                (payload_bytes, digest, now, referral_id),
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO outbox (referral_id, package, state, queued_at) "
+                "VALUES (?, ?, 'queued', ?)",
+                (referral_id, package, now),
+            )
+        log.info("referral_confirmed id=%s", referral_id)
+        return digest
+
+    def package(self, referral_id: str) -> bytes:
+        """The sealed package of a confirmed referral (marks it exported)."""
+        self._require(referral_id, ("confirmed", "exported"))
+        with self._vault.read() as conn:
+            row = conn.execute(
+                "SELECT package FROM outbox WHERE referral_id = ?", (referral_id,)
+            ).fetchone()
+        if row is None:
+            raise ReferralStateError(_("The referral has no sealed package."))
+        return bytes(row[0])
+
+    def mark_exported(self, referral_id: str) -> None:
+        """Record that the package was written to a file."""
+        with self._vault.write() as conn:
+            conn.execute(
+                "UPDATE referrals SET state = 'exported', updated_at = ? "
+                "WHERE id = ? AND state IN ('confirmed', 'exported')",
+                (self._clock().isoformat(), referral_id),
+            )
+        log.info("referral_exported id=%s", referral_id)
+
+    def withdraw(self, referral_id: str) -> Referral:
+        """The visitor withdraws consent: out of the outbox, withdrawal recorded."""
+        ref = self._require(referral_id, ("draft", "confirmed", "exported"))
+        now = self._clock().isoformat()
+        with self._vault.write() as conn:
+            conn.execute("DELETE FROM outbox WHERE referral_id = ?", (referral_id,))
+            conn.execute(
+                "UPDATE referrals SET state = 'withdrawn', payload = NULL, updated_at = ? "
+                "WHERE id = ?",
+                (now, referral_id),
+            )
+            conn.execute(
+                "UPDATE referral_consents SET withdrawn_at = ? WHERE referral_id = ?",
+                (now, referral_id),
+            )
+        log.info("referral_withdrawn id=%s", referral_id)
+        return ref
+
+    def outbox_ids(self) -> list[str]:
+        """Referral ids with a package waiting in the outbox."""
+        with self._vault.read() as conn:
+            rows = conn.execute(
+                "SELECT referral_id FROM outbox WHERE state = 'queued' ORDER BY queued_at"
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def _require(self, referral_id: str, states: Sequence[str]) -> Referral:
+        ref = self.get(referral_id)
+        if ref.summary.state not in states:
+            messages = {
+                "draft": _("The referral is still a draft; confirm it after the preview."),
+                "confirmed": _("The referral is already confirmed."),
+                "exported": _("The referral was already exported."),
+                "sent": _("The referral was already sent; consent can no longer be withdrawn."),
+                "withdrawn": _("Consent for this referral was withdrawn."),
+            }
+            raise ReferralStateError(messages.get(ref.summary.state, ref.summary.state))
+        return ref
