@@ -1,23 +1,195 @@
-"""Create the QApplication and the first window."""
+"""The one composition point of the desktop UI.
+
+:func:`run_application` builds the QApplication, sets the layout direction from the locale,
+claims the data folder (one instance per folder) and shows the first-run wizard (no vault yet)
+or the unlock window. After unlock it builds the session, the pages and the main window.
+Tests build the same objects through :class:`DesktopApp` with a fast KDF policy.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+import logging
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from advisor_desktop.i18n import _
-from advisor_desktop.paths import AppPaths
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QWidget
+
+from advisor_desktop.i18n import _, activate
+from advisor_desktop.paths import AppPaths, resolve_paths
+from advisor_desktop.settings import is_rtl, write_language
+from advisor_desktop.ui.single_instance import SingleInstance
+from advisor_desktop.ui.unlock import UnlockForm
+from advisor_desktop.ui.workers import Runner
+
+if TYPE_CHECKING:
+    from advisor_desktop.crypto.keyslots import KdfPolicy
+    from advisor_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+WINDOW_SIZE = (1280, 720)
 
 
-def run_application(paths: AppPaths, *, lang: str | None, argv: list[str]) -> int:
-    """Run the Qt event loop until the last window closes."""
+def layout_direction(lang: str) -> Qt.LayoutDirection:
+    """Right-to-left for Arabic, Persian, Urdu, Pashto (and other RTL scripts)."""
+    return Qt.LayoutDirection.RightToLeft if is_rtl(lang) else Qt.LayoutDirection.LeftToRight
+
+
+class UnlockWindow(QMainWindow):
+    """The start-up window when a vault exists: only the unlock form."""
+
+    def __init__(self, paths: AppPaths, runner: Runner, policy: KdfPolicy | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(_("Advisor Desktop — unlock"))
+        self.form = UnlockForm(paths, runner, policy)
+        self.setCentralWidget(self.form)
+        self.resize(*WINDOW_SIZE)
+
+
+class DesktopApp(QObject):
+    """Wizard or unlock window first, then the main window with its pages."""
+
+    def __init__(
+        self,
+        paths: AppPaths,
+        lang: str = "en",
+        policy: KdfPolicy | None = None,
+        *,
+        clock: Callable[[], Any] | None = None,
+        idle_ms: int | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.lang = lang
+        self.policy = policy
+        self.clock = clock
+        self.idle_ms = idle_ms
+        self.runner = Runner(self)
+        self.first: QWidget | None = None
+        self.main: MainWindow | None = None
+        self.on_main_shown: Callable[[MainWindow], None] | None = None
+
+    def start(self) -> QWidget:
+        """Show the wizard or the unlock window; returns it."""
+        from advisor_desktop.vault.store import vault_exists
+
+        window: QWidget
+        if vault_exists(self.paths):
+            unlock = UnlockWindow(self.paths, self.runner, self.policy)
+            unlock.form.unlocked.connect(self.open_main)
+            unlock.form.choose_folder_requested.connect(self.choose_other_folder)
+            window = unlock
+        else:
+            from advisor_desktop.ui.wizard import FirstRunWizard
+
+            window = FirstRunWizard(self.paths, self.runner, self.policy)
+            window.created.connect(self.open_main)
+            window.language_chosen.connect(self.switch_language)
+        self.first = window
+        window.show()
+        if isinstance(window, UnlockWindow):
+            window.form.focus_passphrase()
+        return window
+
+    def switch_language(self, lang: str) -> None:
+        """Wizard: re-create it in ``lang`` (and remember the choice)."""
+        self.lang = lang
+        activate(lang)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setLayoutDirection(layout_direction(lang))
+        try:
+            write_language(self.paths.config, lang)
+        except Exception:  # the choice is merely not remembered
+            log.info("language_not_saved")
+        old = self.first
+        self.start()
+        if old is not None:
+            old.hide()
+            old.deleteLater()
+
+    def choose_other_folder(self) -> None:
+        """After a vault error: pick another data folder and start again there."""
+        folder = QFileDialog.getExistingDirectory(self.first, _("Choose a data folder"))
+        if not folder:
+            return
+        self.paths = resolve_paths(folder)
+        old = self.first
+        self.start()
+        if old is not None:
+            old.close()
+            old.deleteLater()
+
+    def open_main(self, vault: Any) -> MainWindow:
+        """Build the session, pages and main window around the open ``vault``."""
+        from advisor_desktop.ui.build import build_main_window
+        from advisor_desktop.ui.session import Session
+
+        kwargs: dict[str, Any] = {}
+        if self.clock is not None:
+            kwargs["clock"] = self.clock
+        session = Session(self.paths, self.policy, **kwargs)
+        main = build_main_window(session, self.runner, idle_ms=self.idle_ms)
+        session.open(vault)
+        main.resize(*WINDOW_SIZE)
+        main.show()
+        main.start_platform_hooks()
+        self.main = main
+        if self.first is not None:
+            self.first.hide()
+            self.first.deleteLater()
+            self.first = None
+        if self.on_main_shown is not None:
+            self.on_main_shown(main)
+        return main
+
+    def bring_to_front(self) -> None:
+        """Another start on this folder asked for us."""
+        window = self.main or self.first
+        if window is not None:
+            window.showNormal()
+            window.raise_()
+            window.activateWindow()
+
+
+def run_application(
+    paths: AppPaths,
+    lang: str | None,
+    argv: list[str],
+    policy: KdfPolicy | None = None,
+    *,
+    on_first_window: Callable[[QWidget], None] | None = None,
+) -> int:
+    """Run the Qt event loop until the last window closes; returns the exit code."""
     app = QApplication.instance() or QApplication(argv)
+    assert isinstance(app, QApplication)
     app.setApplicationName("Advisor Desktop")
-    window = QMainWindow()
-    window.setWindowTitle(_("Advisor Desktop"))
-    label = QLabel(_("Advisor Desktop: data folder {folder}").format(folder=paths.data))
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    window.setCentralWidget(label)
-    window.resize(800, 500)
-    window.show()
-    return int(app.exec())
+    app.setApplicationDisplayName(_("Advisor Desktop"))
+    app.setLayoutDirection(layout_direction(lang or "en"))
+    instance = SingleInstance(paths.data)
+    if not instance.claim():
+        QMessageBox.information(
+            None,
+            _("Advisor Desktop"),
+            _(
+                "Advisor Desktop is already open for this data folder; "
+                "that window was brought to the front."
+            ),
+        )
+        return 1
+    desktop = DesktopApp(paths, lang or "en", policy)
+    instance.raise_requested.connect(desktop.bring_to_front)
+    first = desktop.start()
+    if on_first_window is not None:
+        on_first_window(first)
+    code = int(app.exec())
+    desktop.runner.wait()
+    instance.release()
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run_application(resolve_paths(None), "en", sys.argv))

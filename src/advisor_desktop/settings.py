@@ -1,0 +1,99 @@
+"""Preferences of the desktop app, Qt-free.
+
+Two homes, on purpose:
+
+- :class:`UiPreferences` (idle time, clipboard timeout) live *inside the vault* (``meta``
+  table), so they are encrypted and travel with a backup; they can only be read once unlocked.
+- The UI language lives in a small non-sensitive JSON file in the config folder, because it
+  is needed *before* the vault is unlocked (the wizard and the unlock window are translated).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from advisor_desktop.errors import ValidationError
+from advisor_desktop.fsutil import atomic_write
+from advisor_desktop.i18n import _, locale_dir
+from advisor_desktop.vault.meta import get_meta, set_meta
+from advisor_desktop.vault.store import Vault
+
+log = logging.getLogger(__name__)
+
+UI_PREFS_KEY = "ui.preferences"
+CONFIG_FILE = "ui.json"
+RTL_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "he", "yi", "dv", "sd", "ug"})
+
+
+@dataclass(frozen=True)
+class UiPreferences:
+    """Per-vault preferences of the desktop UI."""
+
+    idle_minutes: int = 5
+    clipboard_seconds: int = 30
+
+    def validated(self) -> UiPreferences:
+        """Self, or a :class:`ValidationError` for out-of-range values."""
+        if not 1 <= self.idle_minutes <= 240:
+            raise ValidationError(_("The idle time must be between 1 and 240 minutes."))
+        if not 5 <= self.clipboard_seconds <= 600:
+            raise ValidationError(_("The clipboard timeout must be between 5 and 600 seconds."))
+        return self
+
+
+def load_preferences(vault: Vault) -> UiPreferences:
+    """The stored preferences, or the defaults when none (or unreadable ones) are stored."""
+    text = get_meta(vault, UI_PREFS_KEY)
+    if text is None:
+        return UiPreferences()
+    try:
+        raw = json.loads(text)
+        prefs = UiPreferences(
+            idle_minutes=int(raw.get("idle_minutes", 5)),
+            clipboard_seconds=int(raw.get("clipboard_seconds", 30)),
+        )
+        return prefs.validated()
+    except (ValueError, TypeError, AttributeError, ValidationError):
+        log.warning("ui_preferences_invalid")
+        return UiPreferences()
+
+
+def save_preferences(vault: Vault, prefs: UiPreferences) -> None:
+    """Validate and store ``prefs`` in the vault."""
+    set_meta(vault, UI_PREFS_KEY, json.dumps(asdict(prefs.validated())))
+
+
+def read_language(config_dir: Path) -> str | None:
+    """The UI language chosen earlier, or None (never fails: a bad file means no choice)."""
+    try:
+        raw = json.loads((config_dir / CONFIG_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    lang = raw.get("language") if isinstance(raw, dict) else None
+    return lang if isinstance(lang, str) and 2 <= len(lang) <= 16 else None
+
+
+def write_language(config_dir: Path, lang: str) -> None:
+    """Remember ``lang`` as the UI language (takes effect at the next start)."""
+    config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data = json.dumps({"language": lang}).encode("utf-8")
+    atomic_write(config_dir / CONFIG_FILE, data, what=_("the settings"))
+
+
+def available_languages(folder: Path | None = None) -> list[str]:
+    """UI languages with a compiled catalog, English first (English is always there)."""
+    folder = folder or locale_dir()
+    found: set[str] = set()
+    if folder.is_dir():
+        for mo in folder.glob("*/LC_MESSAGES/*.mo"):
+            found.add(mo.parent.parent.name.replace("_", "-"))
+    found.discard("en")
+    return ["en", *sorted(found)]
+
+
+def is_rtl(lang: str) -> bool:
+    """True for languages written right to left."""
+    return lang.replace("_", "-").split("-")[0].lower() in RTL_LANGUAGES

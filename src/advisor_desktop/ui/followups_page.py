@@ -1,0 +1,117 @@
+"""Follow-ups: open records whose follow-up date has passed or comes within a week."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from advisor_desktop.i18n import _, ngettext
+from advisor_desktop.notebook.models import RecordSummary
+from advisor_desktop.ui.common import heading, named, note
+from advisor_desktop.ui.formatting import category_labels, format_date, role_label
+from advisor_desktop.ui.session import Session
+from advisor_desktop.ui.workers import Runner
+
+WITHIN_DAYS = 7
+
+
+class FollowUpsPage(QWidget):
+    """Overdue and upcoming follow-ups, loaded on a worker (a scan of the open records)."""
+
+    open_record = Signal(int)
+    """The advisor chose a follow-up; carries the record id to open in the editor."""
+
+    loaded = Signal(int)
+    """The list was (re)loaded; carries the number of follow-ups shown."""
+
+    def __init__(self, session: Session, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(_("Follow-ups")))
+        layout.addWidget(
+            note(
+                _(
+                    "Open conversations whose follow-up date has passed or falls in the next "
+                    "{days} days. Press Enter or double-click to open one."
+                ).format(days=WITHIN_DAYS)
+            )
+        )
+        self.tree = named(QTreeWidget(), _("Follow-ups"))
+        self.tree.setHeaderLabels(
+            [_("Follow-up"), _("Conversation"), _("Visitor"), _("Concerns"), _("Notes")]
+        )
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        for column, width in enumerate((150, 120, 150, 220)):
+            self.tree.setColumnWidth(column, width)
+        self.tree.itemActivated.connect(self._activated)
+        layout.addWidget(self.tree, 1)
+        self.summary = QLabel()
+        self.summary.setAccessibleName(_("Follow-up summary"))
+        layout.addWidget(self.summary)
+        session.opened.connect(self.reload)
+        session.data_changed.connect(self.reload)
+        session.about_to_lock.connect(self.tree.clear)
+
+    def reload(self) -> None:
+        """Fetch the follow-ups on a worker."""
+        if not self.session.is_open:
+            return
+        notebook = self.session.notebook
+        today = self.session.today()
+        self.summary.setText(_("Loading…"))
+
+        def work() -> list[RecordSummary]:
+            return notebook.follow_ups(today, within_days=WITHIN_DAYS)
+
+        self.runner.start(work, on_done=self._show, on_error=lambda e: self.summary.setText(str(e)))
+
+    def _show(self, rows: Any) -> None:
+        self.tree.clear()
+        if not self.session.is_open:
+            return
+        today = self.session.today()
+        profile = self.session.notebook.profile
+        overdue = [r for r in rows if r.follow_up is not None and r.follow_up < today]
+        upcoming = [r for r in rows if r not in overdue]
+        for title, group in ((_("Overdue"), overdue), (_("Due today or soon"), upcoming)):
+            header = QTreeWidgetItem([f"{title} ({len(group)})"])
+            font = header.font(0)
+            font.setBold(True)
+            header.setFont(0, font)
+            header.setFirstColumnSpanned(True)
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.tree.addTopLevelItem(header)
+            header.setFirstColumnSpanned(True)
+            for summary in group:
+                item = QTreeWidgetItem(
+                    [
+                        format_date(summary.follow_up),
+                        format_date(summary.conv_date),
+                        role_label(summary.role),
+                        category_labels(profile, summary.categories),
+                        summary.preview,
+                    ]
+                )
+                item.setData(0, Qt.ItemDataRole.UserRole, int(summary.id))
+                self.tree.addTopLevelItem(item)
+            if not group:
+                empty = QTreeWidgetItem([_("Nothing here.")])
+                empty.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.tree.addTopLevelItem(empty)
+                empty.setFirstColumnSpanned(True)
+        self.summary.setText(
+            ngettext("{n} overdue", "{n} overdue", len(overdue)).format(n=len(overdue))
+            + " · "
+            + ngettext("{n} due soon", "{n} due soon", len(upcoming)).format(n=len(upcoming))
+        )
+        self.loaded.emit(len(rows))
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        record_id = item.data(0, Qt.ItemDataRole.UserRole)
+        if record_id is not None:
+            self.open_record.emit(int(record_id))
