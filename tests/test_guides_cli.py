@@ -1,0 +1,138 @@
+"""``advisor guides …`` end to end, in-process, on real guides and a real vault."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from advisor_desktop.guides import EXPECTED_LOCALES, build_pack, shipped_root
+from advisor_desktop.profile import OrgProfile
+from tests.conftest import CliRunner
+
+
+def test_list_json_without_a_vault(cli: CliRunner) -> None:
+    result = cli("guides", "list", "--json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert doc["source"] == "shipped"
+    rows = {row["code"]: row for row in doc["languages"]}
+    assert rows["en"]["review"] == "reviewed"
+    assert rows["en"]["name"] == "English"
+    if "ar" in rows:
+        assert rows["ar"]["direction"] == "rtl"
+        assert rows["ar"]["name"] == "العربية"
+    assert all(not row["stale"] and row["complete"] for row in rows.values())
+    plain = cli("guides", "list")
+    assert plain.code == 0
+    assert plain.out.splitlines()[0].startswith("en ")
+
+
+def test_show_fills_contacts_and_strips_markup(cli: CliRunner) -> None:
+    result = cli("guides", "show", "--lang", "en", "--section", "6")
+    assert result.code == 0, result.err
+    assert "{{" not in result.out
+    assert "Central reporting and advice desk (integrity)" in result.out
+    assert "**" not in result.out
+    whole = cli("guides", "show", "--lang", "en")
+    assert whole.out.count("\n# ") == 5
+
+
+def test_show_rejects_unknown_language_and_section(cli: CliRunner) -> None:
+    assert cli("guides", "show", "--lang", "xx").code == 2
+    assert cli("guides", "show", "--lang", "en", "--section", "9").code == 2
+
+
+def test_check_passes_on_shipped_guides(cli: CliRunner) -> None:
+    result = cli("guides", "check")
+    present = {p.name for p in shipped_root().iterdir() if p.is_dir()}
+    if set(EXPECTED_LOCALES) <= present:
+        assert result.code == 0, result.out
+        assert "complete" in result.out
+    else:
+        assert result.code == 1
+        assert "missing" in result.out
+
+
+def test_check_lists_problems_of_a_broken_folder(cli: CliRunner, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "g"
+    shutil.copytree(shipped_root() / "en", root / "en")
+    (root / "en" / "02-options.md").unlink()
+    result = cli("guides", "check", "--root", str(root))
+    assert result.code == 1
+    assert "en/2: " in result.out
+    assert "problems found" in result.err
+
+
+def test_pdf_is_written(cli: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "guide.pdf"
+    result = cli("guides", "pdf", "--lang", "en", "--out", str(out))
+    assert result.code == 0, result.err
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def _desk_profile(profile: OrgProfile, key: Ed25519PrivateKey, path: Path) -> Path:
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    doc = dict(profile.raw)
+    doc["desks"] = [
+        {"name": "Desk", "age_recipient": "age1x", "signing_key": base64.b64encode(raw).decode()}
+    ]
+    doc["channels"] = [dict(c) for c in doc["channels"]]
+    for channel in doc["channels"]:
+        if channel["id"] == "central-desk":
+            channel["contact"] = {"email": "desk@example.org", "phone": "+31 70 111 2222"}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_import_verifies_against_the_vault_profile(
+    cli: CliRunner, tmp_path: Path, profile: OrgProfile
+) -> None:
+    key = Ed25519PrivateKey.generate()
+    profile_file = _desk_profile(profile, key, tmp_path / "profile.json")
+    assert cli("init", "--profile", str(profile_file)).code == 0
+    source = tmp_path / "src"
+    import shutil
+
+    shutil.copytree(shipped_root(), source)
+    good = tmp_path / "good.pack"
+    good.write_bytes(build_pack(source, 2, key))
+    bad = tmp_path / "bad.pack"
+    bad.write_bytes(build_pack(source, 3, Ed25519PrivateKey.generate()))
+
+    refused = cli("guides", "import", str(bad))
+    assert refused.code == 1
+    assert "signature" in refused.err
+    assert cli("guides", "list", "--json").out.count('"source": "shipped"') == 1
+
+    result = cli("guides", "import", str(good))
+    assert result.code == 0, result.err
+    assert "version 2" in result.out
+    listing = json.loads(cli("guides", "list", "--json").out)
+    assert (listing["source"], listing["pack_version"]) == ("pack", 2)
+    again = cli("guides", "import", str(good))
+    assert again.code == 1
+    assert "newer" in again.err
+    # The vault's profile fills contacts when the passphrase is available.
+    shown = cli("guides", "show", "--lang", "en", "--section", "6")
+    assert "desk@example.org" in shown.out
+    # Without the passphrase the shipped profile is used, and a wrong one is refused.
+    assert (
+        "desk@example.org"
+        not in cli(
+            "guides", "show", "--lang", "en", "--section", "6", env={"ADVISOR_PASSPHRASE": ""}
+        ).out
+    )
+    assert cli("guides", "list", env={"ADVISOR_PASSPHRASE": "wrong"}).code == 3
+
+
+def test_import_of_an_unreadable_file_is_a_usage_error(cli: CliRunner, tmp_path: Path) -> None:
+    result = cli("guides", "import", str(tmp_path / "nope.pack"))
+    assert result.code == 2
