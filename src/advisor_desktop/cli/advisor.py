@@ -66,8 +66,6 @@ def build_parser() -> argparse.ArgumentParser:
     vault_cmds.register(sub)
     records.register(sub)
     selftest.register(sub)
-    referral_cmds.register(sub)
-    profile_cmds.register(sub)
     guides_cmds.register(sub)
     return parser
 
