@@ -10,21 +10,26 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 _SAFE_ARG = re.compile(r"^[A-Za-z0-9_.:\-]{0,64}$")
+
+
+def _safe(arg: object) -> object:
+    return arg if isinstance(arg, int | float) or _SAFE_ARG.match(str(arg)) else "<redacted>"
 
 
 class ContentFilter(logging.Filter):
     """Replace message arguments that could carry content with ``<redacted>``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
+        if isinstance(record.args, Mapping):
+            # log.info("%(key)s", {...}): keep the mapping shape so formatting still works.
+            record.args = {k: _safe(v) for k, v in record.args.items()}
+        elif record.args:
             args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(
-                a if isinstance(a, int | float) or _SAFE_ARG.match(str(a)) else "<redacted>"
-                for a in args
-            )
+            record.args = tuple(_safe(a) for a in args)
         if record.exc_info:
             # Tracebacks may quote locals or SQL parameters: keep the type only.
             exc_type = record.exc_info[0]
