@@ -130,15 +130,16 @@ class RecordForm(QWidget):
         self._loading = False
         columns = QHBoxLayout(self)
         columns.setContentsMargins(0, 0, 0, 0)
-        left = QVBoxLayout()
-        right = QVBoxLayout()
-        columns.addLayout(left, 2)
-        columns.addLayout(right, 3)
+        left, middle, right = QVBoxLayout(), QVBoxLayout(), QVBoxLayout()
+        columns.addLayout(left, 4)
+        columns.addLayout(middle, 3)
+        columns.addLayout(right, 5)
 
         about = QGroupBox(_("Conversation"))
         form = QFormLayout(about)
         self.conv_date = named(QDateEdit(), _("Date of the conversation"))
         self.conv_date.setCalendarPopup(True)
+        self.conv_date.setDisplayFormat("d MMM yyyy")
         self.channel = _combo(CHANNEL_LABELS, _("How the visitor came"))
         self.role = _combo(ROLE_LABELS, _("Who came (role, never a name)"))
         self.status = _combo(STATUS_LABELS, _("Status"))
@@ -153,6 +154,7 @@ class RecordForm(QWidget):
         self.has_follow_up = named(QCheckBox(_("Follow up on")), _("Plan a follow-up"))
         self.follow_up = named(QDateEdit(), _("Follow-up date"))
         self.follow_up.setCalendarPopup(True)
+        self.follow_up.setDisplayFormat("d MMM yyyy")
         self.follow_up.setEnabled(False)
         self.has_follow_up.toggled.connect(self.follow_up.setEnabled)
         follow_row.addWidget(self.has_follow_up)
@@ -169,11 +171,16 @@ class RecordForm(QWidget):
         lists_layout = QVBoxLayout(lists)
         lists_layout.addWidget(QLabel(_("Concern categories:")))
         self.categories = _checklist(profile.categories, _("Concern categories"))
-        lists_layout.addWidget(self.categories, 1)
+        lists_layout.addWidget(self.categories)
         lists_layout.addWidget(QLabel(_("Options for action discussed:")))
         self.options = _checklist(profile.options, _("Options for action discussed"))
-        lists_layout.addWidget(self.options, 1)
-        left.addWidget(lists, 1)
+        lists_layout.addWidget(self.options)
+        lists_layout.addStretch(1)
+        for checklist in (self.categories, self.options):
+            rows = max(checklist.count(), 1)
+            frame = 2 * checklist.frameWidth() + 4
+            checklist.setMinimumHeight(checklist.sizeHintForRow(0) * rows + frame)
+        middle.addWidget(lists, 1)
 
         texts = QGroupBox(_("What was said and agreed"))
         texts_layout = QVBoxLayout(texts)
@@ -190,6 +197,7 @@ class RecordForm(QWidget):
         identifying = QGroupBox(_("Identifying details — only if you need them"))
         identifying.setAccessibleName(_("Identifying details"))
         ident_layout = QFormLayout(identifying)
+        ident_layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
         warning = QLabel()
         warning.setPixmap(
@@ -202,7 +210,10 @@ class RecordForm(QWidget):
             )
         )
         explain.setWordWrap(True)
-        ident_layout.addRow(warning, explain)
+        explain_row = QHBoxLayout()
+        explain_row.addWidget(warning, 0, Qt.AlignmentFlag.AlignTop)
+        explain_row.addWidget(explain, 1)
+        ident_layout.addRow(explain_row)
         self.alias = named(
             QLineEdit(), _("Alias (identifying)"), _("A short alias to recognise the case")
         )
@@ -214,7 +225,8 @@ class RecordForm(QWidget):
         self.identifiers.setPlaceholderText(_("separate with ;"))
         ident_layout.addRow(_("Alias (identifying):"), self.alias)
         ident_layout.addRow(_("Names (identifying):"), self.identifiers)
-        right.addWidget(identifying)
+        left.addWidget(identifying)
+        left.addStretch(1)
 
         for signal in (
             self.conv_date.dateChanged,

@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
         self.screens.setCurrentWidget(self.lock_screen)
         self.lock_screen.form.focus_passphrase()
         self.statusBar().clearMessage()
-        self.toolbar.setEnabled(False)
+        self.toolbar.setVisible(False)
         self.nav.setEnabled(False)
         log.info("window_locked")
         self.locked.emit()
@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
     def _unlocked(self, vault: Any) -> None:
         self.session.open(vault)
         self.screens.setCurrentWidget(self.workspace)
-        self.toolbar.setEnabled(True)
+        self.toolbar.setVisible(True)
         self.nav.setEnabled(True)
         if self._resume_key is not None:
             self.show_page(self._resume_key)
@@ -262,7 +262,8 @@ class MainWindow(QMainWindow):
             isinstance(event, QKeyEvent)
             and event.type() == QEvent.Type.KeyPress
             and event.key() == Qt.Key.Key_Escape
-            and self.isActiveWindow()
+            and isinstance(watched, QWidget)
+            and watched.window() is self
             and not self.is_locked
         ):
             now = time.monotonic()

@@ -61,12 +61,13 @@ class SingleInstance(QObject):
         assert self._server is not None
         while self._server.hasPendingConnections():
             socket = self._server.nextPendingConnection()
-            socket.readyRead.connect(lambda s=socket: self._read(s))
-            socket.disconnected.connect(socket.deleteLater)
-
-    def _read(self, socket: QLocalSocket) -> None:
-        if bytes(socket.readAll().data()).startswith(_RAISE.strip()):
-            self.raise_requested.emit()
+            # The message is one short line written right after connecting: read it here
+            # (briefly blocking) instead of keeping per-socket callbacks alive.
+            arrived = socket.bytesAvailable() > 0 or socket.waitForReadyRead(200)
+            if arrived and bytes(socket.readAll().data()).startswith(_RAISE.strip()):
+                self.raise_requested.emit()
+            socket.abort()
+            socket.deleteLater()
 
     def release(self) -> None:
         """Stop listening (on quit)."""
