@@ -237,6 +237,8 @@ class _Validator:
         if not isinstance(desks_doc, list):
             raise self.fail("desks", _("expected a list"))
         desks = tuple(self.desk(d, f"desks[{i}]") for i, d in enumerate(desks_doc))
+        if len({d.name for d in desks}) != len(desks):
+            raise self.fail("desks", _("desk names must be unique"))
         return OrgProfile(
             id=self.ident(doc.get("id"), "id"),
             names=self.labels(doc.get("name"), "name"),
@@ -258,11 +260,41 @@ class _Validator:
         )
 
     def desk(self, value: Any, where: str) -> Desk:
+        from advisor_desktop.referral.errors import KeyFormatError
+        from advisor_desktop.referral.keys import decode_public_key, parse_recipient
+
         doc = self.obj(value, where)
-        return Desk(
+        desk = Desk(
             name=self.text(doc.get("name"), f"{where}.name"),
             age_recipient=self.text(doc.get("age_recipient"), f"{where}.age_recipient"),
             signing_key=self.text(doc.get("signing_key"), f"{where}.signing_key"),
             url=self.text(doc.get("url", ""), f"{where}.url", allow_empty=True),
             tls_pin=self.text(doc.get("tls_pin", ""), f"{where}.tls_pin", allow_empty=True),
         )
+        # A desk key that does not parse would only fail later, when a referral is sealed.
+        try:
+            parse_recipient(desk.age_recipient)
+        except KeyFormatError as exc:
+            raise self.fail(f"{where}.age_recipient", exc.message) from None
+        try:
+            decode_public_key(desk.signing_key)
+        except KeyFormatError as exc:
+            raise self.fail(f"{where}.signing_key", exc.message) from None
+        return desk
+
+
+def with_desk(profile: OrgProfile, desk: Desk) -> OrgProfile:
+    """A copy of ``profile`` with ``desk`` added (replacing a desk of the same name)."""
+    raw = dict(profile.raw)
+    entry = {
+        "name": desk.name,
+        "age_recipient": desk.age_recipient,
+        "signing_key": desk.signing_key,
+    }
+    if desk.url:
+        entry["url"] = desk.url
+    if desk.tls_pin:
+        entry["tls_pin"] = desk.tls_pin
+    others = [d for d in raw.get("desks", []) if isinstance(d, dict) and d.get("name") != desk.name]
+    raw["desks"] = [*others, entry]
+    return parse_profile(json.dumps(raw, ensure_ascii=False))

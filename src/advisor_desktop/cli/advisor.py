@@ -12,7 +12,14 @@ import sys
 from collections.abc import Sequence
 
 from advisor_desktop import __version__
-from advisor_desktop.cli import guides_cmds, records, selftest, vault_cmds
+from advisor_desktop.cli import (
+    guides_cmds,
+    profile_cmds,
+    records,
+    referral_cmds,
+    selftest,
+    vault_cmds,
+)
 from advisor_desktop.cli.common import Console, run_guarded
 from advisor_desktop.cli.context import CliContext
 from advisor_desktop.crypto.keyslots import KdfPolicy
@@ -66,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     vault_cmds.register(sub)
     records.register(sub)
     selftest.register(sub)
+    referral_cmds.register(sub)
+    profile_cmds.register(sub)
     guides_cmds.register(sub)
     return parser
 
