@@ -33,7 +33,6 @@ from advisor_desktop.i18n import _
 
 log = logging.getLogger(__name__)
 
-NOT_REVIEWED = "Not yet reviewed by a native speaker."
 BODY_POINT_SIZE = 12.0
 
 
