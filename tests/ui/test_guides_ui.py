@@ -32,7 +32,7 @@ def test_browser_opens_every_language(qtbot, library: GuideLibrary) -> None:
     assert browser.picker.currentText() == "English"
     assert not browser.notice.isVisibleTo(browser)  # English is reviewed
     # Visit every language, ending back on English.
-    order = list(range(1, browser.picker.count())) + [0]
+    order = [*range(1, browser.picker.count()), 0]
     for index in order:
         code = browser.picker.itemData(index)
         with qtbot.waitSignal(browser.language_changed) as signal:
