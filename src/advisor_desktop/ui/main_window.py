@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self.machine = MachineLockWatcher(self)
         self.machine.machine_locking.connect(lambda _reason: self.lock())
         session.preferences_changed.connect(self._apply_preferences)
+        session.opened.connect(self.idle.start)
         self._apply_preferences(prefs)
         if session.is_open:
             self.idle.start()
@@ -264,6 +265,9 @@ class MainWindow(QMainWindow):
             and event.key() == Qt.Key.Key_Escape
             and isinstance(watched, QWidget)
             and watched.window() is self
+            # A key event bubbles up through the parents, passing this filter each time:
+            # count it once, where it was delivered first (the focus widget).
+            and watched is (QApplication.focusWidget() or self)
             and not self.is_locked
         ):
             now = time.monotonic()

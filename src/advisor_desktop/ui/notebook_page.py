@@ -79,7 +79,7 @@ class NotebookPage(QWidget):
         self.stack.addWidget(self.editor)
         self.editor.close_requested.connect(self.show_list)
         self.editor.saved.connect(self._after_save)
-        self.editor.deleted.connect(lambda _id: self.show_list())
+        self.editor.deleted.connect(self._after_delete)
         self._build_list()
         self.search = SearchController(
             runner, lambda: session.notebook, self.filters, debounce_ms, self
@@ -266,6 +266,10 @@ class NotebookPage(QWidget):
         record_id = self.model.record_id(index.row())
         if record_id is not None:
             self.open_record(record_id)
+
+    def _after_delete(self, record_id: int) -> None:
+        self.show_list()
+        self._after_save(record_id)
 
     def _after_save(self, record_id: int) -> None:
         if self.search.text:

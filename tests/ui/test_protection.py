@@ -1,0 +1,188 @@
+"""Auto-lock, quick hide, clipboard clearing, machine-lock hooks and settings actions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtWidgets import QApplication
+
+from advisor_desktop.ui.clipboard import MARKER, SecureClipboard, secret_formats
+from advisor_desktop.ui.idle import IdleWatcher
+from advisor_desktop.ui.machine_lock import MachineLockWatcher, exclude_from_capture
+from advisor_desktop.ui.main_window import MainWindow
+from advisor_desktop.vault.store import open_vault
+from tests.conftest import PASSPHRASE
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def short_idle_main(qtbot, desktop, recovery_code, paths, policy) -> MainWindow:
+    desktop.idle_ms = 150
+    vault = open_vault(paths, bytearray(PASSPHRASE.encode()), policy)
+    window = desktop.open_main(vault)
+    qtbot.addWidget(window)
+    return window
+
+
+def test_auto_lock_fires_after_the_idle_time_and_unlock_returns(qtbot, short_idle_main):
+    main = short_idle_main
+    main.show_page("follow-ups")
+    with qtbot.waitSignal(main.locked, timeout=5_000):
+        pass
+    assert main.is_locked
+    assert not main.session.is_open
+    assert main.toolbar.isHidden()
+    form = main.lock_screen.form
+    form.passphrase.setText(PASSPHRASE)
+    with qtbot.waitSignal(main.unlocked, timeout=10_000):
+        form.submit_passphrase()
+    assert main.session.is_open
+    assert main.current_page_key() == "follow-ups"
+    main.idle.stop()
+
+
+def test_input_postpones_the_idle_lock(qtbot):
+    watcher = IdleWatcher(10_000)
+    fired: list[bool] = []
+    watcher.idle.connect(lambda: fired.append(True))
+    watcher.start()
+    watcher.set_timeout_ms(80)
+    qtbot.wait(40)
+    watcher.poke()
+    qtbot.wait(40)
+    assert not fired
+    qtbot.waitUntil(lambda: bool(fired), timeout=2_000)
+    watcher.stop()
+
+
+def test_ctrl_l_locks(qtbot, main):
+    main.activateWindow()
+    main.lock_action.trigger()
+    assert main.is_locked
+    assert not main.session.is_open
+
+
+def test_quick_hide_by_double_escape_and_toolbar(qtbot, main):
+    page = main.page("notebook")
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Escape)
+    assert not main.is_hidden
+    qtbot.keyClick(page.table, Qt.Key.Key_Escape)
+    assert main.is_hidden
+    assert main.session.is_open  # not a lock
+    assert main.toolbar.isHidden()
+    main.hide_screen.button.click()
+    assert not main.is_hidden
+    main.hide_action.trigger()
+    assert main.is_hidden
+    main.quick_show()
+    assert main.screens.currentWidget() is main.workspace
+
+
+def test_clipboard_is_marked_secret_and_cleared(qtbot):
+    clipboard = QApplication.clipboard()
+    secure = SecureClipboard(100, clipboard)
+    secure.copy("visitor detail")
+    data = clipboard.mimeData()
+    assert data.text() == "visitor detail"
+    assert bytes(data.data("x-kde-passwordManagerHint").data()) == b"secret"
+    assert data.hasFormat("ExcludeClipboardContentFromMonitorProcessing")
+    assert bytes(data.data("CanIncludeInClipboardHistory").data()) == b"\x00\x00\x00\x00"
+    with qtbot.waitSignal(secure.cleared, timeout=5_000):
+        pass
+    assert clipboard.text() == ""
+
+
+def test_clipboard_leaves_other_content_alone(qtbot):
+    clipboard = QApplication.clipboard()
+    secure = SecureClipboard(60, clipboard)
+    secure.copy("visitor detail")
+    mime = QMimeData()
+    mime.setText("something else")
+    clipboard.setMimeData(mime)
+    qtbot.wait(150)
+    assert clipboard.text() == "something else"
+
+
+def test_windows_formats_use_the_qt_windows_mime_names():
+    formats = secret_formats("win32")
+    assert 'application/x-qt-windows-mime;value="CanIncludeInClipboardHistory"' in formats
+    assert MARKER in formats
+
+
+def test_copy_from_the_editor_uses_the_secure_clipboard(qtbot, main):
+    page = main.page("notebook")
+    page.open_record(page.model.record_id(0))
+    page.editor.copy_text()
+    assert QApplication.clipboard().mimeData().hasFormat(MARKER)
+    main.lock()
+    assert QApplication.clipboard().text() == ""
+
+
+def test_machine_lock_watcher_survives_a_missing_bus(qtbot, main):
+    watcher = MachineLockWatcher()
+    sources = watcher.start(main)
+    assert isinstance(sources, list)
+    assert exclude_from_capture(main) is False  # only Windows offers it
+    with qtbot.waitSignal(main.locked):
+        main.machine.on_sleep(True)
+
+
+def test_settings_apply_idle_and_clipboard_times(qtbot, main):
+    settings = main.page("settings")
+    settings.idle.setValue(12)
+    settings.clip.setValue(45)
+    settings.apply_preferences()
+    assert main.session.preferences.idle_minutes == 12
+    assert main.clipboard.timeout_ms == 45_000
+    assert main.idle.timeout_ms == 12 * 60_000
+
+
+def test_settings_change_passphrase_on_a_worker(qtbot, main, paths, policy):
+    settings = main.page("settings")
+    settings.old.setText(PASSPHRASE)
+    settings.new_fields.new.setText("a whole new passphrase")
+    settings.new_fields.confirm.setText("a whole new passphrase")
+    assert settings.change_button.isEnabled()
+    with qtbot.waitSignal(
+        settings.message, check_params_cb=lambda text: "was changed" in text, timeout=10_000
+    ):
+        settings.change_button.click()
+    main.close()
+    open_vault(paths, bytearray(b"a whole new passphrase"), policy).close()
+
+
+def test_settings_make_a_backup_on_a_worker(qtbot, main, tmp_path: Path):
+    settings = main.page("settings")
+    target = tmp_path / "b.advisorbackup"
+    settings.choose_backup_path = lambda _parent: target
+    with qtbot.waitSignal(
+        settings.message, check_params_cb=lambda text: "Backup written" in text, timeout=10_000
+    ):
+        settings.make_backup()
+    assert target.exists()
+
+
+def test_every_control_has_an_accessible_name(qtbot, main):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox, QLineEdit
+
+    main.page("notebook").new_record()
+    missing = []
+    for kind in (QLineEdit, QComboBox, QAbstractItemView):
+        for widget in main.findChildren(kind):
+            if widget.parent() is not None and type(widget.parent()).__name__ in {
+                "QComboBox",
+                "QDateEdit",
+                "QSpinBox",
+                "QCalendarWidget",
+            }:
+                continue
+            if not widget.accessibleName() and widget.isVisibleTo(main):
+                missing.append(type(widget).__name__)
+    for button in main.findChildren(QAbstractButton):
+        if button.isVisibleTo(main) and not (button.accessibleName() or button.text()):
+            missing.append(type(button).__name__)
+    assert missing == []
