@@ -11,6 +11,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pyrage
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -33,6 +34,8 @@ from advisor_desktop.guides.store import pack_folder
 from advisor_desktop.paths import AppPaths
 from advisor_desktop.profile import OrgProfile, parse_profile
 
+AGE_RECIPIENT = str(pyrage.x25519.Identity.generate().to_public())
+
 
 def public_text(key: Ed25519PrivateKey) -> str:
     raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
@@ -48,7 +51,11 @@ def desk_key() -> Ed25519PrivateKey:
 def desk_profile(profile: OrgProfile, desk_key: Ed25519PrivateKey) -> OrgProfile:
     doc = dict(profile.raw)
     doc["desks"] = [
-        {"name": "Central desk", "age_recipient": "age1x", "signing_key": public_text(desk_key)}
+        {
+            "name": "Central desk",
+            "age_recipient": AGE_RECIPIENT,
+            "signing_key": public_text(desk_key),
+        }
     ]
     return parse_profile(json.dumps(doc))
 

@@ -6,6 +6,7 @@ import base64
 import json
 from pathlib import Path
 
+import pyrage
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -13,6 +14,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from advisor_desktop.guides import EXPECTED_LOCALES, build_pack, shipped_root
 from advisor_desktop.profile import OrgProfile
 from tests.conftest import CliRunner
+
+AGE_RECIPIENT = str(pyrage.x25519.Identity.generate().to_public())
 
 
 def test_list_json_without_a_vault(cli: CliRunner) -> None:
@@ -81,7 +84,11 @@ def _desk_profile(profile: OrgProfile, key: Ed25519PrivateKey, path: Path) -> Pa
     raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     doc = dict(profile.raw)
     doc["desks"] = [
-        {"name": "Desk", "age_recipient": "age1x", "signing_key": base64.b64encode(raw).decode()}
+        {
+            "name": "Desk",
+            "age_recipient": AGE_RECIPIENT,
+            "signing_key": base64.b64encode(raw).decode(),
+        }
     ]
     doc["channels"] = [dict(c) for c in doc["channels"]]
     for channel in doc["channels"]:
