@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 _UNSPACED = (
     "\u0e00-\u0eff"  # Thai, Lao
@@ -25,16 +26,57 @@ _UNSPACED_CHAR = re.compile(f"([{_UNSPACED}])")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+_CACHE_LIMIT = 1 << 16  # distinct code points remembered (real text uses a few thousand)
+
+
+def _remember(table: dict[int, Any], code: int, verdict: Any) -> None:
+    if len(table) >= _CACHE_LIMIT:
+        table.clear()
+    table[code] = verdict
+
+
+class _DropMarks(dict[int, int | None]):
+    """``str.translate`` table deleting nonspacing marks (category Mn), filled as chars are seen.
+
+    Translating in C with a cached verdict per code point is many times faster than asking
+    ``unicodedata.category`` for every character (search indexing and snippets are hot paths).
+    """
+
+    def __missing__(self, code: int) -> int | None:
+        verdict = None if unicodedata.category(chr(code)) == "Mn" else code
+        _remember(self, code, verdict)
+        return verdict
+
+
+class _SpaceUnspaced(dict[int, int | str]):
+    """``str.translate`` table putting spaces around each char of an unspaced script."""
+
+    def __missing__(self, code: int) -> int | str:
+        char = chr(code)
+        verdict: int | str = f" {char} " if _UNSPACED_CHAR.match(char) else code
+        _remember(self, code, verdict)
+        return verdict
+
+
+_DROP_MARKS = _DropMarks()
+_SPACE_UNSPACED = _SpaceUnspaced()
+
+
 def fold(text: str) -> str:
     """Casefold and strip combining marks (é→e, Ё→е, Arabic harakat removed)."""
+    if text.isascii():
+        # NFKD, mark removal and NFC leave ASCII unchanged; its casefold is lower().
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return unicodedata.normalize("NFC", stripped.casefold())
+    return unicodedata.normalize("NFC", decomposed.translate(_DROP_MARKS).casefold())
 
 
 def normalize_for_index(text: str) -> str:
     """Text as it is stored in the full-text index."""
-    return _UNSPACED_CHAR.sub(r" \1 ", fold(text))
+    folded = fold(text)
+    if folded.isascii():
+        return folded
+    return folded.translate(_SPACE_UNSPACED)
 
 
 def fts_query(user_query: str) -> str | None:
