@@ -17,7 +17,9 @@ Replace = Callable[[str | os.PathLike[str], str | os.PathLike[str]], None]
 
 def storage_error(exc: OSError, what: str) -> StorageError:
     """A clear, translated message for a failed write (full disk, read-only, permissions)."""
-    if exc.errno == errno.ENOSPC:
+    # EFBIG: a file-size limit (the process's or the file system's) was reached; to the
+    # advisor that is the same as a full disk.
+    if exc.errno in (errno.ENOSPC, errno.EFBIG):
         return StorageError(_("The disk is full: {what} could not be saved.").format(what=what))
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return StorageError(

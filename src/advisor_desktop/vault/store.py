@@ -97,6 +97,17 @@ def _connect(db_path: Path, key: bytearray) -> Connection:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as exc:
         conn.close()
+        text = str(exc).lower()
+        if "unable to open" in text or "readonly" in text:
+            # The file was readable (checked before), so SQLite could not create or write its
+            # -wal/-shm files beside it: the folder is read-only, not the vault damaged.
+            raise StorageError(
+                _("The data folder is read-only or not writable: the vault cannot be opened.")
+            ) from None
+        if "disk i/o" in text or "full" in text:
+            raise StorageError(
+                _("The disk is full or reported an error: the vault cannot be opened.")
+            ) from None
         raise VaultCorrupt(
             _("The vault file is damaged or is not an Advisor Desktop vault.")
         ) from exc
