@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from advisor_desktop import __version__
 from advisor_desktop.hardening import disable_core_dumps
@@ -37,17 +38,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Start the desktop application; returns the process exit code."""
+def main(
+    argv: Sequence[str] | None = None, *, on_first_window: Callable[[Any], None] | None = None
+) -> int:
+    """Start the desktop application; returns the process exit code.
+
+    ``on_first_window`` is called with the first window once shown (the start-up benchmark).
+    """
     disable_core_dumps()
     args = build_parser().parse_args(argv)
     paths = resolve_paths(args.data_dir)
     paths.ensure()
     setup_logging(paths.logs)
-    activate(args.lang or "en")
+    from advisor_desktop.settings import read_language
+
+    lang = args.lang or read_language(paths.config) or "en"
+    activate(lang)
     from advisor_desktop.ui.application import run_application
 
-    return run_application(paths, lang=args.lang, argv=[sys.argv[0]])
+    return run_application(paths, lang, [sys.argv[0]], on_first_window=on_first_window)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,12 +14,14 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from advisor_desktop.errors import ValidationError
 from advisor_desktop.fsutil import atomic_write
 from advisor_desktop.i18n import _, locale_dir
-from advisor_desktop.vault.meta import get_meta, set_meta
-from advisor_desktop.vault.store import Vault
+
+if TYPE_CHECKING:
+    from advisor_desktop.vault.store import Vault
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ class UiPreferences:
 
 def load_preferences(vault: Vault) -> UiPreferences:
     """The stored preferences, or the defaults when none (or unreadable ones) are stored."""
+    from advisor_desktop.vault.meta import get_meta
+
     text = get_meta(vault, UI_PREFS_KEY)
     if text is None:
         return UiPreferences()
@@ -63,6 +67,8 @@ def load_preferences(vault: Vault) -> UiPreferences:
 
 def save_preferences(vault: Vault, prefs: UiPreferences) -> None:
     """Validate and store ``prefs`` in the vault."""
+    from advisor_desktop.vault.meta import set_meta
+
     set_meta(vault, UI_PREFS_KEY, json.dumps(asdict(prefs.validated())))
 
 

@@ -74,10 +74,9 @@ class DesktopApp(QObject):
 
     def start(self) -> QWidget:
         """Show the wizard or the unlock window; returns it."""
-        from advisor_desktop.vault.store import vault_exists
-
         window: QWidget
-        if vault_exists(self.paths):
+        # A plain file check: importing the vault (SQLCipher, cryptography) waits for unlock.
+        if self.paths.vault_db.exists() or self.paths.key_slots.exists():
             unlock = UnlockWindow(self.paths, self.runner, self.policy)
             unlock.form.unlocked.connect(self.open_main)
             unlock.form.choose_folder_requested.connect(self.choose_other_folder)
@@ -92,6 +91,9 @@ class DesktopApp(QObject):
         window.show()
         if isinstance(window, UnlockWindow):
             window.form.focus_passphrase()
+            # While the advisor types, import what the main window needs on a worker, so the
+            # unlock itself does not pay for it.
+            self.runner.start(_prewarm_imports)
         return window
 
     def switch_language(self, lang: str) -> None:
@@ -153,6 +155,12 @@ class DesktopApp(QObject):
             window.showNormal()
             window.raise_()
             window.activateWindow()
+
+
+def _prewarm_imports() -> None:
+    import advisor_desktop.ui.build
+    import advisor_desktop.ui.session
+    import advisor_desktop.vault.store  # noqa: F401
 
 
 def run_application(

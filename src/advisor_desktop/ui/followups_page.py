@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from advisor_desktop.i18n import _, ngettext
@@ -15,6 +15,8 @@ from advisor_desktop.ui.session import Session
 from advisor_desktop.ui.workers import Runner
 
 WITHIN_DAYS = 7
+MAX_ROWS = 300
+BACKGROUND_DELAY_MS = 400
 
 
 class FollowUpsPage(QWidget):
@@ -30,6 +32,7 @@ class FollowUpsPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.runner = runner
+        self._ids: dict[int, int] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(heading(_("Follow-ups")))
         layout.addWidget(
@@ -53,7 +56,9 @@ class FollowUpsPage(QWidget):
         self.summary = QLabel()
         self.summary.setAccessibleName(_("Follow-up summary"))
         layout.addWidget(self.summary)
-        session.opened.connect(self.reload)
+        # Loaded a moment after unlock: the scan holds the vault, and the notebook's first
+        # page comes first.
+        session.opened.connect(lambda: QTimer.singleShot(BACKGROUND_DELAY_MS, self, self.reload))
         session.data_changed.connect(self.reload)
         session.about_to_lock.connect(self.tree.clear)
 
@@ -72,22 +77,23 @@ class FollowUpsPage(QWidget):
 
     def _show(self, rows: Any) -> None:
         self.tree.clear()
+        self._ids = {}
         if not self.session.is_open:
             return
         today = self.session.today()
         profile = self.session.notebook.profile
         overdue = [r for r in rows if r.follow_up is not None and r.follow_up < today]
-        upcoming = [r for r in rows if r not in overdue]
+        upcoming = [r for r in rows if r.follow_up is not None and r.follow_up >= today]
+        overdue.reverse()  # the most recently due first: older ones are likely stale
         for title, group in ((_("Overdue"), overdue), (_("Due today or soon"), upcoming)):
             header = QTreeWidgetItem([f"{title} ({len(group)})"])
             font = header.font(0)
             font.setBold(True)
             header.setFont(0, font)
-            header.setFirstColumnSpanned(True)
             header.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.tree.addTopLevelItem(header)
             header.setFirstColumnSpanned(True)
-            for summary in group:
+            for summary in group[:MAX_ROWS]:
                 item = QTreeWidgetItem(
                     [
                         format_date(summary.follow_up),
@@ -97,8 +103,20 @@ class FollowUpsPage(QWidget):
                         summary.preview,
                     ]
                 )
-                item.setData(0, Qt.ItemDataRole.UserRole, int(summary.id))
                 self.tree.addTopLevelItem(item)
+                # Ids live in a Python dict keyed by row, not in item data (fewer wrappers).
+                self._ids[self.tree.topLevelItemCount() - 1] = int(summary.id)
+            if len(group) > MAX_ROWS:
+                more = QTreeWidgetItem(
+                    [
+                        _("… and {n} more; use the notebook's filters to see them all.").format(
+                            n=len(group) - MAX_ROWS
+                        )
+                    ]
+                )
+                more.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.tree.addTopLevelItem(more)
+                more.setFirstColumnSpanned(True)
             if not group:
                 empty = QTreeWidgetItem([_("Nothing here.")])
                 empty.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -112,6 +130,6 @@ class FollowUpsPage(QWidget):
         self.loaded.emit(len(rows))
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
-        record_id = item.data(0, Qt.ItemDataRole.UserRole)
+        record_id = self._ids.get(self.tree.indexOfTopLevelItem(item))
         if record_id is not None:
             self.open_record.emit(int(record_id))

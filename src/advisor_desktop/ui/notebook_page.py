@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -289,7 +289,8 @@ class NotebookPage(QWidget):
             self.category_filter.addItem(category.label(lang), category.id)
         self.category_filter.blockSignals(False)
         self._show_all()
-        self.load_retention()
+        self.model.fetchMore()  # the first page now, before background work holds the vault
+        QTimer.singleShot(200, self, self.load_retention)
         resume, self._resume = self._resume, None
         if resume is not None:
             mode, record_id = resume

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -91,7 +91,7 @@ class SettingsPage(QWidget):
         left.addStretch(1)
         right.addWidget(self._retention_group(), 1)
         right.addWidget(self._info_group())
-        session.opened.connect(self.reload)
+        session.opened.connect(lambda: QTimer.singleShot(400, self, self.reload))
         session.data_changed.connect(self.load_retention)
         session.about_to_lock.connect(self._drop)
 
@@ -183,6 +183,8 @@ class SettingsPage(QWidget):
 
     def reload(self) -> None:
         """Show the stored preferences, the retention list and the vault's details."""
+        if not self.session.is_open:
+            return
         prefs = self.session.preferences
         self.idle.setValue(prefs.idle_minutes)
         self.clip.setValue(prefs.clipboard_seconds)
@@ -190,11 +192,18 @@ class SettingsPage(QWidget):
         self._fill_info()
 
     def _fill_info(self) -> None:
+        if not self.session.is_open:
+            return
+        vault = self.session.vault
+        self.runner.start(vault.settings, on_done=self._show_info, on_error=lambda _e: None)
+
+    def _show_info(self, settings: Any) -> None:
         while self.info.rowCount():
             self.info.removeRow(0)
+        if not self.session.is_open:
+            return
         vault = self.session.vault
         profile = self.session.notebook.profile
-        settings = vault.settings()
         kdf = settings.kdf
         rows = (
             (_("Organisation profile:"), profile.name(active_locale())),

@@ -1,0 +1,247 @@
+"""Desktop UI benchmark (not a timed test): start-up, unlock and event-loop stalls.
+
+    python tests/benchmarks/ui_bench.py [--records 100000] [--runs 5] [--json FILE]
+
+Measures, offscreen:
+
+1. process start → unlock window shown, against a bare PySide6 "hello window" started the
+   same way (``python -c …`` in a fresh process); reported as a ratio (aim ≤ 1.3×);
+2. unlock → notebook shown on a vault of ``--records`` records, with the key derivation
+   (Argon2id at the vault's calibrated cost) and the vault open reported separately;
+3. the longest event-loop stall (a 5 ms heartbeat timer) during the unlock and during
+   search-as-you-type on that vault (aim ≤ 50 ms).
+
+Prints a table and writes JSON. The vault is built once and kept in ``--vault-dir``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PASSPHRASE = "benchmark passphrase for the ui"
+BARE = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+app = QApplication(sys.argv)
+w = QMainWindow(); w.setCentralWidget(QLabel("Hello")); w.resize(1280, 720); w.show()
+QTimer.singleShot(0, lambda: (print("SHOWN", time.time(), flush=True), app.quit()))
+app.exec()
+"""
+APP = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from advisor_desktop.app import main
+def shown(_window):
+    QTimer.singleShot(0, lambda: (print("SHOWN", time.time(), flush=True),
+                                  QApplication.instance().quit()))
+sys.exit(main(["--data-dir", sys.argv[1]], on_first_window=shown))
+"""
+
+
+def build_vault(folder: Path, records: int) -> float:
+    """Create the benchmark vault (real, calibrated KDF) unless present; returns build time."""
+    from advisor_desktop.crypto.keyslots import KdfPolicy
+    from advisor_desktop.notebook.demo import demo_records
+    from advisor_desktop.notebook.service import Notebook
+    from advisor_desktop.paths import resolve_paths
+    from advisor_desktop.profile import load_profile
+    from advisor_desktop.vault.meta import store_profile
+    from advisor_desktop.vault.store import create_vault, vault_exists
+
+    paths = resolve_paths(folder)
+    marker = folder / f"records-{records}"
+    if vault_exists(paths) and marker.exists():
+        return 0.0
+    start = time.perf_counter()
+    for leftover in folder.glob("vault.*"):
+        leftover.unlink()
+    vault, _code = create_vault(paths, bytearray(PASSPHRASE.encode()), KdfPolicy())
+    profile = load_profile()
+    store_profile(vault, profile)
+    notebook = Notebook(vault, profile)
+    batch = demo_records(profile, records, seed=7)
+    for i in range(0, len(batch), 5000):
+        notebook.add_many(batch[i : i + 5000])
+    vault.close()
+    marker.touch()
+    return time.perf_counter() - start
+
+
+def time_start(code: str, args: list[str], runs: int) -> list[float]:
+    """Seconds from spawning ``python -c code`` to its "SHOWN <time>" line."""
+    times: list[float] = []
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for _ in range(runs):
+        started = time.time()
+        out = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+            timeout=120,
+        ).stdout
+        line = next(x for x in out.splitlines() if x.startswith("SHOWN"))
+        times.append(float(line.split()[1]) - started)
+    return times
+
+
+class Heartbeat:
+    """A 5 ms timer; the longest gap between ticks is the longest event-loop stall."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+        self.last = 0.0
+        self.longest = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self.last:
+            self.longest = max(self.longest, now - self.last - 0.005)
+        self.last = now
+
+    def start(self) -> None:
+        """Begin a measurement."""
+        self.last = 0.0
+        self.longest = 0.0
+        self.timer.start()
+
+    def stop(self) -> float:
+        """End it; returns the longest stall in seconds."""
+        self.timer.stop()
+        return max(self.longest, 0.0)
+
+
+def in_process(folder: Path, query: str) -> dict[str, float]:
+    """Unlock → notebook, KDF and open separately, and stalls during unlock and search."""
+    from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from advisor_desktop.crypto.keyslots import derive_key
+    from advisor_desktop.paths import resolve_paths
+    from advisor_desktop.ui.application import DesktopApp, UnlockWindow
+    from advisor_desktop.vault.store import open_vault
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    paths = resolve_paths(folder)
+
+    def wait_for(condition: object, limit_ms: int = 60_000) -> None:
+        deadline = QDeadlineTimer(limit_ms)
+        while not condition() and not deadline.hasExpired():  # type: ignore[operator]
+            QCoreApplication.processEvents()
+            time.sleep(0.001)
+
+    vault = open_vault(paths, bytearray(PASSPHRASE.encode()))
+    slot = vault.slot_file.slot("passphrase")
+    vault.close()
+    start = time.perf_counter()
+    derive_key(bytearray(PASSPHRASE.encode()), slot.salt, slot.kdf)
+    kdf = time.perf_counter() - start
+    start = time.perf_counter()
+    open_vault(paths, bytearray(PASSPHRASE.encode())).close()
+    open_total = time.perf_counter() - start
+
+    desktop = DesktopApp(paths, "en")
+    window = desktop.start()
+    assert isinstance(window, UnlockWindow)
+    wait_for(lambda: window.isVisible())
+    beat = Heartbeat()
+    beat.start()
+    window.form.passphrase.setText(PASSPHRASE)
+    start = time.perf_counter()
+    window.form.submit_passphrase()
+    wait_for(lambda: desktop.main is not None and desktop.main.isVisible())
+    main = desktop.main
+    assert main is not None
+    page = main.page("notebook")
+    wait_for(lambda: page.model.rowCount() > 0)  # type: ignore[attr-defined]
+    unlock_to_notebook = time.perf_counter() - start
+    wait_for(lambda: not desktop.runner.busy)
+    unlock_stall = beat.stop()
+
+    box = page.search_box  # type: ignore[attr-defined]
+    box.setFocus()
+    got: list[str] = []
+    page.search.results.connect(lambda q, _h: got.append(q))  # type: ignore[attr-defined]
+    beat.start()
+    start = time.perf_counter()
+    chars = list(query)
+
+    def type_next() -> None:
+        if chars:
+            QTest.keyClick(box, chars.pop(0))
+            QTimer.singleShot(120, type_next)
+
+    type_next()
+    wait_for(lambda: not chars and got and got[-1] == query.strip())
+    typing_to_results = time.perf_counter() - start
+    search_stall = beat.stop()
+    main.close()
+    desktop.runner.wait()
+    app.processEvents()
+    return {
+        "kdf_s": kdf,
+        "open_vault_s": open_total,
+        "unlock_to_notebook_s": unlock_to_notebook,
+        "unlock_ui_overhead_s": unlock_to_notebook - open_total,
+        "longest_stall_unlock_ms": unlock_stall * 1000,
+        "search_typing_total_s": typing_to_results,
+        "longest_stall_search_ms": search_stall * 1000,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the table and write JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--query", default="visitor meeting")
+    parser.add_argument(
+        "--vault-dir",
+        type=Path,
+        default=Path(os.environ.get("TMPDIR", "/tmp")) / "advisor-ui-bench",
+    )
+    parser.add_argument("--json", type=Path, default=Path("ui-bench.json"))
+    args = parser.parse_args(argv)
+    folder: Path = args.vault_dir.expanduser().resolve() / str(args.records)
+    folder.mkdir(parents=True, exist_ok=True)
+    built = build_vault(folder, args.records)
+    bare = time_start(BARE, [], args.runs)
+    ours = time_start(APP, [str(folder)], args.runs)
+    result: dict[str, float | int] = {
+        "records": args.records,
+        "vault_build_s": built,
+        "bare_window_start_s": statistics.median(bare),
+        "unlock_window_start_s": statistics.median(ours),
+    }
+    result["start_ratio"] = result["unlock_window_start_s"] / result["bare_window_start_s"]
+    result.update(in_process(folder, args.query))
+    aims = {"start_ratio": 1.3, "longest_stall_unlock_ms": 50, "longest_stall_search_ms": 50}
+    print(f"{'measure':34} {'value':>12}  aim")
+    for key, value in result.items():
+        aim = aims.get(key)
+        shown = f"{value:12.3f}" if isinstance(value, float) else f"{value:12d}"
+        print(f"{key:34} {shown}  {'≤ ' + str(aim) if aim else ''}")
+    args.json.write_text(json.dumps(result, indent=2))
+    print(f"written {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
