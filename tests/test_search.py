@@ -130,6 +130,23 @@ def test_non_latin_scripts(notebook: Notebook, stored: str, query: str) -> None:
     assert ids(notebook, query) == [rid]
 
 
+@pytest.mark.parametrize(
+    ("stored", "query"),
+    [
+        ("\U00011720" + "0 ", "0"),  # a vowel sign newer than SQLite's Unicode tables
+        ("fee ₾5 paid", "5"),  # a currency sign SQLite counts as a letter
+        ("ab\ue000cd", "cd"),  # a private-use character
+        ("ab\ue000cd", "ab"),
+    ],
+)
+def test_characters_python_and_sqlite_classify_differently(
+    notebook: Notebook, stored: str, query: str
+) -> None:
+    """Index and query split words the same way even where SQLite's tables disagree."""
+    rid = notebook.add(make_record(notes=stored))
+    assert ids(notebook, query) == [rid]
+
+
 def test_cjk_non_contiguous_characters_do_not_match(notebook: Notebook) -> None:
     notebook.add(make_record(notes="来访者注意到报销单据"))
     # Both characters occur, but not next to each other: a phrase search must not match.

@@ -71,12 +71,18 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", decomposed.translate(_DROP_MARKS).casefold())
 
 
+_NON_WORD = re.compile(r"[^\w\s]+")
+
+
 def normalize_for_index(text: str) -> str:
     """Text as it is stored in the full-text index."""
     folded = fold(text)
     if folded.isascii():
         return folded
-    return folded.translate(_SPACE_UNSPACED)
+    # Hand SQLite the same word runs fts_query() quotes: characters Python does not count as
+    # word characters (symbols, private use, newer punctuation) become spaces. SQLite's older
+    # Unicode tables treat some of them as letters, and "₾5" would then never match "5".
+    return _NON_WORD.sub(" ", folded).translate(_SPACE_UNSPACED)
 
 
 def fts_query(user_query: str) -> str | None:
