@@ -113,6 +113,7 @@ def _check(
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL and select() on pipes are POSIX")
 def test_sigkill_never_loses_committed_records(
     paths: AppPaths, policy: KdfPolicy, profile: OrgProfile
 ) -> None:
