@@ -133,15 +133,20 @@ def main(argv: list[str] | None = None) -> int:
         wait_until(lambda: desktop.main is not None, desktop.runner)
         main_window = desktop.main
         assert main_window is not None
-        save(main_window, out, "notebook", desktop.runner)
         page = main_window.page("notebook")
+        wait_until(lambda: page.banner.isVisible(), desktop.runner)  # type: ignore[attr-defined]
+        save(main_window, out, "notebook", desktop.runner)
         record_id = page.model.record_id(0)  # type: ignore[attr-defined]
         page.open_record(record_id)  # type: ignore[attr-defined]
         save(main_window, out, "editor", desktop.runner)
         page.show_list()  # type: ignore[attr-defined]
         main_window.show_page("follow-ups")
+        followups = main_window.page("follow-ups")
+        wait_until(lambda: followups.tree.topLevelItemCount() > 0, desktop.runner)  # type: ignore[attr-defined]
         save(main_window, out, "follow-ups", desktop.runner)
         main_window.show_page("settings")
+        settings = main_window.page("settings")
+        wait_until(lambda: settings.info.rowCount() > 0, desktop.runner)  # type: ignore[attr-defined]
         save(main_window, out, "settings", desktop.runner)
         main_window.show_page("notebook")
         main_window.quick_hide()

@@ -91,6 +91,9 @@ class SettingsPage(QWidget):
         left.addStretch(1)
         right.addWidget(self._retention_group(), 1)
         right.addWidget(self._info_group())
+        session.opened.connect(self._show_preferences)
+        # Lists and details that need the vault load a moment after unlock, once the
+        # notebook's first page is on screen.
         session.opened.connect(lambda: QTimer.singleShot(400, self, self.reload))
         session.data_changed.connect(self.load_retention)
         session.about_to_lock.connect(self._drop)
@@ -181,13 +184,16 @@ class SettingsPage(QWidget):
 
     # -- loading ---------------------------------------------------------------------------
 
+    def _show_preferences(self) -> None:
+        prefs = self.session.preferences
+        self.idle.setValue(prefs.idle_minutes)
+        self.clip.setValue(prefs.clipboard_seconds)
+
     def reload(self) -> None:
         """Show the stored preferences, the retention list and the vault's details."""
         if not self.session.is_open:
             return
-        prefs = self.session.preferences
-        self.idle.setValue(prefs.idle_minutes)
-        self.clip.setValue(prefs.clipboard_seconds)
+        self._show_preferences()
         self.load_retention()
         self._fill_info()
 
