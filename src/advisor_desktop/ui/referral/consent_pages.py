@@ -1,0 +1,414 @@
+"""The first two wizard pages: the recipient desk, and the visitor's consent.
+
+The consent page is shown to the visitor: the statement in their language (large, right to
+left where the language is), the scopes labelled in that language, and how consent was given.
+Pressing "Record consent" stores the consent and a fresh draft in the vault, so the page is a
+commit page: changing the consent afterwards means withdrawing it and starting again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from advisor_desktop.errors import AdvisorError
+from advisor_desktop.guides.languages import EXPECTED_LOCALES, language_info
+from advisor_desktop.guides_render.document import apply_direction, layout_direction
+from advisor_desktop.guides_render.fonts import guide_font, load_bundled_fonts
+from advisor_desktop.i18n import _
+from advisor_desktop.referral.consent import (
+    ConsentMethod,
+    ConsentScopes,
+    ConsentStatement,
+    Granularity,
+    Scope,
+    load_statement,
+    statement_languages,
+)
+from advisor_desktop.referral.draft import DraftInputs
+from advisor_desktop.referral.keys import recipient_fingerprint
+from advisor_desktop.ui.common import named, note
+
+if TYPE_CHECKING:
+    from advisor_desktop.ui.referral.wizard import ReferralWizard
+
+STATEMENT_POINT_SIZE = 15.0
+SCOPE_POINT_SIZE = 12.0
+
+
+def no_desk_message() -> str:
+    """What the desk page says when the organisation profile names no desk."""
+    return _(
+        "No desk is set up yet, so nothing can be referred. Import the desk's public key file "
+        "(desk-public.json) first: in Settings, or on the command line with "
+        '"advisor profile import FILE". Compare the key fingerprints with the desk by phone.'
+    )
+
+
+def consent_languages() -> list[str]:
+    """Statement languages, in the order of the guide languages (English first)."""
+    order = {code: i for i, code in enumerate(EXPECTED_LOCALES)}
+    return sorted(statement_languages(), key=lambda c: (order.get(c, len(order)), c))
+
+
+class DeskPage(QWizardPage):
+    """Choose the desk that will receive the referral, and the summary it may carry."""
+
+    def __init__(self, wizard: ReferralWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle(_("Recipient desk"))
+        self.setSubTitle(
+            _("Only the chosen desk can open the referral; it is encrypted to the desk's key.")
+        )
+        desks = wizard.profile.desks
+        layout = QVBoxLayout(self)
+        self.no_desk = note(no_desk_message())
+        self.no_desk.setObjectName("noDeskMessage")
+        self.no_desk.setVisible(not desks)
+        layout.addWidget(self.no_desk)
+
+        self.combo = named(QComboBox(), _("Recipient desk"))
+        for desk in desks:
+            self.combo.addItem(desk.name, desk.name)
+        self.fingerprint = note("")
+        row = QHBoxLayout()
+        label = QLabel(_("Desk:"))
+        label.setBuddy(self.combo)
+        row.addWidget(label)
+        row.addWidget(self.combo, 1)
+        self.desk_box = QWidget()
+        box = QVBoxLayout(self.desk_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(row)
+        box.addWidget(self.fingerprint)
+        summary_label = note(
+            _(
+                "Summary that may be shared, if the visitor agrees. It starts as the record's "
+                "notes: shorten it to what the visitor wants the desk to know. Names, e-mail "
+                "addresses and phone numbers are removed on the next pages."
+            )
+        )
+        self.summary = named(QPlainTextEdit(wizard.record.notes), _("Summary that may be shared"))
+        self.summary.setTabChangesFocus(True)
+        summary_label.setBuddy(self.summary)
+        box.addWidget(summary_label)
+        box.addWidget(self.summary, 1)
+        self.desk_box.setVisible(bool(desks))
+        layout.addWidget(self.desk_box, 1)
+        self.combo.currentIndexChanged.connect(self._show_fingerprint)
+        self._show_fingerprint()
+
+    def _show_fingerprint(self) -> None:
+        name = self.desk_name()
+        for desk in self._wizard.profile.desks:
+            if desk.name == name:
+                self.fingerprint.setText(
+                    _("Key fingerprint of this desk: {fp}").format(
+                        fp=recipient_fingerprint(desk.age_recipient)
+                    )
+                )
+
+    def desk_name(self) -> str:
+        """The chosen desk's name ('' when the profile has none)."""
+        return str(self.combo.currentData() or "")
+
+    def summary_text(self) -> str | None:
+        """The summary to draft from, or None when it is the record's notes unchanged."""
+        text = self.summary.toPlainText()
+        return None if text == self._wizard.record.notes else text
+
+    def isComplete(self) -> bool:
+        """Next only when there is a desk to send to."""
+        return bool(self.desk_name())
+
+    def validatePage(self) -> bool:
+        """The same rule when "next" is asked for without the button (keyboard, code)."""
+        return self.isComplete()
+
+
+class ConsentPage(QWizardPage):
+    """The consent statement in the visitor's language, the scopes, and how consent was given."""
+
+    def __init__(self, wizard: ReferralWizard) -> None:
+        super().__init__()
+        load_bundled_fonts()
+        self._wizard = wizard
+        self.statement: ConsentStatement | None = None
+        self.setTitle(_("Consent"))
+        self.setSubTitle(
+            _("Show this page to the visitor. Only what the visitor ticks may leave this device.")
+        )
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, _("Record consent"))
+
+        self.language = named(QComboBox(), _("Visitor's language"))
+        for code in consent_languages():
+            info = language_info(code)
+            self.language.addItem(info.own_name, code)
+            index = self.language.count() - 1
+            self.language.setItemData(index, guide_font(code, 11.0), Qt.ItemDataRole.FontRole)
+            self.language.setItemData(index, info.english_name, Qt.ItemDataRole.ToolTipRole)
+        self.visitor_button = named(
+            QPushButton(_("Show to visitor")), _("Show the visitor view in this language")
+        )
+        self.visitor_button.setVisible(wizard.request_visitor_view is not None)
+        top = QHBoxLayout()
+        lang_label = QLabel(_("Visitor's language:"))
+        lang_label.setBuddy(self.language)
+        top.addWidget(lang_label)
+        top.addWidget(self.language)
+        top.addStretch(1)
+        top.addWidget(self.visitor_button)
+
+        # The visitor's part: laid out in the visitor's language direction.
+        self.panel = QFrame()
+        self.panel.setFrameShape(QFrame.Shape.StyledPanel)
+        panel = QVBoxLayout(self.panel)
+        self.statement_title = QLabel()
+        self.statement_title.setWordWrap(True)
+        self.text = named(QTextBrowser(), _("Consent statement"))
+        self.text.setOpenLinks(False)
+        self.text.setMinimumHeight(120)
+        panel.addWidget(self.statement_title)
+        panel.addWidget(self.text, 1)
+        panel.addLayout(self._scope_grid())
+
+        self.methods = QButtonGroup(self)
+        method_row = QHBoxLayout()
+        method_label = QLabel(_("Consent was given:"))
+        method_row.addWidget(method_label)
+        labels = {
+            ConsentMethod.ON_SCREEN: _("On screen"),
+            ConsentMethod.VERBAL: _("Verbally"),
+            ConsentMethod.WRITTEN: _("In writing"),
+        }
+        for number, (method, text) in enumerate(labels.items()):
+            radio = named(QRadioButton(text), text)
+            radio.setProperty("method", method.value)
+            radio.setChecked(method is ConsentMethod.ON_SCREEN)
+            self.methods.addButton(radio, number)
+            method_row.addWidget(radio)
+        method_row.addStretch(1)
+
+        self.error = note("")
+        self.error.setObjectName("consentError")
+        self.error.hide()
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.panel, 1)
+        layout.addLayout(method_row)
+        layout.addWidget(self.error)
+
+        self.language.currentIndexChanged.connect(self._on_language)
+        self.visitor_button.clicked.connect(self._show_visitor_view)
+
+    def _scope_grid(self) -> QGridLayout:
+        self.checks: dict[Scope, QCheckBox] = {}
+        for scope in Scope:
+            box = QCheckBox()
+            box.setProperty("scope", scope.value)
+            box.toggled.connect(self._update)
+            self.checks[scope] = box
+        self.period = named(QComboBox(), _("Period shared as"))
+        for value, text in (
+            (Granularity.DAY, _("Exact day")),
+            (Granularity.MONTH, _("Month")),
+            (Granularity.QUARTER, _("Quarter")),
+        ):
+            self.period.addItem(text, value.value)
+        self.period.setCurrentIndex(1)
+        self.post = named(QLineEdit(), _("Name of the post"))
+        self.post.setPlaceholderText(_("Post (embassy or consulate)"))
+        self.region = named(QLineEdit(), _("Region of the post"))
+        self.region.setPlaceholderText(_("Region"))
+        self.via_advisor = named(
+            QRadioButton(_("Only through the advisor")), _("Contact only through the advisor")
+        )
+        self.via_advisor.setChecked(True)
+        self.via_contact = named(QRadioButton(_("This contact:")), _("Contact the visitor at"))
+        self.contact = named(QLineEdit(), _("Contact the visitor typed in"))
+        contact_group = QButtonGroup(self)
+        contact_group.addButton(self.via_advisor)
+        contact_group.addButton(self.via_contact)
+        for widget in (self.post, self.region, self.contact):
+            widget.textChanged.connect(self._update)
+        self.via_contact.toggled.connect(self._update)
+
+        extras: dict[Scope, list[QWidget]] = {
+            Scope.POST: [self.post],
+            Scope.REGION: [self.region],
+            Scope.PERIOD: [self.period],
+            Scope.CONTACT: [self.via_advisor, self.via_contact, self.contact],
+        }
+        grid = QGridLayout()
+        left = (Scope.CATEGORY, Scope.ROLE, Scope.POST, Scope.REGION)
+        right = (Scope.PERIOD, Scope.SUMMARY, Scope.SECRETARY_GENERAL, Scope.CONTACT)
+        for column, scopes in enumerate((left, right)):
+            for row, scope in enumerate(scopes):
+                cell = QVBoxLayout()
+                cell.setSpacing(2)
+                cell.addWidget(self.checks[scope])
+                more = QHBoxLayout()
+                more.setContentsMargins(24, 0, 0, 0)
+                for extra in extras.get(scope, []):
+                    more.addWidget(extra, 1 if isinstance(extra, QLineEdit) else 0)
+                if scope is Scope.PERIOD:
+                    more.addStretch(1)
+                if scope in extras:
+                    cell.addLayout(more)
+                grid.addLayout(cell, row, column)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        return grid
+
+    # -- language ------------------------------------------------------------------------
+
+    def initializePage(self) -> None:
+        """Show the statement for the chosen desk, in the record's language when there is one."""
+        wanted = self._wizard.record.language or "en"
+        index = self.language.findData(wanted)
+        if index < 0:
+            index = self.language.findData(wanted.split("-")[0])
+        index = max(index, self.language.findData("en"), 0) if index < 0 else index
+        if index == self.language.currentIndex():
+            self._on_language(index)
+        else:
+            self.language.setCurrentIndex(index)
+
+    def lang(self) -> str:
+        """The visitor's language code."""
+        return str(self.language.currentData() or "en")
+
+    def set_language(self, code: str) -> None:
+        """Switch the statement to ``code`` (a statement language)."""
+        index = self.language.findData(code)
+        if index >= 0:
+            self.language.setCurrentIndex(index)
+
+    def _on_language(self, _index: int) -> None:
+        code = self.lang()
+        self.error.hide()
+        try:
+            statement = load_statement(code, self._wizard.desk_page.desk_name())
+        except AdvisorError as exc:
+            self._show_error(exc.message)
+            return
+        self.statement = statement
+        direction = layout_direction(code)
+        self.panel.setLayoutDirection(direction)
+        title_font = guide_font(code, STATEMENT_POINT_SIZE * 1.2)
+        title_font.setBold(True)
+        self.statement_title.setFont(title_font)
+        self.statement_title.setText(statement.title)
+        self.text.setFont(guide_font(code, STATEMENT_POINT_SIZE))
+        self.text.setPlainText(statement.text)
+        apply_direction(self.text.document(), code)
+        scope_font = guide_font(code, SCOPE_POINT_SIZE)
+        for scope, box in self.checks.items():
+            label = statement.scope_labels.get(scope.value, scope.value)
+            box.setText(label)
+            box.setFont(scope_font)
+            box.setAccessibleName(label)
+        self._update()
+
+    def _show_visitor_view(self) -> None:
+        if self._wizard.request_visitor_view is not None:
+            self._wizard.request_visitor_view(self.lang())
+
+    # -- scopes --------------------------------------------------------------------------
+
+    def _update(self) -> None:
+        self.period.setEnabled(self.checks[Scope.PERIOD].isChecked())
+        self.post.setEnabled(self.checks[Scope.POST].isChecked())
+        self.region.setEnabled(self.checks[Scope.REGION].isChecked())
+        contact = self.checks[Scope.CONTACT].isChecked()
+        for widget in (self.via_advisor, self.via_contact):
+            widget.setEnabled(contact)
+        self.contact.setEnabled(contact and self.via_contact.isChecked())
+        self.completeChanged.emit()
+
+    def set_scopes(self, scopes: ConsentScopes) -> None:
+        """Tick exactly ``scopes`` (and the period's granularity)."""
+        for scope, box in self.checks.items():
+            box.setChecked(scope in scopes)
+        self.period.setCurrentIndex(self.period.findData(scopes.period.value))
+
+    def scopes(self) -> ConsentScopes:
+        """The ticked scopes."""
+        chosen = frozenset(s for s, box in self.checks.items() if box.isChecked())
+        return ConsentScopes(chosen, Granularity(self.period.currentData()))
+
+    def method(self) -> ConsentMethod:
+        """How consent was given."""
+        button = self.methods.checkedButton()
+        value = button.property("method") if button is not None else None
+        return ConsentMethod(value or ConsentMethod.ON_SCREEN.value)
+
+    def isComplete(self) -> bool:
+        """At least one scope, and the text every ticked scope needs."""
+        scopes = self.scopes()
+        if not scopes.scopes or self.statement is None:
+            return False
+        if Scope.POST in scopes and not self.post.text().strip():
+            return False
+        if Scope.REGION in scopes and not self.region.text().strip():
+            return False
+        contact_typed = Scope.CONTACT in scopes and self.via_contact.isChecked()
+        return not (contact_typed and not self.contact.text().strip())
+
+    def inputs(self) -> DraftInputs:
+        """What the draft is made from."""
+        scopes = self.scopes()
+        contact = None
+        if Scope.CONTACT in scopes and self.via_contact.isChecked():
+            contact = self.contact.text().strip()
+        return DraftInputs(
+            desk=self._wizard.desk_page.desk_name(),
+            scopes=scopes,
+            summary=self._wizard.desk_page.summary_text(),
+            post=self.post.text().strip() if Scope.POST in scopes else "",
+            region=self.region.text().strip() if Scope.REGION in scopes else "",
+            contact=contact,
+        )
+
+    def _show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setAccessibleName(message)
+        self.error.show()
+
+    def validatePage(self) -> bool:
+        """Record the consent and a fresh draft in the vault (the commit step)."""
+        if self._wizard.referral_id is not None:
+            return True
+        if not self.isComplete() or self.statement is None:
+            return False
+        try:
+            draft = self._wizard.service.create(
+                self._wizard.record, self.inputs(), self.statement, self.method()
+            )
+        except AdvisorError as exc:
+            self._show_error(exc.message)
+            return False
+        self.error.hide()
+        self._wizard.set_referral(draft.referral_id)
+        return True

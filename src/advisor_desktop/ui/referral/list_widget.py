@@ -1,0 +1,182 @@
+"""A conversation record's referrals and their states, with Withdraw (the visitor's right)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from advisor_desktop.errors import AdvisorError
+from advisor_desktop.i18n import N_, _
+from advisor_desktop.referral.service import ReferralService, ReferralSummary
+from advisor_desktop.ui.common import confirm, named, note
+from advisor_desktop.ui.formatting import format_date
+
+log = logging.getLogger(__name__)
+
+STATE_LABELS: dict[str, str] = {
+    "draft": N_("Draft (not sealed)"),
+    "confirmed": N_("Sealed, in the outbox"),
+    "exported": N_("Exported as a file"),
+    "sent": N_("Sent"),
+    "withdrawn": N_("Consent withdrawn"),
+}
+WITHDRAWABLE = ("draft", "confirmed", "exported")
+
+ConfirmWithdraw = Callable[[QWidget, ReferralSummary], bool]
+
+
+def state_label(state: str) -> str:
+    """A referral state, translated."""
+    return _(STATE_LABELS.get(state, state))
+
+
+def ask_withdraw(parent: QWidget, summary: ReferralSummary) -> bool:
+    """The default confirmation: a modal question, Cancel by default."""
+    return confirm(
+        parent,
+        _("Withdraw consent"),
+        _(
+            "The visitor withdraws consent to the referral to {desk}. It leaves the outbox and "
+            "cannot be sent any more. The withdrawal is recorded."
+        ).format(desk=summary.desk),
+        _("Withdraw"),
+    )
+
+
+class ReferralListWidget(QWidget):
+    """The referrals of one conversation record, newest first."""
+
+    withdrawn = Signal(str)
+    """Emitted with the referral id after consent to it was withdrawn."""
+
+    def __init__(
+        self,
+        service: ReferralService,
+        record_id: int | None = None,
+        confirm_withdraw: ConfirmWithdraw = ask_withdraw,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.record_id = record_id
+        self._confirm = confirm_withdraw
+        self.items: list[ReferralSummary] = []
+        self.tree = named(QTreeWidget(), _("Referrals of this record"))
+        self.tree.setHeaderLabels([_("Created"), _("Desk"), _("State"), _("Shared")])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAllColumnsShowFocus(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(True)
+        self.empty = note(_("No referrals from this record."))
+        self.withdraw_button = named(
+            QPushButton(_("Withdraw consent…")), _("Withdraw consent to the selected referral")
+        )
+        self.message = note("")
+        self.message.setObjectName("referralListMessage")
+        self.message.hide()
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.withdraw_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.empty)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        self.tree.currentItemChanged.connect(self._update_buttons)
+        self.withdraw_button.clicked.connect(self.withdraw_selected)
+        self.refresh()
+
+    def set_record(self, record_id: int | None) -> None:
+        """Show the referrals of ``record_id`` (None: every referral)."""
+        self.record_id = record_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the list from the vault, keeping the selection."""
+        current = self.selected()
+        keep = current.id if current is not None else None
+        try:
+            self.items = self.service.list_referrals(self.record_id)
+        except AdvisorError as exc:
+            self._say(exc.message)
+            self.items = []
+        self.tree.clear()
+        for summary in self.items:
+            created = dt.datetime.fromisoformat(summary.created_at)
+            shared = ", ".join(s.split("=")[0] for s in summary.scopes.split(",") if s)
+            item = QTreeWidgetItem(
+                [format_date(created.date()), summary.desk, state_label(summary.state), shared]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, summary.id)
+            item.setToolTip(0, summary.id)
+            self.tree.addTopLevelItem(item)
+            if summary.id == keep:
+                self.tree.setCurrentItem(item)
+        self.empty.setVisible(not self.items)
+        self.tree.setVisible(bool(self.items))
+        self._update_buttons()
+
+    def selected(self) -> ReferralSummary | None:
+        """The selected referral."""
+        item = self.tree.currentItem()
+        if item is None:
+            return None
+        ref_id = item.data(0, Qt.ItemDataRole.UserRole)
+        return next((s for s in self.items if s.id == ref_id), None)
+
+    def select(self, referral_id: str) -> None:
+        """Select the row of ``referral_id``."""
+        for index in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(index)
+            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == referral_id:
+                self.tree.setCurrentItem(item)
+
+    def _update_buttons(self) -> None:
+        current = self.selected()
+        self.withdraw_button.setEnabled(current is not None and current.state in WITHDRAWABLE)
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setAccessibleName(text)
+        self.message.setVisible(bool(text))
+
+    def withdraw_selected(self) -> bool:
+        """Ask, then withdraw consent to the selected referral."""
+        current = self.selected()
+        if current is None or current.state not in WITHDRAWABLE:
+            return False
+        if not self._confirm(self, current):
+            return False
+        try:
+            before = self.service.withdraw(current.id)
+        except AdvisorError as exc:
+            self._say(exc.message)
+            return False
+        if before.summary.state == "exported":
+            self._say(
+                _(
+                    "Consent withdrawn. The referral had already been exported as a file: "
+                    "destroy that file, or ask the desk to disregard referral {id}."
+                ).format(id=current.id)
+            )
+        else:
+            self._say(_("Consent withdrawn; the referral was removed from the outbox."))
+        log.info("referral_list_withdrawn id=%s", current.id)
+        self.refresh()
+        self.withdrawn.emit(current.id)
+        return True

@@ -1,0 +1,477 @@
+"""The last three wizard pages: draft and anonymise, preview and confirm, export or keep.
+
+Building, signing and encrypting one referral takes well under 50 ms (see the referral
+benchmark), so :meth:`PreviewPage.validatePage` seals the package on the GUI thread; a worker
+would add a busy state for no visible gain.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from advisor_desktop.errors import AdvisorError
+from advisor_desktop.fsutil import atomic_write
+from advisor_desktop.i18n import _
+from advisor_desktop.referral.anonymiser import DecisionKind, RedactionDecision
+from advisor_desktop.referral.draft import ReferralDraft
+from advisor_desktop.referral.package import FILE_SUFFIX
+from advisor_desktop.referral.service import payload_digest, render_preview
+from advisor_desktop.ui.common import named, note
+from advisor_desktop.ui.referral.rows import (
+    RedactionRow,
+    RowState,
+    display_text,
+    from_view_offset,
+    redaction_rows,
+    to_view_offset,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from advisor_desktop.ui.referral.wizard import ReferralWizard
+
+log = logging.getLogger(__name__)
+
+# A marker-pen yellow for removed text and an underline for undone proposals; translucent so
+# the text keeps the palette's colour (dark themes, high contrast).
+REMOVED_BACKGROUND = QColor(255, 200, 0, 140)
+UNDONE_UNDERLINE = QColor(200, 120, 0)
+
+
+def _message(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setAccessibleName(text)
+    label.setVisible(bool(text))
+
+
+class DraftPage(QWizardPage):
+    """The draft with every redaction highlighted; accept, undo or add redactions."""
+
+    def __init__(self, wizard: ReferralWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.draft: ReferralDraft | None = None
+        self.rows: list[RedactionRow] = []
+        self.setTitle(_("Draft and anonymise"))
+        self.setSubTitle(
+            _(
+                "Marked text is removed or generalised before anything leaves this device. "
+                "Undo what may stay, add what was missed: your decision is the last word."
+            )
+        )
+        self.text = named(QTextEdit(), _("Draft summary with redactions marked"))
+        self.text.setReadOnly(True)
+        self.text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.text.setTabChangesFocus(True)
+        self.list = named(QTreeWidget(), _("Redactions"))
+        self.list.setHeaderLabels([_("What"), _("Text"), _("Becomes"), _("State")])
+        self.list.setRootIsDecorated(False)
+        self.list.setAllColumnsShowFocus(True)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+
+        self.accept_button = named(QPushButton(_("Accept")), _("Accept the selected redaction"))
+        self.accept_all_button = named(QPushButton(_("Accept all")), _("Accept every redaction"))
+        self.undo_button = named(QPushButton(_("Undo")), _("Keep the original text here"))
+        self.add_button = named(
+            QPushButton(_("Add redaction")), _("Redact the text selected in the draft")
+        )
+        self.reset_button = named(
+            QPushButton(_("Back to the proposals")), _("Drop every decision made on this page")
+        )
+        self.message = note("")
+        self.message.setObjectName("draftMessage")
+        self.message.hide()
+
+        buttons = QHBoxLayout()
+        for button in (
+            self.accept_button,
+            self.accept_all_button,
+            self.undo_button,
+            self.add_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.reset_button)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.list, 1)
+        splitter = QSplitter()
+        splitter.addWidget(self.text)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.hint = note(
+            _(
+                "To add a redaction, select the text in the draft and press Add redaction. "
+                "Listed identifiers of the record are always removed."
+            )
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.message)
+
+        self.list.currentItemChanged.connect(self._on_row)
+        self.text.selectionChanged.connect(self._update_buttons)
+        self.accept_button.clicked.connect(self.accept_selected)
+        self.accept_all_button.clicked.connect(self.accept_all)
+        self.undo_button.clicked.connect(self.undo_selected)
+        self.add_button.clicked.connect(self.add_selection)
+        self.reset_button.clicked.connect(self.reset)
+
+    # -- showing -------------------------------------------------------------------------
+
+    def initializePage(self) -> None:
+        """Load the draft just created (or as left on an earlier visit)."""
+        referral_id = self._wizard.referral_id
+        if referral_id is None:
+            return
+        try:
+            self._show(self._wizard.service.get(referral_id).draft)
+        except AdvisorError as exc:
+            _message(self.message, exc.message)
+
+    def _show(self, draft: ReferralDraft, keep_span: tuple[int, int] | None = None) -> None:
+        text_changed = self.draft is None or self.draft.source != draft.source
+        self.draft = draft
+        self.rows = redaction_rows(draft)
+        if text_changed:
+            self.text.setPlainText(display_text(draft.source))
+        self._highlight()
+        self.list.blockSignals(True)
+        self.list.clear()
+        select: QTreeWidgetItem | None = None
+        for row in self.rows:
+            item = QTreeWidgetItem(
+                [row.kind_label(), row.original, row.replacement, row.state_label()]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, (row.start, row.end))
+            item.setToolTip(1, row.original)
+            self.list.addTopLevelItem(item)
+            if keep_span == (row.start, row.end):
+                select = item
+        self.list.blockSignals(False)
+        if select is not None:
+            self.list.setCurrentItem(select)
+        self._update_buttons()
+
+    def _view_span(self, start: int, end: int) -> tuple[int, int]:
+        source = self.draft.source if self.draft is not None else ""
+        return to_view_offset(source, start), to_view_offset(source, end)
+
+    def _highlight(self) -> None:
+        selections = []
+        for row in self.rows:
+            fmt = QTextCharFormat()
+            if row.removed:
+                fmt.setBackground(REMOVED_BACKGROUND)
+                fmt.setFontStrikeOut(True)
+            else:
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+                fmt.setUnderlineColor(UNDONE_UNDERLINE)
+            cursor = QTextCursor(self.text.document())
+            start, end = self._view_span(row.start, row.end)
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = cursor
+            selection.format = fmt
+            selections.append(selection)
+        self.text.setExtraSelections(selections)
+
+    def highlighted_spans(self) -> list[tuple[int, int]]:
+        """Source spans currently marked as removed (for tests and screenshots)."""
+        return [(r.start, r.end) for r in self.rows if r.removed]
+
+    def _on_row(self, item: QTreeWidgetItem | None) -> None:
+        if item is not None:
+            start, end = self._view_span(*item.data(0, Qt.ItemDataRole.UserRole))
+            cursor = self.text.textCursor()
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            self.text.setTextCursor(cursor)
+            self.text.ensureCursorVisible()
+        self._update_buttons()
+
+    def selected_row(self) -> RedactionRow | None:
+        """The row selected in the list."""
+        item = self.list.currentItem()
+        if item is None:
+            return None
+        span = tuple(item.data(0, Qt.ItemDataRole.UserRole))
+        return next((r for r in self.rows if (r.start, r.end) == span), None)
+
+    def select_row(self, index: int) -> None:
+        """Select the ``index``-th row of the list."""
+        item = self.list.topLevelItem(index)
+        if item is not None:
+            self.list.setCurrentItem(item)
+
+    def _selection_span(self) -> tuple[int, int] | None:
+        cursor = self.text.textCursor()
+        if not cursor.hasSelection() or self.draft is None:
+            return None
+        start = from_view_offset(self.draft.source, cursor.selectionStart())
+        end = from_view_offset(self.draft.source, cursor.selectionEnd())
+        if any((r.start, r.end) == (start, end) and r.removed for r in self.rows):
+            return None  # selecting a row's span is not a new redaction
+        return (start, end) if start < end else None
+
+    def _update_buttons(self) -> None:
+        row = self.selected_row()
+        self.accept_button.setEnabled(row is not None and row.state is not RowState.ACCEPTED)
+        self.undo_button.setEnabled(row is not None and row.removed)
+        self.add_button.setEnabled(self._selection_span() is not None)
+        self.accept_all_button.setEnabled(
+            any(r.state in (RowState.PROPOSED, RowState.UNDONE) for r in self.rows)
+        )
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def _decide(self, decisions: list[RedactionDecision], keep: tuple[int, int] | None) -> bool:
+        referral_id = self._wizard.referral_id
+        if referral_id is None or not decisions:
+            return False
+        try:
+            draft = self._wizard.service.decide(referral_id, decisions)
+        except AdvisorError as exc:
+            _message(self.message, exc.message)
+            return False
+        _message(self.message, "")
+        self._show(draft, keep)
+        return True
+
+    @staticmethod
+    def _accept(row: RedactionRow) -> list[RedactionDecision]:
+        accept = RedactionDecision(DecisionKind.ACCEPT, row.start, row.end)
+        if row.state is RowState.UNDONE:  # redact it again, with its original replacement
+            add = RedactionDecision(DecisionKind.ADD, row.start, row.end, row.replacement)
+            return [add, accept]
+        return [accept]
+
+    def accept_selected(self) -> bool:
+        """Accept the selected redaction (an undone one is redacted again)."""
+        row = self.selected_row()
+        return row is not None and self._decide(self._accept(row), (row.start, row.end))
+
+    def accept_all(self) -> bool:
+        """Accept every redaction still to check, and redo the undone ones."""
+        decisions = [
+            d
+            for r in self.rows
+            if r.state in (RowState.PROPOSED, RowState.UNDONE)
+            for d in self._accept(r)
+        ]
+        return self._decide(decisions, None)
+
+    def undo_selected(self) -> bool:
+        """Keep the original text of the selected redaction (refused for listed identifiers)."""
+        row = self.selected_row()
+        if row is None or not row.removed:
+            return False
+        undo = RedactionDecision(DecisionKind.UNDO, row.start, row.end)
+        return self._decide([undo], (row.start, row.end))
+
+    def add_selection(self) -> bool:
+        """Redact the text selected in the draft."""
+        span = self._selection_span()
+        if span is None:
+            return False
+        return self._decide([RedactionDecision(DecisionKind.ADD, *span)], span)
+
+    def select_text(self, start: int, end: int) -> None:
+        """Select ``source[start:end]`` in the draft view (as the advisor would with the mouse)."""
+        view_start, view_end = self._view_span(start, end)
+        cursor = self.text.textCursor()
+        cursor.setPosition(view_start)
+        cursor.setPosition(view_end, QTextCursor.MoveMode.KeepAnchor)
+        self.text.setTextCursor(cursor)
+        self._update_buttons()
+
+    def reset(self) -> None:
+        """Back to the anonymiser's proposals."""
+        referral_id = self._wizard.referral_id
+        if referral_id is None:
+            return
+        try:
+            self._show(self._wizard.service.reset_decisions(referral_id))
+        except AdvisorError as exc:
+            _message(self.message, exc.message)
+
+
+class PreviewPage(QWizardPage):
+    """Exactly what the desk will read, its digest, and the advisor's explicit check."""
+
+    def __init__(self, wizard: ReferralWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.digest = ""
+        self.setTitle(_("Preview"))
+        self.setSubTitle(_("This is exactly what the desk will read. Nothing else is sent."))
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, _("Confirm and seal"))
+        self.view = named(QPlainTextEdit(), _("Exactly what the desk will read"))
+        self.view.setReadOnly(True)
+        self.view.setTabChangesFocus(True)
+        self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.digest_label = note("")
+        self.checked = named(
+            QCheckBox(_("I have checked that this is exactly what will leave this device")),
+            _("I have checked that this is exactly what will leave this device"),
+        )
+        self.message = note("")
+        self.message.setObjectName("previewMessage")
+        self.message.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.digest_label)
+        layout.addWidget(self.checked)
+        layout.addWidget(self.message)
+        self.checked.toggled.connect(self.completeChanged)
+
+    def initializePage(self) -> None:
+        """Render the payload as it stands now; the check starts unticked every time."""
+        self.checked.setChecked(False)
+        referral_id = self._wizard.referral_id
+        if referral_id is None:
+            return
+        try:
+            payload = self._wizard.service.payload_bytes(referral_id)
+        except AdvisorError as exc:
+            _message(self.message, exc.message)
+            self.digest = ""
+            return
+        _message(self.message, "")
+        self.view.setPlainText(render_preview(payload))
+        self.digest = payload_digest(payload)
+        self.digest_label.setText(_("Digest of this content: {digest}").format(digest=self.digest))
+
+    def isComplete(self) -> bool:
+        """Only after the advisor ticked the check."""
+        return bool(self.digest) and self.checked.isChecked()
+
+    def validatePage(self) -> bool:
+        """Confirm exactly the previewed content: sign, encrypt and queue it."""
+        referral_id = self._wizard.referral_id
+        if referral_id is None or not self.isComplete():
+            return False
+        try:
+            self._wizard.service.confirm(referral_id, self.digest)
+        except AdvisorError as exc:
+            _message(self.message, exc.message)
+            return False
+        self._wizard.referral_confirmed.emit(referral_id)
+        return True
+
+
+class DonePage(QWizardPage):
+    """Sealed: export the package as a file, or keep it in the outbox."""
+
+    def __init__(self, wizard: ReferralWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.exported_to: Path | None = None
+        self.setTitle(_("Sealed"))
+        self.setSubTitle(_("The referral is signed, encrypted to the desk and kept in the outbox."))
+        self.setFinalPage(True)
+        self.explain = note(
+            _(
+                "Export it as a file to carry on a USB stick or attach to an e-mail; the file "
+                "name says nothing about its content. Or keep it in the outbox for now. Until "
+                "it is sent, the visitor can still withdraw consent."
+            )
+        )
+        self.export_button = named(
+            QPushButton(_("Export as file…")), _("Export the sealed referral as a file")
+        )
+        self.status = note("")
+        self.status.setObjectName("exportStatus")
+        row = QHBoxLayout()
+        row.addWidget(self.export_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.explain)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self.export_button.clicked.connect(self.export)
+
+    def initializePage(self) -> None:
+        """Offer the export; Finish keeps the package in the outbox."""
+        self.setButtonText(QWizard.WizardButton.FinishButton, _("Keep in outbox"))
+        _message(self.status, "")
+
+    def _choose_path(self) -> Path | None:
+        if self._wizard.choose_export_path is not None:
+            return self._wizard.choose_export_path()
+        from pathlib import Path
+
+        # A neutral random name: nothing identifying outside the encryption.
+        suggested = secrets.token_hex(8) + FILE_SUFFIX
+        name, _filter = QFileDialog.getSaveFileName(
+            self,
+            _("Export referral"),
+            suggested,
+            _("Referral packages (*{suffix})").format(suffix=FILE_SUFFIX),
+        )
+        return Path(name) if name else None
+
+    def export(self) -> bool:
+        """Write the sealed package to a file the advisor chooses (atomically)."""
+        referral_id = self._wizard.referral_id
+        if referral_id is None:
+            return False
+        path = self._choose_path()
+        if path is None:
+            return False
+        if path.is_dir():
+            path = path / (secrets.token_hex(8) + FILE_SUFFIX)
+        try:
+            package = self._wizard.service.package(referral_id)
+            atomic_write(path, package, what=path.name)
+            self._wizard.service.mark_exported(referral_id)
+        except AdvisorError as exc:
+            _message(self.status, exc.message)
+            return False
+        self.exported_to = path
+        log.info("referral_export_written id=%s", referral_id)
+        _message(self.status, _("Written to {name}.").format(name=str(path)))
+        self.setButtonText(QWizard.WizardButton.FinishButton, _("Close"))
+        self._wizard.referral_exported.emit(referral_id, str(path))
+        return True

@@ -1,0 +1,332 @@
+"""The referral wizard end to end (desk → consent → redactions → preview → seal → export), opened
+at a real desk with ``advisor-desk open``; the no-desk message; the record's referral list."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
+
+from advisor_desktop.cli.common import Console
+from advisor_desktop.crypto.keyslots import KdfPolicy
+from advisor_desktop.desk.identity import DeskIdentity, keygen
+from advisor_desktop.desk.trust import AdvisorRegistry
+from advisor_desktop.notebook.models import ConversationRecord
+from advisor_desktop.notebook.service import Notebook
+from advisor_desktop.profile import Desk, OrgProfile, with_desk
+from advisor_desktop.referral.anonymiser import RedactionKind
+from advisor_desktop.referral.consent import ConsentMethod, Scope, load_statement, parse_scopes
+from advisor_desktop.referral.draft import DraftInputs
+from advisor_desktop.referral.service import ReferralService, render_preview
+from advisor_desktop.ui.referral import (
+    ReferralListWidget,
+    ReferralWizard,
+    render_referral_screenshots,
+)
+from advisor_desktop.ui.referral.rows import RowState, from_view_offset, to_view_offset
+from advisor_desktop.vault.store import Vault
+from tests.conftest import TEST_KDF
+from tests.helpers.records import make_record
+from tests.ui.conftest import NOW, clock
+
+pytestmark = pytest.mark.gui
+
+DESK_NAME = "Central desk"
+DESK_PASS = "desk passphrase for tests"
+LISTED = "Maria Jansen"
+PHONE = "+31 6 12345678"
+EMAIL = "maria@example.org"
+NOTES = (
+    f"{LISTED} ({EMAIL}, {PHONE}) was insulted in the weekly meeting on 2026-03-14 "
+    "and wants advice from the desk."
+)
+
+
+@dataclass
+class Setup:
+    service: ReferralService
+    record: ConversationRecord
+    profile: OrgProfile
+    desk_dir: Path
+    desk: DeskIdentity
+    policy: KdfPolicy
+
+
+@pytest.fixture
+def setup(vault: Vault, profile: OrgProfile, tmp_path: Path, policy: KdfPolicy) -> Setup:
+    """A record with a listed identifier, phone and e-mail; a desk that enrolled this device."""
+    desk_dir = tmp_path / "desk"
+    identity = keygen(desk_dir, DESK_NAME, DESK_PASS.encode(), TEST_KDF)
+    public = identity.public
+    with_the_desk = with_desk(profile, Desk(public.name, public.age_recipient, public.signing_key))
+    service = ReferralService(vault, with_the_desk, clock)
+    AdvisorRegistry(desk_dir).enrol("Advisor Lagos", service.device_keys.public_key().text, NOW)
+    notebook = Notebook(vault, with_the_desk, clock)
+    record_id = notebook.add(make_record(notes=NOTES, identifiers=(LISTED,)))
+    return Setup(service, notebook.get(record_id), with_the_desk, desk_dir, identity, policy)
+
+
+def desk_open(setup: Setup, path: Path) -> tuple[int, str, str]:
+    """``advisor-desk open --json FILE`` in-process."""
+    from advisor_desktop.cli.desk import main
+
+    out, err = io.StringIO(), io.StringIO()
+    console = Console(
+        stdin=io.StringIO(""),
+        stdout=out,
+        stderr=err,
+        env={"ADVISOR_DESK_PASSPHRASE": DESK_PASS},
+    )
+    argv = ["--desk-dir", str(setup.desk_dir), "open", str(path), "--json"]
+    code = main(argv, console=console, policy=setup.policy)
+    return code, out.getvalue(), err.getvalue()
+
+
+def make_wizard(qtbot, setup: Setup, **kwargs) -> ReferralWizard:
+    wizard = ReferralWizard(setup.service, setup.record, setup.profile, **kwargs)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
+def tick(wizard: ReferralWizard, *scopes: Scope) -> None:
+    """Click the scope checkboxes like the visitor would."""
+    for scope in scopes:
+        box = wizard.consent_page.checks[scope]
+        box.setFocus()
+        box.click()
+
+
+def test_wizard_end_to_end_opens_at_the_desk(qtbot, setup: Setup, tmp_path: Path) -> None:
+    shown: list[str] = []
+    out = tmp_path / "usb" / "carry.referral"
+    out.parent.mkdir()
+    wizard = make_wizard(
+        qtbot, setup, request_visitor_view=shown.append, choose_export_path=lambda: out
+    )
+    # 1. desk
+    assert wizard.currentId() == 0
+    assert wizard.desk_page.desk_name() == DESK_NAME
+    assert not wizard.desk_page.no_desk.isVisibleTo(wizard)
+    assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    wizard.next()
+
+    # 2. consent, in the record's language, with the visitor view on request
+    consent = wizard.consent_page
+    assert wizard.currentPage() is consent
+    assert consent.lang() == "en"
+    assert consent.language.currentText() == "English"
+    assert DESK_NAME in consent.text.toPlainText()
+    qtbot.mouseClick(consent.visitor_button, Qt.MouseButton.LeftButton)
+    assert shown == ["en"]
+    commit = wizard.button(QWizard.WizardButton.CommitButton)
+    assert not commit.isEnabled()  # no scope yet
+    tick(wizard, Scope.CATEGORY, Scope.ROLE, Scope.PERIOD, Scope.SUMMARY, Scope.REGION)
+    assert not commit.isEnabled()  # the region is still empty
+    qtbot.keyClicks(consent.region, "West Africa")
+    consent.period.setCurrentIndex(consent.period.findData("quarter"))
+    consent.methods.button(1).click()  # verbal
+    assert commit.isEnabled()
+    with qtbot.waitSignal(wizard.referral_created) as created:
+        qtbot.mouseClick(commit, Qt.MouseButton.LeftButton)
+    ref_id = created.args[0]
+    assert wizard.referral_id == ref_id
+    stored = setup.service.get(ref_id)
+    assert stored.consent.method is ConsentMethod.VERBAL
+    assert stored.consent.scopes.to_text() == "category,role,region,period=quarter,summary"
+    assert stored.consent.statement_text == consent.text.toPlainText()
+
+    # 3. draft: every identifier highlighted; the listed one cannot be kept
+    draft = wizard.draft_page
+    assert wizard.currentPage() is draft
+    kinds = {row.kind for row in draft.rows}
+    assert {RedactionKind.NAME, RedactionKind.EMAIL, RedactionKind.PHONE} <= kinds
+    assert len(draft.text.extraSelections()) == len(draft.rows)
+    listed = next(i for i, r in enumerate(draft.rows) if r.kind is RedactionKind.NAME)
+    draft.select_row(listed)
+    assert draft.selected_row().original == LISTED
+    assert draft.text.textCursor().selectedText() == LISTED
+    qtbot.mouseClick(draft.undo_button, Qt.MouseButton.LeftButton)
+    assert draft.message.isVisibleTo(wizard)
+    assert "identifier" in draft.message.text()
+    assert draft.rows[listed].removed
+    qtbot.mouseClick(draft.accept_all_button, Qt.MouseButton.LeftButton)
+    assert {row.state for row in draft.rows} == {RowState.ACCEPTED}
+    assert not draft.accept_all_button.isEnabled()
+    wizard.next()
+
+    # 4. preview: exactly the payload, and no way on before the check
+    preview = wizard.preview_page
+    assert wizard.currentPage() is preview
+    payload = setup.service.payload_bytes(ref_id)
+    assert preview.view.toPlainText() == render_preview(payload)
+    assert preview.digest in preview.digest_label.text()
+    seal = wizard.button(QWizard.WizardButton.CommitButton)
+    assert not seal.isEnabled()
+    assert not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+    wizard.next()  # refused: nothing is confirmed without the check
+    assert wizard.currentPage() is preview
+    assert setup.service.get(ref_id).summary.state == "draft"
+    preview.checked.click()
+    assert seal.isEnabled()
+    with qtbot.waitSignal(wizard.referral_confirmed):
+        qtbot.mouseClick(seal, Qt.MouseButton.LeftButton)
+    assert setup.service.get(ref_id).summary.state == "confirmed"
+
+    # 5. export through the injected path chooser
+    done = wizard.done_page
+    assert wizard.currentPage() is done
+    assert wizard.button(QWizard.WizardButton.FinishButton).text() == "Keep in outbox"
+    with qtbot.waitSignal(wizard.referral_exported) as exported:
+        qtbot.mouseClick(done.export_button, Qt.MouseButton.LeftButton)
+    assert exported.args == [ref_id, str(out)]
+    assert out.read_bytes().startswith(b"age-encryption.org/v1\n")
+    assert setup.service.get(ref_id).summary.state == "exported"
+    assert [p.name for p in out.parent.iterdir()] == ["carry.referral"]  # no temp left
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+
+    # At the desk: it decrypts, verifies and shows exactly what was previewed.
+    code, text, err = desk_open(setup, out)
+    assert code == 0, err
+    opened = json.loads(text)
+    assert opened["signer"] == "Advisor Lagos"
+    assert opened["payload"] == json.loads(payload)
+    assert opened["payload"]["referral_id"] == ref_id
+    assert opened["payload"]["content"]["period"] == {"granularity": "quarter", "value": "2026-Q1"}
+    for secret in (LISTED, "Maria", "Jansen", EMAIL, PHONE, "12345678"):
+        assert secret not in text
+
+
+def test_keyboard_and_added_and_undone_redactions(qtbot, setup: Setup) -> None:
+    wizard = make_wizard(qtbot, setup)
+    wizard.next()
+    tick(wizard, Scope.SUMMARY)
+    wizard.next()
+    draft = wizard.draft_page
+    phone = next(i for i, r in enumerate(draft.rows) if r.kind is RedactionKind.PHONE)
+    draft.select_row(phone)
+    qtbot.mouseClick(draft.undo_button, Qt.MouseButton.LeftButton)
+    assert not draft.message.isVisibleTo(wizard)
+    assert draft.selected_row().state is RowState.UNDONE
+    source = draft.draft.source
+    start = source.index("weekly meeting")
+    draft.select_text(start, start + len("weekly meeting"))
+    assert draft.add_button.isEnabled()
+    qtbot.mouseClick(draft.add_button, Qt.MouseButton.LeftButton)
+    assert any(r.state is RowState.ADDED and r.original == "weekly meeting" for r in draft.rows)
+    summary = setup.service.get(wizard.referral_id).draft.summary_text()
+    assert PHONE in summary
+    assert "weekly meeting" not in summary
+    # Accepting the undone phone redacts it again.
+    draft.select_row(next(i for i, r in enumerate(draft.rows) if r.kind is RedactionKind.PHONE))
+    qtbot.mouseClick(draft.accept_button, Qt.MouseButton.LeftButton)
+    assert draft.selected_row().state is RowState.ACCEPTED
+    assert PHONE not in setup.service.get(wizard.referral_id).draft.summary_text()
+    qtbot.mouseClick(draft.reset_button, Qt.MouseButton.LeftButton)
+    assert {r.state for r in draft.rows} == {RowState.PROPOSED}
+
+
+def test_consent_page_right_to_left_and_required_fields(qtbot, setup: Setup) -> None:
+    wizard = make_wizard(qtbot, setup)
+    wizard.next()
+    consent = wizard.consent_page
+    consent.set_language("ar")
+    statement = load_statement("ar", DESK_NAME)
+    assert consent.text.toPlainText() == statement.text
+    assert consent.panel.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert consent.checks[Scope.SUMMARY].text() == statement.scope_labels["summary"]
+    names = [consent.language.itemText(i) for i in range(consent.language.count())]
+    assert "العربية" in names
+    assert "Nederlands" in names
+    commit = wizard.button(QWizard.WizardButton.CommitButton)
+    tick(wizard, Scope.CONTACT)
+    assert commit.isEnabled()  # through the advisor
+    consent.via_contact.click()
+    assert not commit.isEnabled()  # a typed contact must be typed
+    qtbot.keyClicks(consent.contact, "via the union rep")
+    assert commit.isEnabled()
+    consent.set_language("en")
+    assert consent.panel.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    wizard.next()
+    ref = setup.service.get(wizard.referral_id)
+    assert ref.consent.language == "en"
+    assert ref.draft.contact == "via the union rep"
+
+
+def test_no_desk_explains_and_blocks(qtbot, setup: Setup, profile: OrgProfile) -> None:
+    assert profile.desks == ()
+    wizard = ReferralWizard(setup.service, setup.record, profile)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    assert wizard.desk_page.no_desk.isVisibleTo(wizard)
+    assert "advisor profile import" in wizard.desk_page.no_desk.text()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    wizard.next()
+    assert wizard.currentId() == 0
+
+
+def _sealed_referral(setup: Setup) -> str:
+    inputs = DraftInputs(desk=DESK_NAME, scopes=parse_scopes("category,summary"))
+    draft = setup.service.create(
+        setup.record, inputs, load_statement("en", DESK_NAME), ConsentMethod.ON_SCREEN
+    )
+    setup.service.confirm(draft.referral_id)
+    return draft.referral_id
+
+
+def test_list_widget_withdraw(qtbot, setup: Setup) -> None:
+    ref_id = _sealed_referral(setup)
+    answers = [False, True]
+    asked: list[str] = []
+
+    def fake_confirm(_parent, summary) -> bool:
+        asked.append(summary.id)
+        return answers.pop(0)
+
+    widget = ReferralListWidget(setup.service, setup.record.id, confirm_withdraw=fake_confirm)
+    qtbot.addWidget(widget)
+    widget.show()
+    assert widget.tree.topLevelItemCount() == 1
+    assert widget.tree.topLevelItem(0).text(2) == "Sealed, in the outbox"
+    assert not widget.withdraw_button.isEnabled()  # nothing selected
+    widget.select(ref_id)
+    assert widget.withdraw_button.isEnabled()
+    assert not widget.withdraw_selected()  # the advisor said no
+    assert setup.service.outbox_ids() == [ref_id]
+    with qtbot.waitSignal(widget.withdrawn) as signal:
+        qtbot.mouseClick(widget.withdraw_button, Qt.MouseButton.LeftButton)
+    assert signal.args == [ref_id]
+    assert asked == [ref_id, ref_id]
+    assert setup.service.get(ref_id).summary.state == "withdrawn"
+    assert setup.service.get(ref_id).consent.withdrawn_at is not None
+    assert setup.service.outbox_ids() == []
+    assert widget.tree.topLevelItem(0).text(2) == "Consent withdrawn"
+    assert not widget.withdraw_button.isEnabled()
+    assert "removed from the outbox" in widget.message.text()
+    other = ReferralListWidget(setup.service, (setup.record.id or 0) + 1000)
+    qtbot.addWidget(other)
+    assert other.tree.topLevelItemCount() == 0
+    assert other.empty.isVisibleTo(other) or not other.isVisible()
+
+
+def test_view_offsets_round_trip() -> None:
+    text = "a😀b\tc😀"
+    for index in range(len(text) + 1):
+        assert from_view_offset(text, to_view_offset(text, index)) == index
+    assert to_view_offset(text, 2) == 3
+
+
+def test_screenshots(qtbot, tmp_path: Path) -> None:
+    files = render_referral_screenshots(tmp_path)
+    assert [f.name for f in files] == [
+        "referral-consent-en.png",
+        "referral-consent-ar.png",
+        "referral-draft.png",
+        "referral-preview.png",
+    ]
+    assert all(f.stat().st_size > 10_000 for f in files)
