@@ -324,6 +324,7 @@ def test_view_offsets_round_trip() -> None:
 def test_screenshots(qtbot, tmp_path: Path) -> None:
     files = render_referral_screenshots(tmp_path)
     assert [f.name for f in files] == [
+        "referral-desk.png",
         "referral-consent-en.png",
         "referral-consent-ar.png",
         "referral-draft.png",

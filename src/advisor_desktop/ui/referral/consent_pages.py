@@ -247,6 +247,7 @@ class ConsentPage(QWizardPage):
         self.via_advisor.setChecked(True)
         self.via_contact = named(QRadioButton(_("This contact:")), _("Contact the visitor at"))
         self.contact = named(QLineEdit(), _("Contact the visitor typed in"))
+        self.contact.setMinimumWidth(160)
         contact_group = QButtonGroup(self)
         contact_group.addButton(self.via_advisor)
         contact_group.addButton(self.via_contact)

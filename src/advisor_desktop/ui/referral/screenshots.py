@@ -76,7 +76,7 @@ def demo_record() -> ConversationRecord:
 def render_referral_screenshots(
     out_dir: Path, *, size: tuple[int, int] = DEFAULT_SIZE
 ) -> list[Path]:
-    """Save consent (en, ar), draft and preview pages as PNGs in ``out_dir``; returns them.
+    """Save desk, consent (en, ar), draft and preview pages as PNGs in ``out_dir``; returns them.
 
     Needs a running ``QApplication``.
     """
@@ -97,7 +97,7 @@ def render_referral_screenshots(
             wizard = ReferralWizard(service, record, profile, request_visitor_view=lambda _l: None)
             wizard.resize(*size)
             wizard.show()
-            _settle()
+            written.append(_save(wizard, out_dir / "referral-desk.png"))
             wizard.next()
             consent = wizard.consent_page
             consent.set_scopes(parse_scopes(DEMO_SCOPES))
