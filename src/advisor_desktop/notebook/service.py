@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -40,9 +41,10 @@ _SUMMARY_COLUMNS = "id, conv_date, role, categories, status, follow_up, substr(n
 # word found in half of 100,000 notes takes ~40 ms, over 2,000 of them ~3 ms. Below this many
 # matches the ranking is exact.
 RANK_CANDIDATES = 2000
-# After adding this many records at once, the search index is merged into one segment (~0.3 s
-# per 100,000 records). Otherwise FTS5 finishes the bulk import's merges a slice at a time
-# during later saves, each slice a 10-30 ms stall.
+# Adding this many records at once is a bulk import: FTS5 does not merge index segments while
+# it writes and the index is merged into one segment at the end (~0.5 s per 100,000 records).
+# Otherwise FTS5 would merge over and over during the import and then finish its merges a slice
+# at a time during later saves, each slice a 10-30 ms stall.
 OPTIMIZE_AFTER = 1000
 
 
@@ -61,6 +63,39 @@ def add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise ValueError(day)  # pragma: no cover - 28 always exists
+
+
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_.:-]*")
+# FTS5's own defaults for the settings a bulk import changes for its duration.
+_MERGE_DEFAULTS = {"automerge": 4, "crisismerge": 16}
+
+
+def _json_ids(values: Sequence[str]) -> str:
+    """``json.dumps(list(values))`` for profile ids, without the encoder's per-call cost."""
+    if all(_PLAIN_ID.fullmatch(v) for v in values):
+        return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+    return json.dumps(list(values))
+
+
+def _pause_index_merges(conn: Any) -> dict[str, int]:
+    """Stop FTS5 merging segments while a bulk import writes (it is merged once at the end).
+
+    Returns the settings to restore. They live in the index's config table, so a rollback
+    restores them too.
+    """
+    saved = dict(_MERGE_DEFAULTS)
+    for key, value in conn.execute(
+        "SELECT k, v FROM record_fts_config WHERE k IN ('automerge', 'crisismerge')"
+    ).fetchall():
+        saved[str(key)] = int(value)
+    conn.execute("INSERT INTO record_fts (record_fts, rank) VALUES ('automerge', 0)")
+    conn.execute("INSERT INTO record_fts (record_fts, rank) VALUES ('crisismerge', 64)")
+    return saved
+
+
+def _resume_index_merges(conn: Any, saved: dict[str, int]) -> None:
+    for key in ("automerge", "crisismerge"):
+        conn.execute("INSERT INTO record_fts (record_fts, rank) VALUES (?, ?)", (key, saved[key]))
 
 
 def _index_body(record: ConversationRecord) -> str:
@@ -145,8 +180,8 @@ class Notebook:
             record.conv_date.isoformat(),
             record.channel.value,
             record.role.value,
-            json.dumps(list(record.categories)),
-            json.dumps(list(record.options)),
+            _json_ids(record.categories),
+            _json_ids(record.options),
             record.agreed,
             record.follow_up.isoformat() if record.follow_up else None,
             record.notes,
@@ -163,17 +198,21 @@ class Notebook:
 
     def add_many(self, records: Iterable[ConversationRecord]) -> list[RecordId]:
         """Store many records in one transaction (all or nothing)."""
+        batch = list(records)
         now = self._clock()
+        stamp = now.isoformat()
         ids: list[RecordId] = []
         with self._vault.write() as conn:
-            for record in records:
+            bulk = len(batch) >= OPTIMIZE_AFTER
+            if bulk:
+                merge_settings = _pause_index_merges(conn)
+            for record in batch:
                 record.validate(self._categories, self._options)
-                values = self._values(record, now)
                 cursor = conn.execute(
                     "INSERT INTO records (conv_date, channel, role, categories, options, agreed,"
                     " follow_up, notes, status, language, alias, identifiers, closed_at,"
                     " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [*values, now.isoformat(), now.isoformat()],
+                    [*self._values(record, now), stamp, stamp],
                 )
                 rowid = int(cursor.lastrowid)
                 conn.execute(
@@ -181,7 +220,8 @@ class Notebook:
                     (rowid, _index_body(record)),
                 )
                 ids.append(RecordId(rowid))
-            if len(ids) >= OPTIMIZE_AFTER:
+            if bulk:
+                _resume_index_merges(conn, merge_settings)
                 conn.execute("INSERT INTO record_fts (record_fts) VALUES ('optimize')")
         log.info("records_added count=%s", len(ids))
         return ids
