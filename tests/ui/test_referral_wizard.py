@@ -331,3 +331,31 @@ def test_screenshots(qtbot, tmp_path: Path) -> None:
         "referral-preview.png",
     ]
     assert all(f.stat().st_size > 10_000 for f in files)
+
+
+def test_resume_draft_and_sealed(qtbot, setup: Setup, tmp_path: Path) -> None:
+    inputs = DraftInputs(desk=DESK_NAME, scopes=parse_scopes("summary"))
+    draft = setup.service.create(
+        setup.record, inputs, load_statement("en", DESK_NAME), ConsentMethod.WRITTEN
+    )
+    widget = ReferralListWidget(setup.service, setup.record.id)
+    qtbot.addWidget(widget)
+    widget.select(draft.referral_id)
+    with qtbot.waitSignal(widget.resume_requested) as asked:
+        qtbot.mouseClick(widget.resume_button, Qt.MouseButton.LeftButton)
+    assert asked.args == [draft.referral_id]
+
+    wizard = make_wizard(qtbot, setup, resume=draft.referral_id)
+    assert wizard.currentPage() is wizard.draft_page
+    assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
+    assert wizard.draft_page.rows
+    wizard.next()
+    wizard.preview_page.checked.click()
+    wizard.next()
+    assert setup.service.get(draft.referral_id).summary.state == "confirmed"
+
+    out = tmp_path / "later.referral"
+    later = make_wizard(qtbot, setup, resume=draft.referral_id, choose_export_path=lambda: out)
+    assert later.currentPage() is later.done_page
+    assert later.done_page.export()
+    assert desk_open(setup, out)[0] == 0

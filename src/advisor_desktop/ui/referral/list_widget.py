@@ -62,6 +62,10 @@ class ReferralListWidget(QWidget):
     withdrawn = Signal(str)
     """Emitted with the referral id after consent to it was withdrawn."""
 
+    resume_requested = Signal(str)
+    """Emitted with the referral id when the advisor asks to go on with a draft or to export
+    a sealed referral (open ``ReferralWizard(..., resume=id)``)."""
+
     def __init__(
         self,
         service: ReferralService,
@@ -85,11 +89,15 @@ class ReferralListWidget(QWidget):
         self.withdraw_button = named(
             QPushButton(_("Withdraw consent…")), _("Withdraw consent to the selected referral")
         )
+        self.resume_button = named(
+            QPushButton(_("Continue…")), _("Go on with the selected referral")
+        )
         self.message = note("")
         self.message.setObjectName("referralListMessage")
         self.message.hide()
         row = QHBoxLayout()
         row.addStretch(1)
+        row.addWidget(self.resume_button)
         row.addWidget(self.withdraw_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -99,6 +107,7 @@ class ReferralListWidget(QWidget):
         layout.addWidget(self.message)
         self.tree.currentItemChanged.connect(self._update_buttons)
         self.withdraw_button.clicked.connect(self.withdraw_selected)
+        self.resume_button.clicked.connect(self._resume)
         self.refresh()
 
     def set_record(self, record_id: int | None) -> None:
@@ -149,6 +158,12 @@ class ReferralListWidget(QWidget):
     def _update_buttons(self) -> None:
         current = self.selected()
         self.withdraw_button.setEnabled(current is not None and current.state in WITHDRAWABLE)
+        self.resume_button.setEnabled(current is not None and current.state in WITHDRAWABLE)
+
+    def _resume(self) -> None:
+        current = self.selected()
+        if current is not None and current.state in WITHDRAWABLE:
+            self.resume_requested.emit(current.id)
 
     def _say(self, text: str) -> None:
         self.message.setText(text)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from advisor_desktop.errors import AdvisorError
 from advisor_desktop.fsutil import atomic_write
+from advisor_desktop.guides_render.document import apply_direction, layout_direction
 from advisor_desktop.i18n import _
 from advisor_desktop.referral.anonymiser import DecisionKind, RedactionDecision
 from advisor_desktop.referral.draft import ReferralDraft
@@ -60,6 +61,12 @@ log = logging.getLogger(__name__)
 # the text keeps the palette's colour (dark themes, high contrast).
 REMOVED_BACKGROUND = QColor(255, 200, 0, 140)
 UNDONE_UNDERLINE = QColor(200, 120, 0)
+
+
+def isolate(text: str) -> str:
+    """``text`` in its own direction inside any UI direction (a phone number or a date keeps
+    its order in a right-to-left list): Unicode first-strong isolate."""
+    return f"\u2068{text}\u2069"
 
 
 def _message(label: QLabel, text: str) -> None:
@@ -172,13 +179,21 @@ class DraftPage(QWizardPage):
         self.rows = redaction_rows(draft)
         if text_changed:
             self.text.setPlainText(display_text(draft.source))
+            # The summary runs in its own language's direction, whatever the UI's is.
+            self.text.setLayoutDirection(layout_direction(draft.language))
+            apply_direction(self.text.document(), draft.language)
         self._highlight()
         self.list.blockSignals(True)
         self.list.clear()
         select: QTreeWidgetItem | None = None
         for row in self.rows:
             item = QTreeWidgetItem(
-                [row.kind_label(), row.original, row.replacement, row.state_label()]
+                [
+                    row.kind_label(),
+                    isolate(row.original),
+                    isolate(row.replacement),
+                    row.state_label(),
+                ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, (row.start, row.end))
             item.setToolTip(1, row.original)
@@ -350,6 +365,8 @@ class PreviewPage(QWizardPage):
         self.view.setTabChangesFocus(True)
         self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        # JSON reads left to right even in a right-to-left UI.
+        self.view.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         self.digest_label = note("")
         self.checked = named(
             QCheckBox(_("I have checked that this is exactly what will leave this device")),

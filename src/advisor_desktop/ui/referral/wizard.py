@@ -24,6 +24,7 @@ from advisor_desktop.ui.referral.review_pages import DonePage, DraftPage, Previe
 log = logging.getLogger(__name__)
 
 PAGE_DESK, PAGE_CONSENT, PAGE_DRAFT, PAGE_PREVIEW, PAGE_DONE = range(5)
+RESUMABLE = ("draft", "confirmed", "exported")
 
 
 class ReferralWizard(QWizard):
@@ -46,7 +47,11 @@ class ReferralWizard(QWizard):
         request_visitor_view: Callable[[str], None] | None = None,
         choose_export_path: Callable[[], Path | None] | None = None,
         parent: QWidget | None = None,
+        *,
+        resume: str | None = None,
     ) -> None:
+        """``resume``: the id of an earlier referral of ``record`` to go on with (a draft opens
+        at the redactions, a sealed one at the export); consent is then not asked again."""
         super().__init__(parent)
         if record.id is None:
             raise ValueError("the record must be saved before it can be referred")
@@ -71,6 +76,13 @@ class ReferralWizard(QWizard):
         ):
             self.setPage(number, page)
         self.setStartId(PAGE_DESK)
+        if resume is not None:
+            summary = service.get(resume).summary
+            state = summary.state
+            if summary.record_id != record.id or state not in RESUMABLE:
+                raise ValueError("only a draft or sealed referral of this record can be resumed")
+            self.referral_id = resume
+            self.setStartId(PAGE_DRAFT if state == "draft" else PAGE_DONE)
         # Fits a 1366×768 screen with the task bar and window frame.
         self.resize(1080, 680)
         self.setMinimumSize(760, 520)
