@@ -103,6 +103,7 @@ class DesktopApp(QObject):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.setLayoutDirection(layout_direction(lang))
+            install_qt_translator(app, lang)
         try:
             write_language(self.paths.config, lang)
         except Exception:  # the choice is merely not remembered
@@ -136,6 +137,9 @@ class DesktopApp(QObject):
         session = Session(self.paths, self.policy, **kwargs)
         main = build_main_window(session, self.runner, idle_ms=self.idle_ms)
         session.open(vault)
+        from advisor_desktop.ui.features import add_guides
+
+        add_guides(main, self.paths, session.notebook.profile, self.lang)
         main.resize(*WINDOW_SIZE)
         main.show()
         main.start_platform_hooks()
@@ -155,6 +159,18 @@ class DesktopApp(QObject):
             window.showNormal()
             window.raise_()
             window.activateWindow()
+
+
+def install_qt_translator(app: QApplication, lang: str) -> bool:
+    """Translate Qt's own strings (standard buttons, dialogs) into ``lang`` if Qt ships it."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    qt_name = {"zh-Hans": "zh_CN", "zh_Hans": "zh_CN"}.get(lang, lang.replace("-", "_"))
+    translator = QTranslator(app)
+    if not translator.load(f"qtbase_{qt_name}", folder):
+        return False
+    return app.installTranslator(translator)
 
 
 def _prewarm_imports() -> None:
@@ -177,6 +193,7 @@ def run_application(
     app.setApplicationName("Advisor Desktop")
     app.setApplicationDisplayName(_("Advisor Desktop"))
     app.setLayoutDirection(layout_direction(lang or "en"))
+    install_qt_translator(app, lang or "en")
     instance = SingleInstance(paths.data)
     if not instance.claim():
         QMessageBox.information(

@@ -455,6 +455,20 @@ def open_vault_with_recovery(paths: AppPaths, code: str, policy: KdfPolicy | Non
     return _open_with(paths, canonical.encode("ascii"), "recovery", policy)
 
 
+def passphrase_opens(paths: AppPaths, passphrase: bytearray) -> bool:
+    """True when ``passphrase`` unwraps this vault's key (the database is not touched).
+
+    Safe to call from a worker thread while the vault is open elsewhere in the process, e.g.
+    to let the advisor leave the visitor view.
+    """
+    slots = _read_slot_file(paths)
+    key = unwrap_key(slots.slot("passphrase"), passphrase, slots.vault_id)
+    if key is None:
+        return False
+    wipe(key)
+    return True
+
+
 def change_passphrase(
     paths: AppPaths, old: bytearray, new: bytearray, policy: KdfPolicy | None = None
 ) -> None:

@@ -1,0 +1,67 @@
+"""Plug the optional features into the main window: guides and the visitor view.
+
+Called by the composition root (:mod:`advisor_desktop.ui.application`) after the core pages
+are built. Each feature gets only what it needs: the guides a library and the profile, the
+visitor view a passphrase check that reads the key slots (never the open database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from advisor_desktop.guides.library import GuideLibrary
+from advisor_desktop.guides.pack import trusted_keys
+from advisor_desktop.guides.store import active_source
+from advisor_desktop.hardening import wipe
+from advisor_desktop.i18n import _
+from advisor_desktop.paths import AppPaths
+from advisor_desktop.profile import OrgProfile
+from advisor_desktop.ui.guides.browser import GuideBrowser
+from advisor_desktop.ui.guides.visitor import VisitorView
+from advisor_desktop.ui.main_window import MainWindow
+from advisor_desktop.vault.store import passphrase_opens
+
+
+def passphrase_check(paths: AppPaths) -> Callable[[bytearray], bool]:
+    """A check of the advisor's passphrase against the key slots (runs on a worker)."""
+
+    def check(secret: bytearray) -> bool:
+        try:
+            return passphrase_opens(paths, secret)
+        finally:
+            wipe(secret)
+
+    return check
+
+
+def guide_library(paths: AppPaths, profile: OrgProfile) -> GuideLibrary:
+    """The guides to show: an installed signed pack if valid, else the shipped ones."""
+    return GuideLibrary(profile, active_source(paths, trusted_keys(profile)))
+
+
+def add_guides(window: MainWindow, paths: AppPaths, profile: OrgProfile, lang: str) -> GuideBrowser:
+    """Add the guide browser page and the visitor view (leaving it needs the passphrase)."""
+    library = guide_library(paths, profile)
+    browser = GuideBrowser(library)
+    browser.set_language(library.best_language(lang))
+    check = passphrase_check(paths)
+    # A top-level window needs an owner on the Python side, or it is collected at once.
+    open_views: list[VisitorView] = []
+
+    def open_visitor(visitor_lang: str) -> VisitorView:
+        view = VisitorView(library, visitor_lang, check)
+        open_views.append(view)
+        view.left.connect(lambda: open_views.remove(view) if view in open_views else None)
+        view.enter()
+        return view
+
+    browser.visitor_view_requested.connect(open_visitor)
+
+    def factory(_parent: QWidget) -> QWidget:
+        return open_visitor(browser.lang or library.best_language(lang))
+
+    window.add_page("guides", _("Guides"), browser, "Ctrl+4")
+    window.set_visitor_view_factory(factory)
+    return browser

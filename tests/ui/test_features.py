@@ -1,0 +1,50 @@
+"""The composition root plugs the guides and the visitor view into the main window."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from advisor_desktop.paths import AppPaths
+from advisor_desktop.ui.guides.browser import GuideBrowser
+from advisor_desktop.ui.guides.visitor import VisitorView
+from advisor_desktop.ui.main_window import MainWindow
+from advisor_desktop.vault.store import passphrase_opens
+from tests.conftest import PASSPHRASE
+
+pytestmark = pytest.mark.gui
+
+
+def _visitor_views() -> list[VisitorView]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, VisitorView)]
+
+
+def test_guides_page_and_visitor_view_are_wired(qtbot, main: MainWindow) -> None:
+    browser = main.page("guides")
+    assert isinstance(browser, GuideBrowser)
+    main.show_page("guides")
+    browser.set_language("ar")
+    assert main.visitor_action.isVisible()
+    main.open_visitor_view()
+    views = [v for v in _visitor_views() if v.isVisible()]
+    assert len(views) == 1
+    view = views[0]
+    qtbot.addWidget(view)
+    assert view.lang == "ar"
+    view.close()
+    assert view.isVisible(), "the visitor view closed without the passphrase"
+    view.passphrase.setText("not the passphrase")
+    with qtbot.waitSignal(view.verification_finished, timeout=10_000) as wrong:
+        view.try_leave()
+    assert wrong.args == [False]
+    assert view.isVisible()
+    view.passphrase.setText(PASSPHRASE)
+    with qtbot.waitSignal(view.verification_finished, timeout=10_000) as right:
+        view.try_leave()
+    assert right.args == [True]
+    qtbot.waitUntil(lambda: not view.isVisible())
+
+
+def test_passphrase_check_reads_only_the_key_slots(main: MainWindow, paths: AppPaths) -> None:
+    assert passphrase_opens(paths, bytearray(PASSPHRASE.encode()))
+    assert not passphrase_opens(paths, bytearray(b"not the passphrase"))
