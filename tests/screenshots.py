@@ -148,6 +148,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = main_window.page("settings")
         wait_until(lambda: settings.info.rowCount() > 0, desktop.runner)  # type: ignore[attr-defined]
         save(main_window, out, "settings", desktop.runner)
+        main_window.show_page("guides")
+        guides = main_window.page("guides")
+        guides.set_language("ar")  # type: ignore[attr-defined]
+        save(main_window, out, "guides-ar", desktop.runner)
+        guides.set_language("en")  # type: ignore[attr-defined]
+        save(main_window, out, "guides", desktop.runner)
         main_window.show_page("notebook")
         main_window.quick_hide()
         save(main_window, out, "quick-hide", desktop.runner)
@@ -156,7 +162,20 @@ def main(argv: list[str] | None = None) -> int:
         save(main_window, out, "lock", desktop.runner)
         main_window.close()
         settle(desktop.runner)
+    from advisor_desktop.ui.guides.screenshots import render_visitor_screenshots
+
+    render_visitor_screenshots(out)
+    _referral_screenshots(out)
     return 0
+
+
+def _referral_screenshots(out: Path) -> None:
+    """The referral wizard's pages, where that feature is installed."""
+    try:
+        from advisor_desktop.ui.referral import render_referral_screenshots
+    except ImportError:
+        return
+    render_referral_screenshots(out)
 
 
 if __name__ == "__main__":
