@@ -48,3 +48,30 @@ def test_guides_page_and_visitor_view_are_wired(qtbot, main: MainWindow) -> None
 def test_passphrase_check_reads_only_the_key_slots(main: MainWindow, paths: AppPaths) -> None:
     assert passphrase_opens(paths, bytearray(PASSPHRASE.encode()))
     assert not passphrase_opens(paths, bytearray(b"not the passphrase"))
+
+
+def test_editor_opens_referral_wizard_and_lock_closes_it(qtbot, main: MainWindow) -> None:
+    from advisor_desktop.ui.referral import ReferralWizard
+
+    page = main.page("notebook")
+    record_id = page.model.record_id(0)  # type: ignore[attr-defined]
+    page.open_record(record_id)  # type: ignore[attr-defined]
+    panel = page.editor.referrals  # type: ignore[attr-defined]
+    assert panel.refer_button.isEnabled()
+    assert panel.list is not None
+    assert panel.list.empty.isVisibleTo(panel)  # "No referrals from this record."
+    with qtbot.waitSignal(panel.wizard_opened, timeout=5_000) as opened:
+        panel.refer_button.click()
+    wizard = opened.args[0]
+    assert isinstance(wizard, ReferralWizard)
+    assert wizard.isVisible()
+    main.lock()
+    qtbot.waitUntil(lambda: panel.wizard is None)
+    assert panel.list is not None
+    assert panel.list.tree.topLevelItemCount() == 0
+
+
+def test_new_record_cannot_be_referred_before_saving(main: MainWindow) -> None:
+    page = main.page("notebook")
+    page.editor.open_new()  # type: ignore[attr-defined]
+    assert not page.editor.referrals.refer_button.isEnabled()  # type: ignore[attr-defined]

@@ -139,7 +139,11 @@ class DesktopApp(QObject):
         session.open(vault)
         from advisor_desktop.ui.features import add_guides
 
-        add_guides(main, self.paths, session.notebook.profile, self.lang)
+        _browser, open_visitor = add_guides(main, self.paths, session.notebook.profile, self.lang)
+        notebook_page = main.page("notebook")
+        notebook_page.editor.referrals.set_visitor_opener(  # type: ignore[attr-defined]
+            lambda visitor_lang: open_visitor(visitor_lang) and None
+        )
         main.resize(*WINDOW_SIZE)
         main.show()
         main.start_platform_hooks()

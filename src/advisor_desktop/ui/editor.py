@@ -29,6 +29,7 @@ from advisor_desktop.ui.clipboard import SecureClipboard
 from advisor_desktop.ui.common import Banner, confirm, heading, named, show_error
 from advisor_desktop.ui.editor_form import RecordForm, record_fields
 from advisor_desktop.ui.formatting import format_date
+from advisor_desktop.ui.record_referrals import RecordReferrals
 from advisor_desktop.ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ class RecordEditor(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
         layout.addWidget(self.scroll_area, 1)
+        self.referrals = RecordReferrals(session)
+        layout.addWidget(self.referrals)
         buttons = QHBoxLayout()
         self.copy_button = named(QPushButton(_("Copy text")), _("Copy the selected text"))
         self.copy_button.setToolTip(
@@ -158,6 +161,8 @@ class RecordEditor(QWidget):
         form.conv_date.setFocus()
 
     def _update_chrome(self) -> None:
+        if self.referrals.record_id != self.record_id or self.record_id is None:
+            self.referrals.set_record(self.record_id)
         if self.record_id is None:
             self.title.setText(_("New conversation"))
         else:

@@ -41,8 +41,14 @@ def guide_library(paths: AppPaths, profile: OrgProfile) -> GuideLibrary:
     return GuideLibrary(profile, active_source(paths, trusted_keys(profile)))
 
 
-def add_guides(window: MainWindow, paths: AppPaths, profile: OrgProfile, lang: str) -> GuideBrowser:
-    """Add the guide browser page and the visitor view (leaving it needs the passphrase)."""
+def add_guides(
+    window: MainWindow, paths: AppPaths, profile: OrgProfile, lang: str
+) -> tuple[GuideBrowser, Callable[[str], VisitorView]]:
+    """Add the guide browser page and the visitor view (leaving it needs the passphrase).
+
+    Returns the browser and a function that opens the visitor view in a given language (the
+    referral wizard shows the consent statement's language with it).
+    """
     library = guide_library(paths, profile)
     browser = GuideBrowser(library)
     browser.set_language(library.best_language(lang))
@@ -64,4 +70,4 @@ def add_guides(window: MainWindow, paths: AppPaths, profile: OrgProfile, lang: s
 
     window.add_page("guides", _("Guides"), browser, "Ctrl+4")
     window.set_visitor_view_factory(factory)
-    return browser
+    return browser, open_visitor
