@@ -41,10 +41,11 @@ _SUMMARY_COLUMNS = "id, conv_date, role, categories, status, follow_up, substr(n
 # word found in half of 100,000 notes takes ~40 ms, over 2,000 of them ~3 ms. Below this many
 # matches the ranking is exact.
 RANK_CANDIDATES = 2000
-# Adding this many records at once is a bulk import: FTS5 does not merge index segments while
-# it writes and the index is merged into one segment at the end (~0.5 s per 100,000 records).
-# Otherwise FTS5 would merge over and over during the import and then finish its merges a slice
-# at a time during later saves, each slice a 10-30 ms stall.
+# After adding this many records at once, the search index is merged into one segment (~0.5 s
+# per 100,000 records). Otherwise FTS5 finishes the import's merges a slice at a time during
+# later saves, each slice a 10-30 ms stall. (Pausing FTS5's merges during the import would be
+# faster, but leaves the merged segment on a low level, where the merges of every later save
+# soon rewrite all of it.)
 OPTIMIZE_AFTER = 1000
 
 
@@ -66,8 +67,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_.:-]*")
-# FTS5's own defaults for the settings a bulk import changes for its duration.
-_MERGE_DEFAULTS = {"automerge": 4, "crisismerge": 16}
 
 
 def _json_ids(values: Sequence[str]) -> str:
@@ -75,27 +74,6 @@ def _json_ids(values: Sequence[str]) -> str:
     if all(_PLAIN_ID.fullmatch(v) for v in values):
         return "[" + ", ".join(f'"{v}"' for v in values) + "]"
     return json.dumps(list(values))
-
-
-def _pause_index_merges(conn: Any) -> dict[str, int]:
-    """Stop FTS5 merging segments while a bulk import writes (it is merged once at the end).
-
-    Returns the settings to restore. They live in the index's config table, so a rollback
-    restores them too.
-    """
-    saved = dict(_MERGE_DEFAULTS)
-    for key, value in conn.execute(
-        "SELECT k, v FROM record_fts_config WHERE k IN ('automerge', 'crisismerge')"
-    ).fetchall():
-        saved[str(key)] = int(value)
-    conn.execute("INSERT INTO record_fts (record_fts, rank) VALUES ('automerge', 0)")
-    conn.execute("INSERT INTO record_fts (record_fts, rank) VALUES ('crisismerge', 64)")
-    return saved
-
-
-def _resume_index_merges(conn: Any, saved: dict[str, int]) -> None:
-    for key in ("automerge", "crisismerge"):
-        conn.execute("INSERT INTO record_fts (record_fts, rank) VALUES (?, ?)", (key, saved[key]))
 
 
 def _index_body(record: ConversationRecord) -> str:
@@ -203,9 +181,6 @@ class Notebook:
         stamp = now.isoformat()
         ids: list[RecordId] = []
         with self._vault.write() as conn:
-            bulk = len(batch) >= OPTIMIZE_AFTER
-            if bulk:
-                merge_settings = _pause_index_merges(conn)
             for record in batch:
                 record.validate(self._categories, self._options)
                 cursor = conn.execute(
@@ -220,8 +195,7 @@ class Notebook:
                     (rowid, _index_body(record)),
                 )
                 ids.append(RecordId(rowid))
-            if bulk:
-                _resume_index_merges(conn, merge_settings)
+            if len(ids) >= OPTIMIZE_AFTER:
                 conn.execute("INSERT INTO record_fts (record_fts) VALUES ('optimize')")
         log.info("records_added count=%s", len(ids))
         return ids
