@@ -145,9 +145,9 @@ def build_old_vault(
 
 def test_seed_data_covers_every_migration() -> None:
     """Adding a migration must come with seed data for it (update ``seed`` above)."""
-    # Version 3 (referrals, consents, outbox, device key) only adds empty tables; the
-    # oldest-to-newest runs below check they exist after migrating.
-    assert SCHEMA_VERSION == 3, "new schema version: add data valid at it to seed()"
+    # Version 3 (referrals, consents, outbox, device key) only adds empty tables and version 4
+    # an index; the oldest-to-newest runs below check they exist after migrating.
+    assert SCHEMA_VERSION == 4, "new schema version: add data valid at it to seed()"
 
 
 def _columns(conn: Any, table: str) -> set[str]:
@@ -167,6 +167,7 @@ def test_open_migrates_older_vault(
             assert _columns(conn, "drafts") == {"slot", "body", "saved_at"}
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             assert {"device_key", "referrals", "referral_consents", "outbox"} <= tables
+            assert "records_open_follow_up" in tables
         notebook = Notebook(vault, load_vault_profile(vault))
         assert notebook.count() == len(expected["records"])
         for rid, values in expected["records"].items():

@@ -269,3 +269,28 @@ def test_validation_errors(nb: Notebook, fields: dict[str, object], message: str
 def test_valid_languages(nb: Notebook, language: str) -> None:
     rid = nb.add(make_record(language=language))
     assert nb.get(rid).language == language
+
+
+def test_follow_up_overview_pages_and_counts(notebook) -> None:  # type: ignore[no-untyped-def]
+    """Overdue most recently due first, upcoming soonest first, each capped, counts complete."""
+    import datetime as dt
+
+    from advisor_desktop.notebook.models import Status
+    from tests.helpers.records import make_record
+
+    today = dt.date(2026, 6, 15)
+    records = [make_record(follow_up=today - dt.timedelta(days=d)) for d in range(1, 6)]
+    records += [make_record(follow_up=today + dt.timedelta(days=d)) for d in range(4)]
+    records.append(make_record(follow_up=today + dt.timedelta(days=30)))  # beyond the window
+    records.append(make_record(follow_up=today - dt.timedelta(days=2), status=Status.CLOSED))
+    notebook.add_many(records)
+    overview = notebook.follow_up_overview(today, within_days=7, limit=3)
+    assert (overview.overdue_count, overview.upcoming_count) == (5, 4)
+    assert [s.follow_up for s in overview.overdue] == [
+        today - dt.timedelta(days=d) for d in (1, 2, 3)
+    ]
+    assert [s.follow_up for s in overview.upcoming] == [
+        today + dt.timedelta(days=d) for d in (0, 1, 2)
+    ]
+    full = notebook.follow_ups(today, within_days=7)
+    assert len(full) == 9

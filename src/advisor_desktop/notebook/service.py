@@ -11,6 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from advisor_desktop.errors import RecordNotFound
@@ -134,6 +135,16 @@ def _where(filters: RecordFilter | None) -> tuple[str, list[Any]]:
             clauses.append("conv_date <= ?")
             params.append(filters.date_to.isoformat())
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+@dataclass(frozen=True)
+class FollowUpOverview:
+    """What the follow-ups view shows: a page of each group and the full counts."""
+
+    overdue: list[RecordSummary]
+    upcoming: list[RecordSummary]
+    overdue_count: int
+    upcoming_count: int
 
 
 class Notebook:
@@ -314,11 +325,47 @@ class Notebook:
         horizon = today + dt.timedelta(days=within_days)
         with self._vault.read() as conn:
             rows = conn.execute(
-                f"SELECT {_SUMMARY_COLUMNS} FROM records WHERE follow_up IS NOT NULL"
-                " AND follow_up <= ? AND status = 'open' ORDER BY follow_up, id",
+                f"SELECT {_SUMMARY_COLUMNS} FROM records INDEXED BY records_open_follow_up"
+                " WHERE follow_up IS NOT NULL AND follow_up <= ? AND status = 'open'"
+                " ORDER BY follow_up, id",
                 (horizon.isoformat(),),
             ).fetchall()
         return [_row_to_summary(r) for r in rows]
+
+    def follow_up_overview(
+        self, today: dt.date | None = None, *, within_days: int = 7, limit: int = 300
+    ) -> FollowUpOverview:
+        """Overdue (most recently due first) and upcoming follow-ups, ``limit`` of each, with
+        the full counts; cheap on a large notebook (partial index on open follow-ups)."""
+        today = today or self._clock().date()
+        horizon = (today + dt.timedelta(days=within_days)).isoformat()
+        # INDEXED BY: without statistics the planner prefers the status index, which walks
+        # every open record and sorts them.
+        base = (
+            f"SELECT {_SUMMARY_COLUMNS} FROM records INDEXED BY records_open_follow_up"
+            " WHERE follow_up IS NOT NULL AND status = 'open'"
+        )
+        with self._vault.read() as conn:
+            overdue = conn.execute(
+                f"{base} AND follow_up < ? ORDER BY follow_up DESC, id DESC LIMIT ?",
+                (today.isoformat(), limit),
+            ).fetchall()
+            upcoming = conn.execute(
+                f"{base} AND follow_up >= ? AND follow_up <= ? ORDER BY follow_up, id LIMIT ?",
+                (today.isoformat(), horizon, limit),
+            ).fetchall()
+            counts = conn.execute(
+                "SELECT sum(follow_up < ?), sum(follow_up >= ?) FROM records"
+                " INDEXED BY records_open_follow_up WHERE follow_up IS NOT NULL"
+                " AND status = 'open' AND follow_up <= ?",
+                (today.isoformat(), today.isoformat(), horizon),
+            ).fetchone()
+        return FollowUpOverview(
+            overdue=[_row_to_summary(r) for r in overdue],
+            upcoming=[_row_to_summary(r) for r in upcoming],
+            overdue_count=int(counts[0] or 0),
+            upcoming_count=int(counts[1] or 0),
+        )
 
     # -- retention -------------------------------------------------------------------------
 

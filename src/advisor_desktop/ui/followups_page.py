@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from advisor_desktop.i18n import _, ngettext
-from advisor_desktop.notebook.models import RecordSummary
+from advisor_desktop.notebook.service import FollowUpOverview
 from advisor_desktop.ui.common import heading, named, note
 from advisor_desktop.ui.formatting import category_labels, format_date, role_label
 from advisor_desktop.ui.session import Session
@@ -70,30 +70,31 @@ class FollowUpsPage(QWidget):
         today = self.session.today()
         self.summary.setText(_("Loading…"))
 
-        def work() -> list[RecordSummary]:
-            return notebook.follow_ups(today, within_days=WITHIN_DAYS)
+        def work() -> FollowUpOverview:
+            return notebook.follow_up_overview(today, within_days=WITHIN_DAYS, limit=MAX_ROWS)
 
         self.runner.start(work, on_done=self._show, on_error=lambda e: self.summary.setText(str(e)))
 
-    def _show(self, rows: Any) -> None:
+    def _show(self, overview: Any) -> None:
         self.tree.clear()
         self._ids = {}
         if not self.session.is_open:
             return
-        today = self.session.today()
         profile = self.session.notebook.profile
-        overdue = [r for r in rows if r.follow_up is not None and r.follow_up < today]
-        upcoming = [r for r in rows if r.follow_up is not None and r.follow_up >= today]
-        overdue.reverse()  # the most recently due first: older ones are likely stale
-        for title, group in ((_("Overdue"), overdue), (_("Due today or soon"), upcoming)):
-            header = QTreeWidgetItem([f"{title} ({len(group)})"])
+        # Overdue comes most recently due first: older ones are likely stale.
+        groups = (
+            (_("Overdue"), overview.overdue, overview.overdue_count),
+            (_("Due today or soon"), overview.upcoming, overview.upcoming_count),
+        )
+        for title, group, total in groups:
+            header = QTreeWidgetItem([f"{title} ({total})"])
             font = header.font(0)
             font.setBold(True)
             header.setFont(0, font)
             header.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.tree.addTopLevelItem(header)
             header.setFirstColumnSpanned(True)
-            for summary in group[:MAX_ROWS]:
+            for summary in group:
                 item = QTreeWidgetItem(
                     [
                         format_date(summary.follow_up),
@@ -106,11 +107,11 @@ class FollowUpsPage(QWidget):
                 self.tree.addTopLevelItem(item)
                 # Ids live in a Python dict keyed by row, not in item data (fewer wrappers).
                 self._ids[self.tree.topLevelItemCount() - 1] = int(summary.id)
-            if len(group) > MAX_ROWS:
+            if total > len(group):
                 more = QTreeWidgetItem(
                     [
                         _("… and {n} more; use the notebook's filters to see them all.").format(
-                            n=len(group) - MAX_ROWS
+                            n=total - len(group)
                         )
                     ]
                 )
@@ -122,12 +123,13 @@ class FollowUpsPage(QWidget):
                 empty.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.tree.addTopLevelItem(empty)
                 empty.setFirstColumnSpanned(True)
+        overdue, upcoming = overview.overdue_count, overview.upcoming_count
         self.summary.setText(
-            ngettext("{n} overdue", "{n} overdue", len(overdue)).format(n=len(overdue))
+            ngettext("{n} overdue", "{n} overdue", overdue).format(n=overdue)
             + " · "
-            + ngettext("{n} due soon", "{n} due soon", len(upcoming)).format(n=len(upcoming))
+            + ngettext("{n} due soon", "{n} due soon", upcoming).format(n=upcoming)
         )
-        self.loaded.emit(len(rows))
+        self.loaded.emit(overdue + upcoming)
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         record_id = self._ids.get(self.tree.indexOfTopLevelItem(item))

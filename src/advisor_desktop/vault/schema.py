@@ -111,6 +111,14 @@ CREATE TABLE outbox (
 """
 
 
+_FOLLOW_UPS = """
+-- The follow-ups view asks for open records by follow-up date; a partial index keeps that
+-- (and its counts) fast on a large notebook.
+CREATE INDEX records_open_follow_up ON records (follow_up) WHERE follow_up IS NOT NULL
+    AND status = 'open'
+"""
+
+
 def _script(sql: str) -> Callable[[Connection], None]:
     def run(conn: Connection) -> None:
         for statement in _split(sql):
@@ -129,6 +137,7 @@ MIGRATIONS: Sequence[Callable[[Connection], None]] = (
     _script(_V1),
     _script(_V2),
     _script(_REFERRALS),
+    _script(_FOLLOW_UPS),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
