@@ -49,14 +49,21 @@ def main(
     args = build_parser().parse_args(argv)
     paths = resolve_paths(args.data_dir)
     paths.ensure()
-    setup_logging(paths.logs)
     from advisor_desktop.settings import read_language
 
     lang = args.lang or read_language(paths.config) or "en"
     activate(lang)
     from advisor_desktop.ui.application import run_application
 
-    return run_application(paths, lang, [sys.argv[0]], on_first_window=on_first_window)
+    # The log file is opened once the first window is on screen: nothing is logged before
+    # that, and the window appears sooner.
+    return run_application(
+        paths,
+        lang,
+        [sys.argv[0]],
+        on_first_window=on_first_window,
+        after_first_window=lambda: setup_logging(paths.logs),
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

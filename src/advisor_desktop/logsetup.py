@@ -8,7 +8,6 @@ machine token, so a mistaken ``log.info("%s", note_text)`` cannot leak a note in
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,6 +40,8 @@ class ContentFilter(logging.Filter):
 
 def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     """Log to ``log_dir/advisor-desktop.log`` (rotated, owner-only). Returns the file path."""
+    import logging.handlers  # not at module import: it pulls in sockets and pickle
+
     log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = log_dir / "advisor-desktop.log"
     handler = logging.handlers.RotatingFileHandler(

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "AdvisorDesktop"
 APP_AUTHOR = "AdvisorDesktop"
 
@@ -45,6 +43,9 @@ def resolve_paths(data_dir: str | Path | None = None) -> AppPaths:
     if data_dir is not None:
         root = Path(data_dir).expanduser().resolve()
         return AppPaths(data=root, config=root / "config", logs=root / "logs")
+    # Imported here: a --data-dir start (a vault on a USB stick) does not need it.
+    import platformdirs
+
     return AppPaths(
         data=Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)),
         config=Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)),

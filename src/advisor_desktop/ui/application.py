@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from advisor_desktop.i18n import _, activate
@@ -190,6 +190,7 @@ def run_application(
     policy: KdfPolicy | None = None,
     *,
     on_first_window: Callable[[QWidget], None] | None = None,
+    after_first_window: Callable[[], None] | None = None,
 ) -> int:
     """Run the Qt event loop until the last window closes; returns the exit code."""
     app = QApplication.instance() or QApplication(argv)
@@ -212,6 +213,8 @@ def run_application(
     desktop = DesktopApp(paths, lang or "en", policy)
     instance.raise_requested.connect(desktop.bring_to_front)
     first = desktop.start()
+    if after_first_window is not None:
+        QTimer.singleShot(0, after_first_window)
     if on_first_window is not None:
         on_first_window(first)
     code = int(app.exec())
