@@ -14,7 +14,7 @@ from advisor_desktop import __version__
 from advisor_desktop.hardening import disable_core_dumps
 from advisor_desktop.i18n import _, activate
 from advisor_desktop.logsetup import setup_logging
-from advisor_desktop.paths import resolve_paths
+from advisor_desktop.paths import AppPaths, resolve_paths
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("language of the user interface (e.g. en, nl, fr, ar)"),
     )
     return parser
+
+
+def _start_logging(paths: AppPaths) -> None:
+    setup_logging(paths.logs)
 
 
 def main(
@@ -62,7 +66,7 @@ def main(
         lang,
         [sys.argv[0]],
         on_first_window=on_first_window,
-        after_first_window=lambda: setup_logging(paths.logs),
+        after_first_window=lambda: _start_logging(paths),
     )
 
 
