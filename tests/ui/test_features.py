@@ -75,3 +75,33 @@ def test_new_record_cannot_be_referred_before_saving(main: MainWindow) -> None:
     page = main.page("notebook")
     page.editor.open_new()  # type: ignore[attr-defined]
     assert not page.editor.referrals.refer_button.isEnabled()  # type: ignore[attr-defined]
+
+
+def test_switch_ui_language_at_run_time(qtbot, desktop, main: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Settings → Arabic: the window is rebuilt in Arabic, right to left, on the same vault."""
+    from PySide6.QtCore import Qt
+
+    from advisor_desktop import i18n
+
+    try:
+        main.show_page("settings")
+        settings = main.page("settings")
+        index = settings.language.findData("ar")  # type: ignore[attr-defined]
+        assert index >= 0
+        settings.language.setCurrentIndex(index)  # type: ignore[attr-defined]
+        settings.language.activated.emit(index)  # type: ignore[attr-defined]
+        new = desktop.main
+        assert new is not None
+        assert new is not main
+        assert new.session.is_open, "switching the language must not lock the vault"
+        assert new.current_page_key() == "settings"
+        assert QApplication.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        first = new.nav.item(0).text()
+        assert first == i18n._("Notebook")
+        assert first != "Notebook", "the navigation was not translated"
+        notebook = new.page("notebook")
+        qtbot.waitUntil(lambda: notebook.model.rowCount() == 3)  # type: ignore[attr-defined]
+        new.close()
+    finally:
+        i18n.activate("en")
+        QApplication.setLayoutDirection(Qt.LayoutDirection.LeftToRight)

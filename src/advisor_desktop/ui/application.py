@@ -128,22 +128,13 @@ class DesktopApp(QObject):
 
     def open_main(self, vault: Any) -> MainWindow:
         """Build the session, pages and main window around the open ``vault``."""
-        from advisor_desktop.ui.build import build_main_window
         from advisor_desktop.ui.session import Session
 
         kwargs: dict[str, Any] = {}
         if self.clock is not None:
             kwargs["clock"] = self.clock
         session = Session(self.paths, self.policy, **kwargs)
-        main = build_main_window(session, self.runner, idle_ms=self.idle_ms)
-        session.open(vault)
-        from advisor_desktop.ui.features import add_guides
-
-        _browser, open_visitor = add_guides(main, self.paths, session.notebook.profile, self.lang)
-        notebook_page = main.page("notebook")
-        notebook_page.editor.referrals.set_visitor_opener(  # type: ignore[attr-defined]
-            lambda visitor_lang: open_visitor(visitor_lang) and None
-        )
+        main = self._build_main(session, vault)
         main.resize(*WINDOW_SIZE)
         main.show()
         main.start_platform_hooks()
@@ -152,6 +143,58 @@ class DesktopApp(QObject):
             self.first.hide()
             self.first.deleteLater()
             self.first = None
+        if self.on_main_shown is not None:
+            self.on_main_shown(main)
+        return main
+
+    def _build_main(self, session: Any, vault: Any = None) -> MainWindow:
+        """The main window and its pages around ``session`` (opened on ``vault`` if given)."""
+        from advisor_desktop.ui.build import build_main_window
+        from advisor_desktop.ui.features import add_guides
+
+        main = build_main_window(session, self.runner, idle_ms=self.idle_ms)
+        if vault is not None:
+            session.open(vault)
+        _browser, open_visitor = add_guides(main, self.paths, session.notebook.profile, self.lang)
+        notebook_page = main.page("notebook")
+        notebook_page.editor.referrals.set_visitor_opener(  # type: ignore[attr-defined]
+            lambda visitor_lang: open_visitor(visitor_lang) and None
+        )
+        main.page("settings").language_changed.connect(  # type: ignore[attr-defined]
+            self.switch_main_language
+        )
+        return main
+
+    def switch_main_language(self, lang: str) -> MainWindow | None:
+        """Settings: show the main window in ``lang`` now, on the same open vault.
+
+        Every widget is rebuilt in the new language (and direction); the vault stays open,
+        the page the advisor was on is shown again, and unsaved edits go to the draft first.
+        """
+        old = self.main
+        if old is None or not old.session.is_open:
+            return None
+        self.lang = lang
+        activate(lang)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setLayoutDirection(layout_direction(lang))
+            install_qt_translator(app, lang)
+        page = old.current_page_key()
+        old.page("notebook").editor.autosave()  # type: ignore[attr-defined]
+        session = old.session
+        # Only the old window's widgets listen to the session: detach them before the new
+        # window connects, so no old page reloads into widgets that are about to go.
+        session.detach_listeners()
+        old.retire()
+        main = self._build_main(session)
+        session.opened.emit()  # the new pages load their content
+        main.setGeometry(old.geometry())
+        if page is not None:
+            main.show_page(page)
+        main.show()
+        main.start_platform_hooks()
+        self.main = main
         if self.on_main_shown is not None:
             self.on_main_shown(main)
         return main

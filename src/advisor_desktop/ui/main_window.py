@@ -300,6 +300,16 @@ class MainWindow(QMainWindow):
         ]
         QMessageBox.information(self, _("Keyboard shortcuts"), "\n".join(lines))
 
+    def retire(self) -> None:
+        """Take this window down without closing the vault (a rebuilt window replaces it)."""
+        self.idle.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+            app.removeEventFilter(self)
+        self.hide()
+        self.deleteLater()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt API
         """Save drafts, clear the clipboard and close the vault on quit."""
         self.clipboard.clear()

@@ -6,8 +6,10 @@ listen to :attr:`Session.opened` / :attr:`Session.about_to_lock` to load and dro
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import warnings
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -95,6 +97,20 @@ class Session(QObject):
         save_preferences(self.vault, prefs)
         self.preferences = prefs
         self.preferences_changed.emit(prefs)
+
+    def detach_listeners(self) -> None:
+        """Disconnect every slot from the session's signals (a window is being replaced)."""
+        for signal in (
+            self.opened,
+            self.about_to_lock,
+            self.locked,
+            self.preferences_changed,
+            self.data_changed,
+        ):
+            # PySide warns (and may raise) when nothing was connected.
+            with warnings.catch_warnings(), contextlib.suppress(RuntimeError, TypeError):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                signal.disconnect()
 
     def lock(self) -> None:
         """Let pages save and drop content, then close the vault (wipes the key)."""

@@ -51,6 +51,9 @@ def ask_backup_path(parent: QWidget) -> Path | None:
 class SettingsPage(QWidget):
     """Preferences stored in the vault, plus the one non-secret language file."""
 
+    language_changed = Signal(str)
+    """The advisor chose another UI language (its code); the app switches at once."""
+
     message = Signal(str)
     """A result to show in the status bar (backup written, passphrase changed, …)."""
 
@@ -109,7 +112,7 @@ class SettingsPage(QWidget):
         self.language.setCurrentIndex(max(0, self.language.findData(active_locale())))
         self.language.activated.connect(self._language_chosen)
         form.addRow(_("&Language:"), self.language)
-        self.language_note = note(_("A new language takes effect when you restart the app."))
+        self.language_note = note(_("The whole window switches to the chosen language."))
         form.addRow("", self.language_note)
         self.idle = named(QSpinBox(), _("Lock after this many idle minutes"))
         self.idle.setRange(1, 240)
@@ -292,7 +295,7 @@ class SettingsPage(QWidget):
         except AdvisorError as exc:
             show_error(self, str(exc))
             return
-        self.message.emit(_("The new language takes effect when you restart the app."))
+        self.language_changed.emit(code)
 
     def apply_preferences(self) -> None:
         """Store the idle and clipboard times in the vault (applied at once)."""
