@@ -37,6 +37,22 @@ _COLUMNS = (
     "id, conv_date, channel, role, categories, options, agreed, follow_up, notes, status, "
     "language, alias, identifiers, created_at, updated_at, closed_at"
 )
+# The columns :meth:`Notebook.update` may change, in the order of ``Notebook._values``.
+_EDITABLE = (
+    "conv_date",
+    "channel",
+    "role",
+    "categories",
+    "options",
+    "agreed",
+    "follow_up",
+    "notes",
+    "status",
+    "language",
+    "alias",
+    "identifiers",
+    "closed_at",
+)
 _SUMMARY_COLUMNS = "id, conv_date, role, categories, status, follow_up, substr(notes, 1, 120)"
 # A search ranks at most this many matches, the most recently added: bm25 over every match of a
 # word found in half of 100,000 notes takes ~40 ms, over 2,000 of them ~3 ms. Below this many
@@ -219,24 +235,32 @@ class Notebook:
         now = self._clock()
         with self._vault.write() as conn:
             row = conn.execute(
-                "SELECT closed_at FROM records WHERE id = ?", (record.id,)
+                f"SELECT {', '.join(_EDITABLE)} FROM records WHERE id = ?", (record.id,)
             ).fetchone()
             if row is None:
                 raise self._not_found(record.id)
-            if record.status is Status.CLOSED and record.closed_at is None and row[0]:
-                record = _with_closed_at(record, dt.datetime.fromisoformat(row[0]))
-            values = self._values(record, now)
+            stored = dict(zip(_EDITABLE, row, strict=True))
+            if record.status is Status.CLOSED and record.closed_at is None and stored["closed_at"]:
+                record = _with_closed_at(record, dt.datetime.fromisoformat(stored["closed_at"]))
+            # Only the columns that changed are written: an unchanged column leaves its index
+            # pages alone, and unchanged text leaves the search index alone (fewer pages to
+            # encrypt and write per save).
+            changed = {
+                column: value
+                for column, value in zip(_EDITABLE, self._values(record, now), strict=True)
+                if value != stored[column]
+            }
+            assignments = "".join(f"{column} = ?, " for column in changed)
             conn.execute(
-                "UPDATE records SET conv_date=?, channel=?, role=?, categories=?, options=?,"
-                " agreed=?, follow_up=?, notes=?, status=?, language=?, alias=?, identifiers=?,"
-                " closed_at=?, updated_at=? WHERE id=?",
-                [*values, now.isoformat(), record.id],
+                f"UPDATE records SET {assignments}updated_at = ? WHERE id = ?",
+                [*changed.values(), now.isoformat(), record.id],
             )
-            conn.execute("DELETE FROM record_fts WHERE rowid = ?", (record.id,))
-            conn.execute(
-                "INSERT INTO record_fts (rowid, body) VALUES (?, ?)",
-                (record.id, _index_body(record)),
-            )
+            if changed.keys() & {"notes", "agreed", "alias"}:
+                conn.execute("DELETE FROM record_fts WHERE rowid = ?", (record.id,))
+                conn.execute(
+                    "INSERT INTO record_fts (rowid, body) VALUES (?, ?)",
+                    (record.id, _index_body(record)),
+                )
         log.info("record_updated id=%s", record.id)
 
     def set_status(self, record_id: RecordId, status: Status) -> None:
