@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.notebook.service import Notebook
@@ -49,7 +50,9 @@ def desktop(qtbot, paths: AppPaths, policy: KdfPolicy) -> Iterator[DesktopApp]:
     """The app's composition object (nothing shown yet)."""
     app = DesktopApp(paths, "en", policy, clock=clock)
     yield app
-    if app.main is not None:
+    # The main window may have been rebuilt (language switch, new profile): close the current
+    # one; a replaced one is already gone.
+    if app.main is not None and shiboken6.isValid(app.main):
         app.main.close()
     if app.first is not None:
         app.first.close()
@@ -60,8 +63,7 @@ def desktop(qtbot, paths: AppPaths, policy: KdfPolicy) -> Iterator[DesktopApp]:
 def main(qtbot, desktop: DesktopApp, recovery_code: str, paths: AppPaths, policy) -> MainWindow:
     """The main window over the unlocked three-record vault."""
     vault = open_vault(paths, bytearray(PASSPHRASE.encode()), policy)
-    window = desktop.open_main(vault)
-    qtbot.addWidget(window)
+    window = desktop.open_main(vault)  # closed by the ``desktop`` fixture
     qtbot.waitUntil(lambda: not desktop.runner.busy)
     return window
 

@@ -12,17 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from advisor_desktop.cli.context import CliContext
-from advisor_desktop.errors import ProfileError, UsageError
+from advisor_desktop.errors import UsageError
 from advisor_desktop.i18n import _
-from advisor_desktop.profile import Desk, OrgProfile, parse_profile, with_desk
-from advisor_desktop.referral.keys import (
-    decode_public_key,
-    public_key_fingerprint,
-    recipient_fingerprint,
-)
+from advisor_desktop.profile import OrgProfile
+from advisor_desktop.trust import desk_fingerprints, import_trust_file
 from advisor_desktop.vault.meta import load_vault_profile, store_profile
-
-DESK_PUBLIC_FORMAT = "advisor-desktop-desk-public"
 
 
 def register(sub: Any) -> None:
@@ -38,14 +32,6 @@ def register(sub: Any) -> None:
     )
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_import)
-
-
-def desk_fingerprints(desk: Desk) -> dict[str, str]:
-    """The fingerprints of a desk's keys, to read out over the phone."""
-    return {
-        "age_recipient": recipient_fingerprint(desk.age_recipient),
-        "signing_key": public_key_fingerprint(decode_public_key(desk.signing_key)),
-    }
 
 
 def _print_desks(ctx: CliContext, profile: OrgProfile) -> None:
@@ -91,29 +77,15 @@ def cmd_show(ctx: CliContext) -> int:
 def cmd_import(ctx: CliContext) -> int:
     path = Path(ctx.args.file)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        raise UsageError(
-            _("The file {name} cannot be read as UTF-8 text.").format(name=path.name)
-        ) from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError:
-        raise ProfileError(_("The file is neither a profile nor a desk key file.")) from None
-    is_desk = isinstance(doc, dict) and doc.get("format") == DESK_PUBLIC_FORMAT
+        data = path.read_bytes()
+    except OSError:
+        raise UsageError(_("The file {name} cannot be read.").format(name=path.name)) from None
     with ctx.vault() as vault:
-        if is_desk:
-            from advisor_desktop.desk.identity import parse_desk_public
-
-            public = parse_desk_public(doc)
-            desk = Desk(public.name, public.age_recipient, public.signing_key)
-            profile = with_desk(load_vault_profile(vault), desk)
-        else:
-            profile = parse_profile(text)
-        store_profile(vault, profile)
-    if is_desk:
+        imported = import_trust_file(data, load_vault_profile(vault))
+        store_profile(vault, imported.profile)
+    if imported.desk_only:
         ctx.console.out(_("Desk added to the profile. Compare the fingerprints with the desk:"))
     else:
         ctx.console.out(_("Profile imported. Compare the desk fingerprints with each desk:"))
-    _print_desks(ctx, profile)
+    _print_desks(ctx, imported.profile)
     return 0

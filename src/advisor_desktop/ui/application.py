@@ -163,6 +163,10 @@ class DesktopApp(QObject):
         main.page("settings").language_changed.connect(  # type: ignore[attr-defined]
             self.switch_main_language
         )
+        # A new profile, desk or guide pack changes what several pages show: rebuild them.
+        main.page("trust").trust_changed.connect(  # type: ignore[attr-defined]
+            lambda: self.switch_main_language(self.lang)
+        )
         return main
 
     def switch_main_language(self, lang: str) -> MainWindow | None:

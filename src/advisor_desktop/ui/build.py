@@ -17,6 +17,7 @@ from advisor_desktop.ui.notebook_page import NotebookPage
 from advisor_desktop.ui.search import DEBOUNCE_MS
 from advisor_desktop.ui.session import Session
 from advisor_desktop.ui.settings_page import PathChooser, SettingsPage, ask_backup_path
+from advisor_desktop.ui.trust_page import TrustPage
 from advisor_desktop.ui.workers import Runner
 
 
@@ -49,6 +50,9 @@ def build_main_window(
     window.add_page("notebook", _("Notebook"), notebook, "Ctrl+1")
     window.add_page("follow-ups", _("Follow-ups"), followups, "Ctrl+2")
     window.add_page("settings", _("Settings"), settings, "Ctrl+3")
+    trust = TrustPage(session, runner, clipboard)
+    window.add_page("trust", _("Keys and updates"), trust, "Ctrl+5")
+    trust.message.connect(lambda text: window.statusBar().showMessage(text, 10_000))
 
     def open_from_followups(record_id: int) -> None:
         window.show_page("notebook")

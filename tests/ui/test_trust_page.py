@@ -1,0 +1,81 @@
+"""Keys and updates: device key shown, a desk key file and a signed guide pack installed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from advisor_desktop.desk.identity import keygen
+from advisor_desktop.guides.pack import build_pack
+from advisor_desktop.guides.store import installed_version, shipped_root
+from advisor_desktop.paths import AppPaths
+from advisor_desktop.ui.main_window import MainWindow
+from advisor_desktop.ui.trust_page import TrustPage
+from tests.conftest import TEST_KDF
+
+pytestmark = pytest.mark.gui
+
+
+def _dismiss_next_message(shown: list[str]) -> None:
+    def dismiss() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            shown.append(box.text())
+            box.accept()
+        else:
+            QTimer.singleShot(10, dismiss)
+
+    QTimer.singleShot(0, dismiss)
+
+
+def test_device_key_desk_import_and_guide_pack(
+    qtbot, desktop, main: MainWindow, tmp_path: Path, paths: AppPaths
+) -> None:
+    page = main.page("trust")
+    assert isinstance(page, TrustPage)
+    qtbot.waitUntil(lambda: page.device_key.text() != "")
+    assert page.device_fingerprint.text()
+    assert page.no_desks.isVisibleTo(page)
+
+    # A foreign file is refused with a message; nothing changes.
+    junk = tmp_path / "junk.json"
+    junk.write_text(json.dumps({"hello": 1}))
+    shown: list[str] = []
+    _dismiss_next_message(shown)
+    assert not page.import_profile_file(junk)
+    assert shown
+
+    identity = keygen(tmp_path / "desk", "Central desk", b"desk passphrase", TEST_KDF)
+    public_file = tmp_path / "desk" / "desk-public.json"
+    assert public_file.exists()
+    assert page.import_profile_file(public_file)
+    new_main = desktop.main
+    assert new_main is not None
+    new_page = new_main.page("trust")
+    qtbot.waitUntil(lambda: new_page.desks.topLevelItemCount() == 1)
+    assert new_page.desks.topLevelItem(0).text(0) == "Central desk"
+
+    # A guide pack signed by that desk installs; its version shows.
+    source = tmp_path / "guides"
+    shutil.copytree(shipped_root(), source)
+    pack = tmp_path / "guides-v5.guidepack"
+    pack.write_bytes(build_pack(source, 5, identity.signing_key))
+    new_page.install_pack_file(pack)
+    qtbot.waitUntil(lambda: installed_version(paths) == 5, timeout=20_000)
+    qtbot.waitUntil(lambda: desktop.main is not new_main, timeout=10_000)
+
+    # A pack signed by someone else is refused and the installed version stays.
+    other = keygen(tmp_path / "other", "Other", b"other passphrase", TEST_KDF)
+    bad = tmp_path / "guides-v6.guidepack"
+    bad.write_bytes(build_pack(source, 6, other.signing_key))
+    shown.clear()
+    _dismiss_next_message(shown)
+    desktop.main.page("trust").install_pack_file(bad)
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    assert installed_version(paths) == 5
+    desktop.main.close()
