@@ -11,7 +11,6 @@ import contextlib
 import sys
 from collections.abc import Sequence
 
-from advisor_desktop import __version__
 from advisor_desktop.cli import (
     guides_cmds,
     profile_cmds,
@@ -20,10 +19,9 @@ from advisor_desktop.cli import (
     selftest,
     vault_cmds,
 )
-from advisor_desktop.cli.common import Console, run_guarded
+from advisor_desktop.cli.common import Console, ExitCodeParser, new_parser, run_guarded
 from advisor_desktop.cli.context import CliContext
 from advisor_desktop.crypto.keyslots import KdfPolicy
-from advisor_desktop.errors import EXIT_USAGE
 from advisor_desktop.hardening import disable_core_dumps
 from advisor_desktop.i18n import _, activate
 from advisor_desktop.logsetup import setup_logging
@@ -40,23 +38,11 @@ EPILOG = _(
 )
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so usage errors map to exit code 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        raise SystemExit(EXIT_USAGE) from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The full ``advisor`` argument parser."""
-    parser = _Parser(
-        prog=PROG,
-        description=_("Advisor Desktop: the encrypted notebook of a confidential advisor."),
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = new_parser(
+        PROG, _("Advisor Desktop: the encrypted notebook of a confidential advisor."), EPILOG
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -68,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("read the passphrase from the first line of FILE"),
     )
     parser.add_argument("--lang", metavar="CODE", default="en", help=_("language of messages"))
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ExitCodeParser)
     sub.required = True
     vault_cmds.register(sub)
     records.register(sub)

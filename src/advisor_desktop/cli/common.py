@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import logging
 import os
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from advisor_desktop import __version__
 from advisor_desktop.errors import EXIT_OTHER, EXIT_USAGE, AdvisorError, UsageError
 from advisor_desktop.i18n import _
 
@@ -41,6 +43,27 @@ class Console:
         """True when a person can answer a prompt."""
         isatty = getattr(self.stdin, "isatty", None)
         return bool(isatty and isatty())
+
+
+class ExitCodeParser(argparse.ArgumentParser):
+    """argparse that exits with our documented usage code (2) after printing the usage line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def new_parser(prog: str, description: str, epilog: str) -> ExitCodeParser:
+    """The top-level parser both CLIs share: description, epilog, ``--version``."""
+    parser = ExitCodeParser(
+        prog=prog,
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
 
 
 def secret_bytes(text: str) -> bytearray:

@@ -23,13 +23,19 @@ from typing import Any
 
 import platformdirs
 
-from advisor_desktop import __version__
-from advisor_desktop.cli.common import Console, get_secret, read_secret_file, run_guarded
+from advisor_desktop.cli.common import (
+    Console,
+    ExitCodeParser,
+    get_secret,
+    new_parser,
+    read_secret_file,
+    run_guarded,
+)
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.desk.identity import PUBLIC_FILE, keygen, unlock
 from advisor_desktop.desk.opener import OpenedReferral, open_package
 from advisor_desktop.desk.trust import AdvisorRegistry, SeenIds
-from advisor_desktop.errors import EXIT_USAGE, UsageError
+from advisor_desktop.errors import UsageError
 from advisor_desktop.hardening import disable_core_dumps, wipe
 from advisor_desktop.i18n import _, activate
 from advisor_desktop.referral.errors import PackageUndecryptable
@@ -48,29 +54,17 @@ EPILOG = _(
 )
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so usage errors map to exit code 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        raise SystemExit(EXIT_USAGE) from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The ``advisor-desk`` argument parser."""
-    parser = _Parser(
-        prog=PROG,
-        description=_("Advisor Desktop, central desk side: receive and open referral packages."),
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = new_parser(
+        PROG, _("Advisor Desktop, central desk side: receive and open referral packages."), EPILOG
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--desk-dir", metavar="DIR", help=_("the desk's own protected folder"))
     parser.add_argument(
         "--passphrase-file", metavar="FILE", help=_("read the desk passphrase from FILE")
     )
     parser.add_argument("--lang", metavar="CODE", default="en", help=_("language of messages"))
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ExitCodeParser)
     sub.required = True
 
     p = sub.add_parser("keygen", help=_("create the desk's keys (age + Ed25519)"))

@@ -96,14 +96,18 @@ class DesktopApp(QObject):
             self.runner.start(_prewarm_imports)
         return window
 
-    def switch_language(self, lang: str) -> None:
-        """Wizard: re-create it in ``lang`` (and remember the choice)."""
+    def apply_language(self, lang: str) -> None:
+        """Make ``lang`` the language of new widgets: catalogs, Qt's strings, direction."""
         self.lang = lang
         activate(lang)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.setLayoutDirection(layout_direction(lang))
             install_qt_translator(app, lang)
+
+    def switch_language(self, lang: str) -> None:
+        """Wizard: re-create it in ``lang`` (and remember the choice)."""
+        self.apply_language(lang)
         try:
             write_language(self.paths.config, lang)
         except Exception:  # the choice is merely not remembered
@@ -178,12 +182,7 @@ class DesktopApp(QObject):
         old = self.main
         if old is None or not old.session.is_open:
             return None
-        self.lang = lang
-        activate(lang)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.setLayoutDirection(layout_direction(lang))
-            install_qt_translator(app, lang)
+        self.apply_language(lang)
         page = old.current_page_key()
         old.page("notebook").editor.autosave()  # type: ignore[attr-defined]
         session = old.session
