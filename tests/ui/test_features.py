@@ -81,8 +81,11 @@ def test_switch_ui_language_at_run_time(qtbot, desktop, main: MainWindow) -> Non
     """Settings → Arabic: the window is rebuilt in Arabic, right to left, on the same vault."""
     from PySide6.QtCore import Qt
 
+    from PySide6.QtCore import QLocale
+
     from advisor_desktop import i18n
 
+    before = QLocale()
     try:
         main.show_page("settings")
         settings = main.page("settings")
@@ -99,9 +102,11 @@ def test_switch_ui_language_at_run_time(qtbot, desktop, main: MainWindow) -> Non
         first = new.nav.item(0).text()
         assert first == i18n._("Notebook")
         assert first != "Notebook", "the navigation was not translated"
+        assert QLocale().language() == QLocale.Language.Arabic  # date and number fields
         notebook = new.page("notebook")
         qtbot.waitUntil(lambda: notebook.model.rowCount() == 3)  # type: ignore[attr-defined]
         new.close()
     finally:
         i18n.activate("en")
         QApplication.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        QLocale.setDefault(before)

@@ -212,11 +212,14 @@ class DesktopApp(QObject):
 
 
 def install_qt_translator(app: QApplication, lang: str) -> bool:
-    """Translate Qt's own strings (standard buttons, dialogs) into ``lang`` if Qt ships it."""
-    from PySide6.QtCore import QLibraryInfo, QTranslator
+    """Qt's own strings (standard buttons, dialogs) and its locale (date edits, number
+    fields) in ``lang``; returns False when Qt ships no translation for it."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     qt_name = {"zh-Hans": "zh_CN", "zh_Hans": "zh_CN"}.get(lang, lang.replace("-", "_"))
+    if lang != "en_XA":  # the pseudo-locale keeps English formats
+        QLocale.setDefault(QLocale(qt_name))
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     translator = QTranslator(app)
     if not translator.load(f"qtbase_{qt_name}", folder):
         return False
