@@ -193,7 +193,9 @@ class Notebook:
             record.status.value,
             record.language,
             record.alias or None,
-            json.dumps(list(record.identifiers), ensure_ascii=False),
+            json.dumps(list(record.identifiers), ensure_ascii=False)
+            if record.identifiers
+            else "[]",
             closed_at.isoformat() if closed_at else None,
         ]
 
