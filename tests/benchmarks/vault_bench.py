@@ -290,7 +290,8 @@ def run(
             results[str(size)] = timing
         if echo:
             print("… unlock with the calibrated KDF", file=sys.stderr, flush=True)
-        unlock_args = ["--child", "unlock", "--runs", "3", "--dir", str(Path(tmp) / "unlock")]
+        runs = "3" if quick or max(sizes) < 5_000 else "5"
+        unlock_args = ["--child", "unlock", "--runs", runs, "--dir", str(Path(tmp) / "unlock")]
         unlock = _spawn([*unlock_args, *(["--fast-kdf"] if fast_kdf else [])])
     ratios = {
         size: {
