@@ -9,18 +9,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWizard
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QRadioButton, QStyle, QWizard
 
 from advisor_desktop.cli.common import Console
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.desk.identity import DeskIdentity, keygen
 from advisor_desktop.desk.trust import AdvisorRegistry
+from advisor_desktop.guides_render.fonts import guide_font
 from advisor_desktop.notebook.models import ConversationRecord
 from advisor_desktop.notebook.service import Notebook
 from advisor_desktop.profile import Desk, OrgProfile, with_desk
 from advisor_desktop.referral.anonymiser import RedactionKind
-from advisor_desktop.referral.consent import ConsentMethod, Scope, load_statement, parse_scopes
+from advisor_desktop.referral.consent import (
+    ConsentMethod,
+    Granularity,
+    Scope,
+    load_statement,
+    parse_scopes,
+    statement_languages,
+)
 from advisor_desktop.referral.draft import DraftInputs
 from advisor_desktop.referral.service import ReferralService, render_preview
 from advisor_desktop.ui.referral import (
@@ -256,6 +264,124 @@ def test_consent_page_right_to_left_and_required_fields(qtbot, setup: Setup) -> 
     ref = setup.service.get(wizard.referral_id)
     assert ref.consent.language == "en"
     assert ref.draft.contact == "via the union rep"
+
+
+def _control_texts(consent) -> dict[str, object]:
+    """What the visitor sees on the period choice, the contact choice and the field hints."""
+    return {
+        "periods": [consent.period.itemText(i) for i in range(consent.period.count())],
+        "contact_advisor": consent.via_advisor.text(),
+        "contact_typed": consent.via_contact.text(),
+        "post_placeholder": consent.post.placeholderText(),
+        "region_placeholder": consent.region.placeholderText(),
+        "contact_placeholder": consent.contact.placeholderText(),
+    }
+
+
+def test_consent_controls_follow_the_visitor_language(qtbot, setup: Setup) -> None:
+    wizard = make_wizard(qtbot, setup)
+    wizard.next()
+    consent = wizard.consent_page
+    consent.period.setCurrentIndex(consent.period.findData("quarter"))
+    english = _control_texts(consent)
+    assert english["contact_typed"] == "At this contact:"
+    seen = [english]
+    for code, direction in (
+        ("ar", Qt.LayoutDirection.RightToLeft),
+        ("zh-Hans", Qt.LayoutDirection.LeftToRight),
+    ):
+        consent.set_language(code)
+        controls = load_statement(code, DESK_NAME).controls
+        assert controls is not None
+        assert _control_texts(consent) == {
+            "periods": [controls.day, controls.month, controls.quarter],
+            "contact_advisor": controls.contact_advisor,
+            "contact_typed": controls.contact_typed,
+            "post_placeholder": controls.post_placeholder,
+            "region_placeholder": controls.region_placeholder,
+            "contact_placeholder": controls.contact_placeholder,
+        }
+        seen.append(_control_texts(consent))
+        # The choice itself is kept; only its words change.
+        assert consent.period.currentData() == Granularity.QUARTER.value
+        assert consent.period.currentText() == controls.quarter
+        assert consent.via_contact.accessibleName() == controls.contact_typed
+        assert consent.panel.layoutDirection() == direction
+        for widget in (consent.period, consent.via_advisor, consent.via_contact, consent.contact):
+            assert widget.layoutDirection() == direction
+            assert widget.font().family() == guide_font(code, 12.0).family()
+    assert seen[0] != seen[1] != seen[2] != seen[0]
+    # Advisor-facing controls stay in the UI language.
+    assert [consent.methods.button(i).text() for i in range(3)] == [
+        "On screen",
+        "Verbally",
+        "In writing",
+    ]
+    consent.set_language("en")
+    assert _control_texts(consent) == english
+    assert consent.panel.layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+
+def _visitor_buttons(consent) -> list:
+    return [*consent.checks.values(), consent.via_advisor, consent.via_contact]
+
+
+def _needed_height(button) -> int:
+    """The height of ``button``'s label word-wrapped beside its indicator."""
+    style = button.style()
+    metric = QStyle.PixelMetric
+    if isinstance(button, QRadioButton):
+        indent = metric.PM_ExclusiveIndicatorWidth, metric.PM_RadioButtonLabelSpacing
+    else:
+        indent = metric.PM_IndicatorWidth, metric.PM_CheckBoxLabelSpacing
+    width = button.width() - sum(style.pixelMetric(m, None, button) for m in indent)
+    box = QRect(0, 0, width, 10_000)
+    wrapped = button.fontMetrics().boundingRect(box, int(Qt.TextFlag.TextWordWrap), button.text())
+    return wrapped.height()
+
+
+def _fits(consent) -> bool:
+    """Every visitor-facing label has the height its wrapped lines need, inside the panel."""
+    panel = consent.panel
+    for button in _visitor_buttons(consent):
+        if button.height() < _needed_height(button):
+            return False
+        corner = button.mapTo(panel, button.rect().bottomRight())
+        if corner.x() > panel.width() or corner.y() > panel.height():
+            return False
+    return True
+
+
+def test_consent_labels_wrap_in_every_language(qtbot, setup: Setup) -> None:
+    """No language's labels are cut off at the default size; wrapped labels get their lines."""
+    wizard = make_wizard(qtbot, setup)
+    wizard.next()
+    consent = wizard.consent_page
+    assert len(statement_languages()) == 25
+    for code in statement_languages():
+        consent.set_language(code)
+        qtbot.waitUntil(lambda: _fits(consent), timeout=2000)
+        for button in _visitor_buttons(consent):
+            assert button.width() <= consent.panel.width(), code
+    consent.set_language("ru")
+    role = consent.checks[Scope.ROLE]
+    qtbot.waitUntil(lambda: role.height() > 1.5 * role.fontMetrics().height(), timeout=2000)
+
+
+def test_consent_page_scrolls_below_the_default_size(qtbot, setup: Setup) -> None:
+    """At the wizard's minimum size the visitor's part scrolls instead of overlapping."""
+    wizard = make_wizard(qtbot, setup)
+    wizard.next()
+    consent = wizard.consent_page
+    consent.set_language("ar")
+    wizard.resize(wizard.minimumSize())
+    bar = consent.panel_scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and _fits(consent), timeout=2000)
+    layout = consent.panel.layout()
+    assert consent.panel.height() >= layout.totalMinimumHeightForWidth(consent.panel.width())
+    wizard.resize(1080, 680)
+    qtbot.waitUntil(lambda: bar.maximum() == 0, timeout=2000)
+    assert consent.text.height() >= consent.text.minimumHeight()
 
 
 def test_no_desk_explains_and_blocks(qtbot, setup: Setup, profile: OrgProfile) -> None:

@@ -1,8 +1,10 @@
 """Consent: the scopes a visitor chose, the statement they read, and the record of both.
 
 Statements live in ``resources/consent/<lang>.json`` (English is the source; every translation
-has the same placeholders). The record keeps the exact text shown, so what the visitor agreed to
-can be shown again later even after the statements are revised.
+has the same placeholders), with the scope labels and the texts of the other controls the
+visitor sees next to the statement (the period choice, the contact choice, field hints). The
+record keeps the exact text shown, so what the visitor agreed to can be shown again later even
+after the statements are revised.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -106,8 +108,43 @@ def parse_scopes(text: str | list[str]) -> ConsentScopes:
 
 
 @dataclass(frozen=True)
+class ConsentControls:
+    """The texts of the visitor-facing controls beside the statement, in its language.
+
+    They are labels, not part of what the visitor agrees to: they are not stored with the
+    consent record, and changing them does not need a new statement ``version``.
+    """
+
+    day: str
+    month: str
+    quarter: str
+    contact_advisor: str
+    contact_typed: str
+    post_placeholder: str
+    region_placeholder: str
+    contact_placeholder: str
+
+    def period_label(self, granularity: Granularity) -> str:
+        """The period choice ``granularity`` in the statement's language."""
+        labels = {
+            Granularity.DAY: self.day,
+            Granularity.MONTH: self.month,
+            Granularity.QUARTER: self.quarter,
+        }
+        return labels[granularity]
+
+
+#: The keys of a statement file's ``controls`` object, in file order.
+CONTROL_KEYS: tuple[str, ...] = tuple(f.name for f in fields(ConsentControls))
+
+
+@dataclass(frozen=True)
 class ConsentStatement:
-    """A statement in one language, placeholders filled in."""
+    """A statement in one language, placeholders filled in.
+
+    ``controls`` is always set for statements loaded from the files; it is ``None`` only for
+    statements built by hand, and then the UI shows its own texts.
+    """
 
     language: str
     version: str
@@ -115,6 +152,7 @@ class ConsentStatement:
     title: str
     text: str
     scope_labels: dict[str, str] = field(default_factory=dict)
+    controls: ConsentControls | None = None
 
 
 _LANG_FILE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,8})?$")
@@ -174,7 +212,29 @@ def _statement_from_doc(doc: Any, code: str, desk_name: str) -> ConsentStatement
         title=title,
         text=text.replace("{desk}", desk_name),
         scope_labels={str(k): v for k, v in labels.items()},
+        controls=_controls_from_doc(doc.get("controls"), code),
     )
+
+
+def _controls_from_doc(raw: Any, code: str) -> ConsentControls:
+    """The ``controls`` object of a statement file: exactly the keys, each a non-empty text."""
+    if not isinstance(raw, dict):
+        raise ConsentError(
+            _(
+                "The consent statement in {code} has no texts for the consent controls; "
+                "reinstall the application."
+            ).format(code=code)
+        )
+    bad = [k for k in CONTROL_KEYS if not (isinstance(raw.get(k), str) and raw[k].strip())]
+    unknown = sorted(str(k)[:40] for k in raw if k not in CONTROL_KEYS)
+    if bad or unknown:
+        raise ConsentError(
+            _(
+                "The consent statement in {code} has missing, empty or unknown control "
+                "texts ({keys}); reinstall the application."
+            ).format(code=code, keys=", ".join(bad + unknown))
+        )
+    return ConsentControls(**{k: raw[k].strip() for k in CONTROL_KEYS})
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -47,6 +46,11 @@ from advisor_desktop.referral.consent import (
 from advisor_desktop.referral.draft import DraftInputs
 from advisor_desktop.referral.keys import recipient_fingerprint
 from advisor_desktop.ui.common import named, note
+from advisor_desktop.ui.referral.fitting import (
+    FitScrollArea,
+    WrappingCheckBox,
+    WrappingRadioButton,
+)
 
 if TYPE_CHECKING:
     from advisor_desktop.ui.referral.wizard import ReferralWizard
@@ -215,21 +219,29 @@ class ConsentPage(QWizardPage):
         self.error.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.panel, 1)
+        # Below the wizard's default size the visitor's part scrolls rather than overlaps.
+        self.panel_scroll = FitScrollArea(self.panel)
+        layout.addWidget(self.panel_scroll, 1)
         layout.addLayout(method_row)
         layout.addWidget(self.error)
 
         self.language.currentIndexChanged.connect(self._on_language)
         self.visitor_button.clicked.connect(self._show_visitor_view)
 
-    def _scope_grid(self) -> QGridLayout:
+    def _scope_grid(self) -> QHBoxLayout:
+        """The scope checkboxes, each with the controls it needs below it.
+
+        The texts set here are the UI language's; :meth:`_show_controls` replaces the
+        visitor-facing ones with the statement's language when it is loaded.
+        """
         self.checks: dict[Scope, QCheckBox] = {}
         for scope in Scope:
-            box = QCheckBox()
+            box = WrappingCheckBox()
             box.setProperty("scope", scope.value)
             box.toggled.connect(self._update)
             self.checks[scope] = box
         self.period = named(QComboBox(), _("Period shared as"))
+        self.period.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for value, text in (
             (Granularity.DAY, _("Exact day")),
             (Granularity.MONTH, _("Month")),
@@ -242,10 +254,13 @@ class ConsentPage(QWizardPage):
         self.region = named(QLineEdit(), _("Region of the post"))
         self.region.setPlaceholderText(_("Region"))
         self.via_advisor = named(
-            QRadioButton(_("Only through the advisor")), _("Contact only through the advisor")
+            WrappingRadioButton(_("Only through the advisor")),
+            _("Contact only through the advisor"),
         )
         self.via_advisor.setChecked(True)
-        self.via_contact = named(QRadioButton(_("This contact:")), _("Contact the visitor at"))
+        self.via_contact = named(
+            WrappingRadioButton(_("This contact:")), _("Contact the visitor at")
+        )
         self.contact = named(QLineEdit(), _("Contact the visitor typed in"))
         self.contact.setMinimumWidth(160)
         contact_group = QButtonGroup(self)
@@ -255,32 +270,64 @@ class ConsentPage(QWizardPage):
             widget.textChanged.connect(self._update)
         self.via_contact.toggled.connect(self._update)
 
-        extras: dict[Scope, list[QWidget]] = {
-            Scope.POST: [self.post],
-            Scope.REGION: [self.region],
-            Scope.PERIOD: [self.period],
-            Scope.CONTACT: [self.via_advisor, self.via_contact, self.contact],
+        # One line per row below a checkbox; line edits take the rest of the line.
+        extras: dict[Scope, list[list[QWidget]]] = {
+            Scope.POST: [[self.post]],
+            Scope.REGION: [[self.region]],
+            Scope.PERIOD: [[self.period]],
+            Scope.CONTACT: [[self.via_advisor], [self.via_contact, self.contact]],
         }
-        grid = QGridLayout()
+        # Two columns that stack independently, so a tall cell on one side (the contact
+        # choice) does not open a gap on the other, and the statement keeps its room.
+        columns = QHBoxLayout()
         left = (Scope.CATEGORY, Scope.ROLE, Scope.POST, Scope.REGION)
         right = (Scope.PERIOD, Scope.SUMMARY, Scope.SECRETARY_GENERAL, Scope.CONTACT)
-        for column, scopes in enumerate((left, right)):
-            for row, scope in enumerate(scopes):
+        for scopes in (left, right):
+            column = QVBoxLayout()
+            for scope in scopes:
                 cell = QVBoxLayout()
                 cell.setSpacing(2)
                 cell.addWidget(self.checks[scope])
-                more = QHBoxLayout()
-                more.setContentsMargins(24, 0, 0, 0)
-                for extra in extras.get(scope, []):
-                    more.addWidget(extra, 1 if isinstance(extra, QLineEdit) else 0)
-                if scope is Scope.PERIOD:
-                    more.addStretch(1)
-                if scope in extras:
+                for line in extras.get(scope, []):
+                    more = QHBoxLayout()
+                    more.setContentsMargins(24, 0, 0, 0)
+                    for extra in line:
+                        more.addWidget(extra, 1 if isinstance(extra, QLineEdit) else 0)
+                    if not any(isinstance(extra, QLineEdit) for extra in line):
+                        more.addStretch(1)
                     cell.addLayout(more)
-                grid.addLayout(cell, row, column)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        return grid
+                column.addLayout(cell)
+            column.addStretch(1)
+            columns.addLayout(column, 1)
+        return columns
+
+    def _show_controls(self, statement: ConsentStatement, code: str) -> None:
+        """The period choice, the contact choice and the field hints in the statement's
+        language and font (the panel's layout direction already follows the language)."""
+        controls = statement.controls
+        if controls is None:
+            return
+        font = guide_font(code, SCOPE_POINT_SIZE)
+        for index in range(self.period.count()):
+            granularity = Granularity(self.period.itemData(index))
+            self.period.setItemText(index, controls.period_label(granularity))
+        for radio, text in (
+            (self.via_advisor, controls.contact_advisor),
+            (self.via_contact, controls.contact_typed),
+        ):
+            radio.setText(text)
+            radio.setAccessibleName(text)
+        for edit, hint in (
+            (self.post, controls.post_placeholder),
+            (self.region, controls.region_placeholder),
+            (self.contact, controls.contact_placeholder),
+        ):
+            edit.setPlaceholderText(hint)
+            edit.setAccessibleDescription(hint)
+        for widget in (self.period, self.via_advisor, self.via_contact):
+            widget.setFont(font)
+        for edit in (self.post, self.region, self.contact):
+            edit.setFont(font)
 
     # -- language ------------------------------------------------------------------------
 
@@ -330,6 +377,7 @@ class ConsentPage(QWizardPage):
             box.setText(label)
             box.setFont(scope_font)
             box.setAccessibleName(label)
+        self._show_controls(statement, code)
         self._update()
 
     def _show_visitor_view(self) -> None:
