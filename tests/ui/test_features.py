@@ -79,9 +79,7 @@ def test_new_record_cannot_be_referred_before_saving(main: MainWindow) -> None:
 
 def test_switch_ui_language_at_run_time(qtbot, desktop, main: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """Settings → Arabic: the window is rebuilt in Arabic, right to left, on the same vault."""
-    from PySide6.QtCore import Qt
-
-    from PySide6.QtCore import QLocale
+    from PySide6.QtCore import QLocale, Qt
 
     from advisor_desktop import i18n
 
