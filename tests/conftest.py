@@ -116,3 +116,38 @@ class CliRunner:
 def cli(tmp_path: Path, policy: KdfPolicy) -> CliRunner:
     """An ``advisor`` runner on a fresh data folder."""
     return CliRunner(tmp_path / "cli-data", policy)
+
+
+def _drain_qt(close_windows: bool) -> None:
+    """Finish background Qt work and deferred deletions while the QApplication still exists."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    QThreadPool.globalInstance().waitForDone(10_000)
+    if close_windows:
+        for widget in QApplication.topLevelWidgets():
+            widget.close()
+            widget.deleteLater()
+    for _round in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QCoreApplication.processEvents()
+        gc.collect()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _qt_teardown_before_exit() -> Iterator[None]:
+    """Destroy every widget before the interpreter exits.
+
+    Left to interpreter shutdown, Python-owned widgets can be destroyed after the QApplication,
+    which crashes the process after all tests passed.
+    """
+    yield
+    import sys
+
+    if "PySide6.QtWidgets" in sys.modules:
+        _drain_qt(close_windows=True)

@@ -71,3 +71,13 @@ def main(qtbot, desktop: DesktopApp, recovery_code: str, paths: AppPaths, policy
 def data_files(paths: AppPaths) -> list[Path]:
     """The vault files present in the data folder."""
     return [p for p in (paths.vault_db, paths.key_slots) if p.exists()]
+
+
+@pytest.fixture(autouse=True)
+def _drain_background_work(qtbot) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Each GUI test ends with no worker still running and no deletion pending, so nothing
+    from one test fires into the next (or into widgets already gone)."""
+    yield
+    from tests.conftest import _drain_qt
+
+    _drain_qt(close_windows=False)

@@ -186,8 +186,10 @@ class DesktopApp(QObject):
         page = old.current_page_key()
         old.page("notebook").editor.autosave()  # type: ignore[attr-defined]
         session = old.session
-        # Only the old window's widgets listen to the session: detach them before the new
-        # window connects, so no old page reloads into widgets that are about to go.
+        session.reload_profile()
+        # Work the old pages started reports back first; then only the old window's widgets
+        # listen to the session: detach them before the new window connects.
+        self.runner.wait()
         session.detach_listeners()
         old.retire()
         main = self._build_main(session)

@@ -88,6 +88,10 @@ class Session(QObject):
         log.info("session_opened")
         self.opened.emit()
 
+    def reload_profile(self) -> None:
+        """Use the profile now stored in the vault (after a profile or desk import)."""
+        self._notebook = Notebook(self.vault, load_vault_profile(self.vault), self.clock)
+
     def today(self) -> dt.date:
         """Today by the session's clock."""
         return self.clock().date()

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from advisor_desktop.errors import AdvisorError
@@ -112,6 +113,13 @@ class Runner(QObject):
         return bool(self.pool.waitForDone(msecs))
 
 
+def _owner_alive(callback: Callable[..., Any]) -> bool:
+    """False when ``callback`` is a method of a Qt object that was deleted meanwhile (its
+    window was replaced or closed): the answer then has nowhere to go."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
+
+
 class _Relay(QObject):
     """Receives a task's signals on the GUI thread and calls the plain-Python callbacks."""
 
@@ -132,13 +140,13 @@ class _Relay(QObject):
     def on_finished(self, result: object) -> None:
         """The task returned ``result``."""
         self.runner._forget(self)
-        if self._on_done is not None:
+        if self._on_done is not None and _owner_alive(self._on_done):
             self._on_done(result)
 
     @Slot(object)
     def on_failed(self, exc: object) -> None:
         """The task raised ``exc`` (an AdvisorError)."""
         self.runner._forget(self)
-        if self._on_error is not None:
+        if self._on_error is not None and _owner_alive(self._on_error):
             assert isinstance(exc, AdvisorError)
             self._on_error(exc)
