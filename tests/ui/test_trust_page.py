@@ -69,8 +69,8 @@ def test_device_key_desk_import_and_guide_pack(
     qtbot.waitUntil(lambda: installed_version(paths) == 5, timeout=20_000)
     qtbot.waitUntil(lambda: desktop.main is not new_main, timeout=10_000)
     # The rebuilt window shows the pack (its signature re-checked with the imported desk key).
-    source = desktop.main.page("guides").library.source
-    assert (source.origin, source.version) == ("pack", 5)
+    shown_source = desktop.main.page("guides").library.source
+    assert (shown_source.origin, shown_source.version) == ("pack", 5)
 
     # A pack signed by someone else is refused and the installed version stays.
     other = keygen(tmp_path / "other", "Other", b"other passphrase", TEST_KDF)
