@@ -39,3 +39,9 @@ def test_passphrase_file(cli: CliRunner, tmp_path) -> None:  # type: ignore[no-u
     assert cli("--passphrase-file", str(secret), "init").code == 0
     assert cli("--passphrase-file", str(secret), "list", env={"ADVISOR_PASSPHRASE": ""}).code == 0
     assert cli("list").code == 3
+
+
+def test_missing_vault_is_reported_before_asking_for_a_passphrase(cli: CliRunner) -> None:
+    r = cli("list", env={"ADVISOR_PASSPHRASE": ""})
+    assert r.code == 4
+    assert "No vault" in r.err

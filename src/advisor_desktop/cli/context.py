@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 from advisor_desktop.cli.common import Console, get_secret
 from advisor_desktop.crypto.keyslots import KdfPolicy
+from advisor_desktop.errors import VaultMissing
 from advisor_desktop.hardening import wipe
 from advisor_desktop.i18n import _
 from advisor_desktop.notebook.service import Notebook, utc_now
 from advisor_desktop.paths import AppPaths
 from advisor_desktop.vault.meta import load_vault_profile
-from advisor_desktop.vault.store import Vault, open_vault
+from advisor_desktop.vault.store import Vault, open_vault, vault_exists
 
 PASSPHRASE_ENV = "ADVISOR_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 
@@ -43,6 +44,9 @@ class CliContext:
     @contextlib.contextmanager
     def vault(self) -> Iterator[Vault]:
         """Unlock the vault for the duration of a command."""
+        if not vault_exists(self.paths):
+            # Say so before asking for a passphrase that could not open anything.
+            raise VaultMissing(_("No vault was found in {folder}.").format(folder=self.paths.data))
         secret = self.passphrase()
         try:
             vault = open_vault(self.paths, secret, self.policy)
