@@ -31,6 +31,7 @@ def test_guides_page_and_visitor_view_are_wired(qtbot, main: MainWindow) -> None
     view = views[0]
     qtbot.addWidget(view)
     assert view.lang == "ar"
+    assert main.is_hidden, "the notebook must not be reachable behind the visitor view"
     view.close()
     assert view.isVisible(), "the visitor view closed without the passphrase"
     view.passphrase.setText("not the passphrase")
@@ -43,6 +44,7 @@ def test_guides_page_and_visitor_view_are_wired(qtbot, main: MainWindow) -> None
         view.try_leave()
     assert right.args == [True]
     qtbot.waitUntil(lambda: not view.isVisible())
+    assert not main.is_hidden
 
 
 def test_passphrase_check_reads_only_the_key_slots(main: MainWindow, paths: AppPaths) -> None:

@@ -59,7 +59,18 @@ def add_guides(
     def open_visitor(visitor_lang: str) -> VisitorView:
         view = VisitorView(library, visitor_lang, check)
         open_views.append(view)
-        view.left.connect(lambda: open_views.remove(view) if view in open_views else None)
+        # Behind the visitor view the notebook shows a neutral screen: switching windows
+        # (Alt+Tab) must not reveal it. It comes back when the advisor leaves the view.
+        was_hidden = window.is_hidden
+        window.quick_hide()
+
+        def left() -> None:
+            if view in open_views:
+                open_views.remove(view)
+            if not was_hidden and not open_views:
+                window.quick_show()
+
+        view.left.connect(left)
         view.enter()
         return view
 
