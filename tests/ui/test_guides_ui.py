@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-from advisor_desktop.guides import GuideLibrary, is_rtl
+from advisor_desktop.guides import GuideLibrary, is_rtl, review_notice
+from advisor_desktop.guides_render import export_pdf, guide_font
 from advisor_desktop.profile import OrgProfile
 from advisor_desktop.ui.guides import GuideBrowser, VisitorView, render_visitor_screenshots
 
@@ -162,3 +167,60 @@ def test_visitor_screenshots(qtbot, library: GuideLibrary, tmp_path: Path) -> No
     files = render_visitor_screenshots(tmp_path, ["en", "ar"], library=library, size=(800, 600))
     assert [f.name for f in files] == ["visitor-en.png", "visitor-ar.png"]
     assert all(f.stat().st_size > 10_000 for f in files)
+
+
+def test_visitor_view_shows_the_notice_in_the_guide_language(qtbot, library: GuideLibrary) -> None:
+    view = VisitorView(library, "hi", lambda secret: False)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.notice.isVisible()
+    assert view.notice.text() == review_notice("hi")
+    assert "मूल भाषी" in view.notice.text()
+    assert view.notice.font().families() == guide_font("hi", 12).families()
+    view._may_close = True
+
+    arabic = VisitorView(library, "ar", lambda secret: False)
+    qtbot.addWidget(arabic)
+    arabic.show()
+    assert arabic.notice.text() == review_notice("ar")
+    assert arabic.notice.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    arabic._may_close = True
+
+    english = VisitorView(library, "en", lambda secret: False)  # reviewed: no notice
+    qtbot.addWidget(english)
+    english.show()
+    assert not english.notice.isVisible()
+    english._may_close = True
+
+
+def _pdf_text(path: Path) -> str:
+    """The text of a PDF as pdftotext reads it, with Arabic presentation forms and the bidi
+    marks it adds folded back to plain logical text."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    result = subprocess.run([tool, str(path), "-"], capture_output=True, text=True, check=True)
+    text = unicodedata.normalize("NFKC", result.stdout)
+    return re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
+
+
+def test_arabic_pdf_footer_is_arabic(qtbot, library: GuideLibrary, tmp_path: Path) -> None:
+    out = tmp_path / "guide-ar.pdf"
+    english = "Not yet reviewed by a native speaker."
+    # An older caller still passes the advisor's notice; the footer ignores it.
+    pages = export_pdf(library, "ar", out, notice=english)
+    text = _pdf_text(out)
+    assert review_notice("ar") in text
+    assert "لم يراجع هذه الترجمة" in text
+    assert english not in text
+    assert "native speaker" not in text
+    assert "Page" not in text
+    assert text.count("صفحة") == pages
+
+
+def test_reviewed_pdf_has_no_notice(qtbot, library: GuideLibrary, tmp_path: Path) -> None:
+    out = tmp_path / "guide-en.pdf"
+    pages = export_pdf(library, "en", out, notice="Not yet reviewed by a native speaker.")
+    text = _pdf_text(out)
+    assert "native speaker" not in text
+    assert f"Page {pages} of {pages}" in text

@@ -23,6 +23,7 @@ from advisor_desktop.guides.languages import (
 )
 from advisor_desktop.guides.library import GuideLibrary
 from advisor_desktop.guides.model import SECTION_FILES, Guide, GuideSection, load_guide
+from advisor_desktop.guides.notices import NoticeTable, load_notices, page_label, review_notice
 from advisor_desktop.guides.pack import build_pack, read_pack, trusted_keys
 from advisor_desktop.guides.search import GuideHit, search_guide
 from advisor_desktop.guides.store import (
@@ -47,6 +48,7 @@ __all__ = [
     "GuideSource",
     "LanguageInfo",
     "LanguageStatus",
+    "NoticeTable",
     "PackMalformed",
     "PackNoTrustedKey",
     "PackNotNewer",
@@ -62,8 +64,11 @@ __all__ = [
     "language_info",
     "language_statuses",
     "load_guide",
+    "load_notices",
     "markdown_to_text",
+    "page_label",
     "read_pack",
+    "review_notice",
     "search_guide",
     "shipped_root",
     "trusted_keys",

@@ -21,8 +21,14 @@ from advisor_desktop.guides.model import (
     discover_languages,
     read_section,
 )
+from advisor_desktop.guides.notices import FIELDS, NOTICES_FILE, load_notices
 from advisor_desktop.i18n import _
 from advisor_desktop.profile import CHANNEL_IDS
+
+#: Problems of ``notices.json``, not of a guide: a language without its own notice shows the
+#: English one, so these never make a guide incomplete or refuse a pack (packs carry guide
+#: files only; the notices come with the application).
+NOTICE_KINDS = frozenset({"missing-notice", "bad-notice"})
 
 _FORBIDDEN = (
     (re.compile(r"<[A-Za-z/!]"), "html"),
@@ -195,11 +201,27 @@ def _compare(source: GuideSection, other: GuideSection, problems: list[Problem])
         )
 
 
+def _check_notices(root: Path, langs: Iterable[str], problems: list[Problem]) -> None:
+    """Every guide language needs its own notice and page label in ``notices.json``."""
+    table = load_notices(root)
+    for issue in table.issues:
+        problems.append(Problem(issue.lang or NOTICES_FILE, None, "bad-notice", issue.message))
+    for lang in langs:
+        for field in FIELDS:
+            reported = any(i.lang == lang and i.field == field for i in table.issues)
+            if field not in table.strings.get(lang, {}) and not reported:
+                message = _("{file} has no {key} text for this language").format(
+                    file=NOTICES_FILE, key=field
+                )
+                problems.append(Problem(lang, None, "missing-notice", message))
+
+
 def check_guides(root: Path, required: Iterable[str] = ()) -> list[Problem]:
     """Every problem of the guides under ``root``; an empty list means complete.
 
     ``required`` names locales that must be present (the CLI passes all promised ones).
-    Review status is not a problem: ``machine`` translations are shown with a notice.
+    Review status is not a problem: ``machine`` translations are shown with a notice, which
+    every language must have in ``notices.json`` (with its "Page n of N" label).
     """
     problems: list[Problem] = []
     langs = discover_languages(root)
@@ -221,6 +243,7 @@ def check_guides(root: Path, required: Iterable[str] = ()) -> list[Problem]:
             _check_body(section, problems)
             if number in source:
                 _compare(source[number], section, problems)
+    _check_notices(root, langs, problems)
     return problems
 
 
@@ -245,6 +268,8 @@ def language_statuses(root: Path) -> list[LanguageStatus]:
             versions.append(section.source_version)
             reviewed = reviewed and section.reviewed
             stale = stale or section.source_version < source.get(number, 0)
-        broken = any(p.lang == lang and p.kind != "stale" for p in problems)
+        broken = any(
+            p.lang == lang and p.kind != "stale" and p.kind not in NOTICE_KINDS for p in problems
+        )
         result.append(LanguageStatus(lang, min(versions, default=0), reviewed, stale, not broken))
     return result

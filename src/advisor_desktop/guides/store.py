@@ -25,7 +25,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from advisor_desktop.fsutil import atomic_write, fsync_dir, translate_os_errors
-from advisor_desktop.guides.check import check_guides
+from advisor_desktop.guides.check import NOTICE_KINDS, check_guides
 from advisor_desktop.guides.errors import PackMalformed, PackNotNewer
 from advisor_desktop.guides.pack import (
     MANIFEST,
@@ -164,7 +164,8 @@ def install_pack(paths: AppPaths, data: bytes, keys: Iterable[Ed25519PublicKey])
     try:
         with translate_os_errors(what):
             _write_tree(staging, pack)
-        problems = [p for p in check_guides(staging) if p.kind != "stale"]
+        tolerated = NOTICE_KINDS | {"stale"}
+        problems = [p for p in check_guides(staging) if p.kind not in tolerated]
         if problems:
             raise PackMalformed(
                 _("The guide pack is incomplete: {problem}").format(problem=str(problems[0]))

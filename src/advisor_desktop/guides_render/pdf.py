@@ -1,5 +1,10 @@
 """A guide as an A4 PDF: organisation name and language in the header, page numbers below.
 
+Everything printed around the guide is in the guide's language, font and direction: the
+"Page n of N" label and, for a machine translation, the "not yet reviewed by a native
+speaker" notice come from ``notices.json`` (:mod:`advisor_desktop.guides.notices`), so a
+visitor handed an Arabic print-out reads an Arabic footer.
+
 Pages are laid out by ``QTextDocument`` on the PDF device itself (so text is vector and
 searchable, and shaping is the same as on screen), then drawn one page at a time between a
 header and a footer.
@@ -22,6 +27,7 @@ from PySide6.QtGui import (
 from advisor_desktop.fsutil import atomic_write
 from advisor_desktop.guides.languages import language_info
 from advisor_desktop.guides.library import GuideLibrary
+from advisor_desktop.guides.notices import load_notices
 from advisor_desktop.guides_render.document import guide_document, layout_direction
 from advisor_desktop.guides_render.fonts import guide_font
 from advisor_desktop.i18n import _
@@ -36,10 +42,15 @@ BODY_POINT_SIZE = 11.0
 def render_pdf(library: GuideLibrary, lang: str, *, notice: str = "") -> tuple[bytes, int]:
     """The PDF of the whole guide in ``lang`` and its page count.
 
-    ``notice`` (e.g. "not yet reviewed by a native speaker", in the advisor's language) is
-    printed small in every footer when given.
+    When the guide is a machine translation, every footer carries the "not yet reviewed by a
+    native speaker" notice in ``lang``, above "Page n of N" in ``lang``. ``notice`` is kept
+    so older callers still work and is ignored: the reader of the print-out needs the
+    notice in the guide's language, not in the advisor's.
     """
+    del notice  # superseded by the guide language's own notice
     info = language_info(lang)
+    notices = load_notices(library.root)
+    footer_notice = "" if library.guide(lang).reviewed else notices.review_notice(lang)
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
@@ -99,10 +110,10 @@ def render_pdf(library: GuideLibrary, lang: str, *, notice: str = "") -> tuple[b
             painter.setPen(Qt.GlobalColor.darkGray)
             footer = QRectF(0, page.height() - footer_h, page.width(), footer_h)
             painter.setFont(guide_font(lang, 8.0))
-            number = _("Page {page} of {pages}").format(page=index + 1, pages=pages)
+            number = notices.page_label(lang, index + 1, pages)
             painter.drawText(footer.adjusted(0, footer_h * 0.45, 0, 0), number, centre)
-            if notice:
-                painter.drawText(footer.adjusted(0, 0, 0, -footer_h * 0.5), notice, centre)
+            if footer_notice:
+                painter.drawText(footer.adjusted(0, 0, 0, -footer_h * 0.5), footer_notice, centre)
     finally:
         painter.end()
     buffer.close()
@@ -112,7 +123,10 @@ def render_pdf(library: GuideLibrary, lang: str, *, notice: str = "") -> tuple[b
 
 
 def export_pdf(library: GuideLibrary, lang: str, out: Path, *, notice: str = "") -> int:
-    """Write the guide in ``lang`` as a PDF to ``out`` (atomically); returns the page count."""
+    """Write the guide in ``lang`` as a PDF to ``out`` (atomically); returns the page count.
+
+    ``notice`` is ignored (see :func:`render_pdf`).
+    """
     data, pages = render_pdf(library, lang, notice=notice)
     atomic_write(out, data, what=_("the PDF"), mode=0o644)
     return pages

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor_desktop.guides import GuideLibrary
+from advisor_desktop.guides import GuideLibrary, review_notice
 from advisor_desktop.guides_render import guide_document, guide_font, layout_direction
 from advisor_desktop.guides_render.fonts import load_bundled_fonts
 from advisor_desktop.hardening import wipe
@@ -61,7 +61,11 @@ class _VerifyTask(QRunnable):
 
 
 class VisitorView(QWidget):
-    """Only the guide in one language, large, mirrored for right-to-left languages."""
+    """Only the guide in one language, large, mirrored for right-to-left languages.
+
+    A machine translation shows the "not yet reviewed by a native speaker" notice in the
+    guide's own language under the title.
+    """
 
     left = Signal()
     """Emitted after the advisor's passphrase was verified; the view then closes."""
@@ -95,6 +99,12 @@ class VisitorView(QWidget):
         title = QLabel(library.organisation_name(lang))
         title.setFont(guide_font(lang, VISITOR_POINT_SIZE * 0.8))
         title.setWordWrap(True)
+        # The visitor reads this, so it is in the guide's language, font and direction.
+        self.notice = QLabel(review_notice(lang, library.root))
+        self.notice.setObjectName("guideNotice")
+        self.notice.setFont(guide_font(lang, VISITOR_POINT_SIZE * 0.6))
+        self.notice.setWordWrap(True)
+        self.notice.setHidden(guide.reviewed)
         self.leave_button = QPushButton(_("Advisor: leave"))
         self.leave_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sections = QListWidget()
@@ -130,6 +140,7 @@ class VisitorView(QWidget):
         body.addWidget(self.view, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.notice)
         layout.addWidget(self.unlock_panel)
         layout.addLayout(body, 1)
 
