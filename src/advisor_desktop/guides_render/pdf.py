@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QPageSize,
     QPainter,
     QPdfWriter,
+    QTextDocument,
     QTextOption,
 )
 
@@ -37,6 +38,29 @@ log = logging.getLogger(__name__)
 RESOLUTION = 300
 MARGIN_MM = 18.0
 BODY_POINT_SIZE = 11.0
+
+
+def _page_bottoms(document: QTextDocument, page_height: float, pages: int) -> list[float]:
+    """Where each page's text ends: the bottom of its last line (the page end when empty).
+
+    Clipping a page there, not at the page end, keeps the marks that rise above the first line
+    of the next page (Devanagari vowel signs, Thai tone marks) from showing at its foot.
+    """
+    bottoms = [(index + 1) * page_height for index in range(pages)]
+    last: dict[int, float] = {}
+    block = document.begin()
+    while block.isValid():
+        layout = block.layout()
+        origin = layout.position().y()
+        for number in range(layout.lineCount()):
+            line = layout.lineAt(number)
+            line_top = origin + line.y()
+            # A line moved to the next page starts exactly at its top (up to rounding).
+            index = min(pages - 1, max(0, int((line_top + 0.5) // page_height)))
+            line_bottom = min(line_top + line.height(), bottoms[index])
+            last[index] = max(last.get(index, 0.0), line_bottom)
+        block = block.next()
+    return [last.get(index, bottoms[index]) for index in range(pages)]
 
 
 def render_pdf(library: GuideLibrary, lang: str, *, notice: str = "") -> tuple[bytes, int]:
@@ -80,6 +104,7 @@ def render_pdf(library: GuideLibrary, lang: str, *, notice: str = "") -> tuple[b
     document.setDocumentMargin(0)
     document.setPageSize(body)
     pages = max(1, document.pageCount())
+    bottoms = _page_bottoms(document, body.height(), pages)
 
     direction = layout_direction(lang)
     head_option = QTextOption(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
@@ -103,9 +128,8 @@ def render_pdf(library: GuideLibrary, lang: str, *, notice: str = "") -> tuple[b
             painter.drawLine(QPointF(0, header_h * 0.75), QPointF(page.width(), header_h * 0.75))
             painter.save()
             painter.translate(0, header_h - index * body.height())
-            document.drawContents(
-                painter, QRectF(0, index * body.height(), body.width(), body.height())
-            )
+            top = index * body.height()
+            document.drawContents(painter, QRectF(0, top, body.width(), bottoms[index] - top))
             painter.restore()
             painter.setPen(Qt.GlobalColor.darkGray)
             footer = QRectF(0, page.height() - footer_h, page.width(), footer_h)
