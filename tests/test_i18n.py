@@ -62,6 +62,7 @@ DISPLAY_CLASSES = {
 
 
 LOGGERS = {"log", "logger", "logging"}
+GETTEXT_FUNCTIONS = {"_", "ngettext", "N_", "pgettext", "npgettext"}
 EXEMPT = "# i18n-exempt"  # a line with this comment shows no words (e.g. an input mask)
 
 
@@ -89,7 +90,7 @@ def _violations(path: Path) -> list[str]:
         if isinstance(owner, ast.Name) and owner.id in LOGGERS:
             continue  # log lines are event names for the log file, never shown
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if name in {"_", "ngettext", "N_"}:
+        if name in GETTEXT_FUNCTIONS:
             if any(isinstance(a, ast.JoinedStr) for a in node.args):
                 found.append(f"{path.name}:{node.lineno}: f-string inside {name}()")
             continue
@@ -124,15 +125,17 @@ def test_the_check_catches_untranslated_text(tmp_path: Path) -> None:
         "ok = QLabel(_('Hello'))\n"
         "log.warning('event_name')\n"
         "bad = _(f'Hi {name}')\n"
+        "nav = QLabel(pgettext('navigation', 'Sections'))\n"
+        "worse = npgettext('ctx', f'{n} item', '{n} items', n)\n"
     )
     problems = _violations(sample)
-    assert [p.split(":")[1] for p in problems] == ["1", "2", "3", "6"], problems
+    assert [p.split(":")[1] for p in problems] == ["1", "2", "3", "6", "8"], problems
 
 
 def test_template_is_fresh() -> None:
     """translations/advisor_desktop.pot holds exactly the strings in src/ (run manage.py all)."""
-    extracted = {m.id for m in manage.extract() if m.id}
-    template = {m.id for m in manage.load(manage.POT, "en") if m.id}
+    extracted = {(m.context, m.id) for m in manage.extract() if m.id}
+    template = {(m.context, m.id) for m in manage.load(manage.POT, "en") if m.id}
     assert extracted == template, (
         f"stale template: new {sorted(map(str, extracted - template))[:5]}, "
         f"gone {sorted(map(str, template - extracted))[:5]}"
@@ -141,14 +144,14 @@ def test_template_is_fresh() -> None:
 
 @pytest.mark.parametrize("lang", manage.LANGUAGES)
 def test_catalog_complete(lang: str) -> None:
-    template = {m.id for m in manage.load(manage.POT, "en") if m.id}
+    template = {(m.context, m.id) for m in manage.load(manage.POT, "en") if m.id}
     catalog = manage.load(manage._po_path(lang), lang)
     problems = []
     ids = set()
     for message in catalog:
         if not message.id:
             continue
-        ids.add(message.id)
+        ids.add((message.context, message.id))
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.fuzzy or not all(s.strip() for s in strings):
             problems.append(str(message.id)[:60])
@@ -188,7 +191,15 @@ def test_pseudo_locale_switches_messages() -> None:
     try:
         i18n.activate(manage.PSEUDO)
         assert i18n._("The passphrase is not correct.") != "The passphrase is not correct."
+        assert i18n.pgettext("main navigation", "Sections") != "Sections"
         i18n.activate("nl")
         assert i18n._("The passphrase is not correct.") != "The passphrase is not correct."
+        # One English word, two meanings: the context picks the translation.
+        assert i18n.pgettext("main navigation", "Sections") != i18n.pgettext(
+            "guide sections", "Sections"
+        )
+        assert i18n.ngettext("{n} check failed.", "{n} checks failed.", 2) == (
+            "{n} controles mislukt."
+        )
     finally:
         i18n.activate("en")

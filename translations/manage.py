@@ -32,7 +32,9 @@ LANGUAGES = ("nl", "fr", "es", "ar", "ru", "zh_Hans")
 PSEUDO = "en_XA"
 # Fixed header dates keep generated files byte-for-byte reproducible (checked by a test).
 FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+# pgettext:1c,2 and npgettext:1c,2,3: the first argument is the context.
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+            "npgettext": ((1, "c"), 2, 3)}
 _ACCENTS = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
     "áƀçđéƒĝĥíĵķĺɱñóƥʠŕšťúṽŵẋýžÅƁÇĐÉƑĜĤÍĴĶĹṀÑÓƤɊŔŠŤÚṼŴẊÝŽ",
@@ -40,7 +42,7 @@ _ACCENTS = str.maketrans(
 
 
 def extract() -> Catalog:
-    """Every translatable string in src/ (Python files, keywords _, N_, ngettext)."""
+    """Every translatable string in src/ (keywords _, N_, ngettext, pgettext, npgettext)."""
     catalog = Catalog(project="Advisor Desktop", domain=DOMAIN, charset="utf-8",
                       creation_date=FIXED_DATE, revision_date=FIXED_DATE)
     method_map = [("**.py", "python")]
@@ -129,9 +131,10 @@ def pseudo_catalog() -> Catalog:
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            catalog.add(message.id, tuple(_pseudo(x) for x in message.id))
+            catalog.add(message.id, tuple(_pseudo(x) for x in message.id),
+                        context=message.context)
         else:
-            catalog.add(message.id, _pseudo(message.id))
+            catalog.add(message.id, _pseudo(message.id), context=message.context)
     return catalog
 
 

@@ -1,7 +1,8 @@
 """Translation functions for every user-visible string.
 
 The composition root calls :func:`activate` once with the chosen locale; everything else
-imports ``_`` and ``ngettext`` from here so Babel's extractor finds the strings. The active
+imports ``_``, ``ngettext`` (and, where one English word has two meanings, ``pgettext`` or
+``npgettext`` with a context) from here so Babel's extractor finds the strings. The active
 catalog is process state on purpose: a message is translated where it is raised, and there is
 only ever one UI language at a time.
 """
@@ -46,6 +47,16 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message with a plural form, chosen by the active language's rules."""
     return _translations.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """Translate ``message`` as meant in ``context`` (one English word, two meanings)."""
+    return _translations.pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """Translate a message with a plural form, as meant in ``context``."""
+    return _translations.npgettext(context, singular, plural, n)
 
 
 def N_(message: str) -> str:

@@ -11,6 +11,7 @@ from advisor_desktop.notebook.models import Status
 from advisor_desktop.notebook.service import Notebook
 from advisor_desktop.profile import load_profile
 from advisor_desktop.ui.editor import NEW_SLOT
+from advisor_desktop.ui.formatting import format_date
 from advisor_desktop.ui.main_window import MainWindow
 from advisor_desktop.ui.notebook_page import NotebookPage
 from tests.conftest import PASSPHRASE
@@ -181,7 +182,8 @@ def test_retention_warning_is_shown_and_purge_offered(qtbot, desktop, paths, pol
     qtbot.addWidget(window)
     page = notebook_page(window)
     qtbot.waitUntil(page.banner.isVisible)
-    assert "due for purge within 30 days" in page.banner.text.text()
+    horizon = format_date(NOW.date() + dt.timedelta(days=30))
+    assert f"1 record will be due for purge by {horizon}." in page.banner.text.text()
     settings = window.page("settings")
     qtbot.waitUntil(lambda: settings.retention.topLevelItemCount() == 1)
     assert settings.purge_button.isEnabled()

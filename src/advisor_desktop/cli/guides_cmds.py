@@ -1,4 +1,4 @@
-"""``advisor guides …``: list, show, check, print and update the signposting guides.
+"""``advisor guides …``: list, show, check, save as PDF and import the signposting guides.
 
 Guides are not secret, so ``list``, ``show``, ``check`` and ``pdf`` work without the
 passphrase: they fill contacts from the shipped organisation profile. When a passphrase is
@@ -29,14 +29,14 @@ from advisor_desktop.guides import (
     trusted_keys,
 )
 from advisor_desktop.guides.pack import MAX_PACK_BYTES
-from advisor_desktop.i18n import _
+from advisor_desktop.i18n import _, ngettext
 from advisor_desktop.profile import OrgProfile, load_profile
 from advisor_desktop.vault.meta import load_vault_profile
 
 
 def register(sub: Any) -> None:
     """Add ``guides`` and its subcommands to the ``advisor`` parser."""
-    p = sub.add_parser("guides", help=_("signposting guides: list, show, check, print, update"))
+    p = sub.add_parser("guides", help=_("signposting guides: list, show, check, pdf, import"))
     gsub = p.add_subparsers(dest="guides_command", metavar="SUBCOMMAND")
     gsub.required = True
 
@@ -151,12 +151,18 @@ def cmd_check(ctx: CliContext) -> int:
     langs = language_statuses(root)
     if not problems:
         ctx.console.out(
-            _("All {count} guide languages are complete and up to date.").format(count=len(langs))
+            ngettext(
+                "The {n} guide language is complete and up to date.",
+                "All {n} guide languages are complete and up to date.",
+                len(langs),
+            ).format(n=len(langs))
         )
         return EXIT_OK
     for problem in problems:
         ctx.console.out(str(problem))
-    ctx.console.err(_("{count} problems found.").format(count=len(problems)))
+    ctx.console.err(
+        ngettext("{n} problem found.", "{n} problems found.", len(problems)).format(n=len(problems))
+    )
     return EXIT_OTHER
 
 
@@ -173,9 +179,11 @@ def cmd_pdf(ctx: CliContext) -> int:
     pages = export_pdf(library, lang, Path(ctx.args.out), notice=notice)
     del app
     ctx.console.out(
-        _("Saved the guide in {lang} ({pages} pages) to {file}.").format(
-            lang=language_info(lang).english_name, pages=pages, file=ctx.args.out
-        )
+        ngettext(
+            "Saved the guide in {lang} ({n} page) to {file}.",
+            "Saved the guide in {lang} ({n} pages) to {file}.",
+            pages,
+        ).format(lang=language_info(lang).english_name, n=pages, file=ctx.args.out)
     )
     return EXIT_OK
 

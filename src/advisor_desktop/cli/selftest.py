@@ -22,7 +22,7 @@ from advisor_desktop import __version__
 from advisor_desktop.cli.context import CliContext
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.hardening import disable_core_dumps
-from advisor_desktop.i18n import _
+from advisor_desktop.i18n import _, ngettext, pgettext
 from advisor_desktop.notebook.models import ContactChannel, ConversationRecord, VisitorRole
 from advisor_desktop.notebook.service import Notebook
 from advisor_desktop.paths import AppPaths
@@ -53,15 +53,21 @@ def register(sub: Any) -> None:
 def cmd_selftest(ctx: CliContext) -> int:
     out = ctx.console.out
     failures = 0
+    ok_word = pgettext("selftest result", "ok")
+    fail_word = pgettext("selftest result", "FAIL")
+    width = max(len(ok_word), len(fail_word)) + 2
+
+    def result(word: str, name: str, detail: str) -> None:
+        out(f"  {word.ljust(width)}{name}: {detail}")
 
     def check(name: str, fn: Callable[[], str]) -> None:
         nonlocal failures
         try:
             detail = fn()
-            out(f"  ok    {name}: {detail}")
+            result(ok_word, name, detail)
         except Exception as exc:
             failures += 1
-            out(f"  FAIL  {name}: {type(exc).__name__}: {str(exc)[:120]}")
+            result(fail_word, name, f"{type(exc).__name__}: {str(exc)[:120]}")
 
     out(
         f"Advisor Desktop {__version__} on Python {platform.python_version()} "
@@ -98,10 +104,17 @@ def cmd_selftest(ctx: CliContext) -> int:
         def kdf() -> str:
             start = time.perf_counter()
             params = policy.params()
-            return (
-                f"Argon2id calibrated to {params.memory_kib // 1024} MiB, "
-                f"{params.time_cost} pass(es), {params.lanes} lanes "
-                f"({time.perf_counter() - start:.2f} s to calibrate)"
+            return ngettext(
+                "Argon2id calibrated to {mib} MiB, {n} pass, parallelism {lanes} "
+                "({seconds} s to calibrate)",
+                "Argon2id calibrated to {mib} MiB, {n} passes, parallelism {lanes} "
+                "({seconds} s to calibrate)",
+                params.time_cost,
+            ).format(
+                mib=params.memory_kib // 1024,
+                n=params.time_cost,
+                lanes=params.lanes,
+                seconds=f"{time.perf_counter() - start:.2f}",
             )
 
         check(_("key derivation"), kdf)
@@ -128,9 +141,9 @@ def cmd_selftest(ctx: CliContext) -> int:
                 found = [h.summary.id for h in notebook.search("uberpruf")]
                 found_cjk = [h.summary.id for h in notebook.search("测")]
                 if found != [rid] or found_cjk != [rid]:
-                    raise RuntimeError("full-text search did not find the test record")
+                    raise RuntimeError(_("full-text search did not find the test record"))
             state["settings"] = s
-            return f"unlock {unlock:.2f} s, write and FTS5 search ok"
+            return _("unlock {seconds} s, write and FTS5 search ok").format(seconds=f"{unlock:.2f}")
 
         check(_("encrypted vault"), vault)
         s = state.get("settings")
@@ -149,7 +162,11 @@ def cmd_selftest(ctx: CliContext) -> int:
                 2,
             ):
                 failures += 1
-                out("  FAIL  vault settings differ from what the design requires")
+                result(
+                    fail_word,
+                    _("vault settings"),
+                    _("they differ from what the design requires"),
+                )
 
     def age() -> str:
         import pyrage
@@ -157,8 +174,8 @@ def cmd_selftest(ctx: CliContext) -> int:
         ident = pyrage.x25519.Identity.generate()
         blob = pyrage.encrypt(b"selftest", [ident.to_public()])
         if pyrage.decrypt(blob, [ident]) != b"selftest":
-            raise RuntimeError("age round trip failed")
-        return "x25519 round trip ok"
+            raise RuntimeError(_("the encrypt and decrypt round trip failed"))
+        return _("x25519 encrypt and decrypt round trip ok")
 
     check("age (pyrage)", age)
 
@@ -167,8 +184,11 @@ def cmd_selftest(ctx: CliContext) -> int:
 
         key = Ed25519PrivateKey.generate()
         key.public_key().verify(key.sign(b"selftest"), b"selftest")
-        return "sign/verify ok"
+        return _("sign and verify ok")
 
     check("Ed25519", ed25519)
-    out(_("All checks passed.") if failures == 0 else _("{n} check(s) failed.").format(n=failures))
+    if failures == 0:
+        out(_("All checks passed."))
+    else:
+        out(ngettext("{n} check failed.", "{n} checks failed.", failures).format(n=failures))
     return 0 if failures == 0 else 1

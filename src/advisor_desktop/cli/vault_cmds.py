@@ -10,7 +10,7 @@ from advisor_desktop.cli.context import PASSPHRASE_ENV, CliContext
 from advisor_desktop.crypto.recovery import normalize_recovery_code
 from advisor_desktop.errors import UsageError, VaultExists
 from advisor_desktop.hardening import wipe
-from advisor_desktop.i18n import _
+from advisor_desktop.i18n import _, ngettext
 from advisor_desktop.profile import load_profile
 from advisor_desktop.vault.backup import make_backup, restore_backup
 from advisor_desktop.vault.meta import store_profile
@@ -115,9 +115,11 @@ def cmd_init(ctx: CliContext) -> int:
         params = vault.settings().kdf
     ctx.console.out(_("Vault created in {folder}.").format(folder=ctx.paths.data))
     ctx.console.out(
-        _("Key derivation: Argon2id, {mem} MiB, {passes} pass(es), {lanes} lanes.").format(
-            mem=params.memory_kib // 1024, passes=params.time_cost, lanes=params.lanes
-        )
+        ngettext(
+            "Key derivation: Argon2id, {mem} MiB, {n} pass, parallelism {lanes}.",
+            "Key derivation: Argon2id, {mem} MiB, {n} passes, parallelism {lanes}.",
+            params.time_cost,
+        ).format(mem=params.memory_kib // 1024, n=params.time_cost, lanes=params.lanes)
     )
     ctx.console.out("")
     ctx.console.out(

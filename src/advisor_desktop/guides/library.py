@@ -19,6 +19,7 @@ from advisor_desktop.guides.languages import (
 )
 from advisor_desktop.guides.model import Guide, GuideSection, discover_languages, load_guide
 from advisor_desktop.guides.store import GuideSource, shipped_root
+from advisor_desktop.i18n import _
 from advisor_desktop.profile import OrgProfile
 
 
@@ -69,4 +70,4 @@ class GuideLibrary:
                 return candidate
         if codes:
             return codes[0]
-        raise GuideError("no guides")
+        raise GuideError(_("No guides are installed."))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor_desktop.guides.languages import SOURCE_LOCALE
-from advisor_desktop.i18n import _
+from advisor_desktop.i18n import _, ngettext
 from advisor_desktop.profile import resources_dir
 
 log = logging.getLogger(__name__)
@@ -136,9 +136,12 @@ def parse_notices(text: str) -> NoticeTable:
                 valid[field] = value.strip()
             else:
                 fields = " ".join("{" + name + "}" for name in sorted(FIELDS[field])) or "-"
-                message = _(
+                message = ngettext(
+                    "{file}: {key} must be one line of at most {n} character, "
+                    "with exactly these fields: {fields}",
                     "{file}: {key} must be one line of at most {n} characters, "
-                    "with exactly these fields: {fields}"
+                    "with exactly these fields: {fields}",
+                    MAX_CHARS,
                 ).format(file=NOTICES_FILE, key=field, n=MAX_CHARS, fields=fields)
                 issues.append(NoticeIssue(lang, field, message))
         strings[lang] = valid

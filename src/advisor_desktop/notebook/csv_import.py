@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from advisor_desktop.errors import ValidationError
-from advisor_desktop.i18n import _
+from advisor_desktop.i18n import _, ngettext
 from advisor_desktop.notebook.models import (
     CHANNEL_LABELS,
     ROLE_LABELS,
@@ -156,11 +156,17 @@ def parse_csv(data: bytes, profile: OrgProfile) -> ParsedCsv:
     try:
         header = [h.strip().casefold() for h in next(reader, [])]
     except csv.Error as exc:
-        raise CsvImportError(_("The file is not valid CSV near line 1.")) from exc
+        raise CsvImportError(
+            _("The file is not valid CSV near line {line}.").format(line=1)
+        ) from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise CsvImportError(
-            _("The header row lacks the column(s): {columns}").format(columns=", ".join(missing))
+            ngettext(
+                "The header row lacks the column: {columns}",
+                "The header row lacks the columns: {columns}",
+                len(missing),
+            ).format(columns=", ".join(missing))
         )
     parser = _RowParser(profile)
     records: list[ConversationRecord] = []

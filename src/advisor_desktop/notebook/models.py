@@ -45,6 +45,7 @@ CHANNEL_LABELS: dict[str, str] = {
     ContactChannel.IN_PERSON: N_("In person"),
     ContactChannel.PHONE: N_("Phone"),
     ContactChannel.VIDEO: N_("Video call"),
+    # TRANSLATORS: a contact channel: the visitor wrote (text message, chat, e-mail).
     ContactChannel.MESSAGE: N_("Message"),
 }
 ROLE_LABELS: dict[str, str] = {

@@ -37,10 +37,13 @@ class FollowUpsPage(QWidget):
         layout.addWidget(heading(_("Follow-ups")))
         layout.addWidget(
             note(
-                _(
+                ngettext(
                     "Open conversations whose follow-up date has passed or falls in the next "
-                    "{days} days. Press Enter or double-click to open one."
-                ).format(days=WITHIN_DAYS)
+                    "{n} day. Press Enter or double-click to open one.",
+                    "Open conversations whose follow-up date has passed or falls in the next "
+                    "{n} days. Press Enter or double-click to open one.",
+                    WITHIN_DAYS,
+                ).format(n=WITHIN_DAYS)
             )
         )
         self.tree = named(QTreeWidget(), _("Follow-ups"))

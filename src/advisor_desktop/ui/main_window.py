@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor_desktop.i18n import _
+from advisor_desktop.i18n import _, pgettext
 from advisor_desktop.settings import UiPreferences
 from advisor_desktop.ui.clipboard import SecureClipboard
 from advisor_desktop.ui.common import named
@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self.workspace = QWidget()
         row = QHBoxLayout(self.workspace)
         row.setContentsMargins(0, 0, 0, 0)
-        self.nav = named(QListWidget(), _("Sections"))
+        self.nav = named(QListWidget(), pgettext("main navigation", "Sections"))
         self.nav.setMaximumWidth(200)
         self.nav.setMinimumWidth(150)
         self.nav.currentRowChanged.connect(self._nav_changed)

@@ -36,6 +36,7 @@ from advisor_desktop.ui.clipboard import SecureClipboard
 from advisor_desktop.ui.common import Banner, named, show_error
 from advisor_desktop.ui.editor import AUTOSAVE_MS, RecordEditor
 from advisor_desktop.ui.editor_form import from_qdate
+from advisor_desktop.ui.formatting import format_date
 from advisor_desktop.ui.record_model import RecordTableModel
 from advisor_desktop.ui.search import DEBOUNCE_MS, SearchController
 from advisor_desktop.ui.session import Session
@@ -332,6 +333,7 @@ class NotebookPage(QWidget):
             self.banner.hide()
             return
         days = self.session.notebook.profile.retention.warn_days
+        horizon = self.session.today() + dt.timedelta(days=days)
         parts = []
         if due:
             parts.append(
@@ -344,10 +346,10 @@ class NotebookPage(QWidget):
         if soon:
             parts.append(
                 ngettext(
-                    "{n} record will be due for purge within {days} days.",
-                    "{n} records will be due for purge within {days} days.",
+                    "{n} record will be due for purge by {date}.",
+                    "{n} records will be due for purge by {date}.",
                     soon,
-                ).format(n=soon, days=days)
+                ).format(n=soon, date=format_date(horizon))
             )
         self.banner.show_message(" ".join(parts), _("Review…"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QWidget
 
-from advisor_desktop.i18n import _
+from advisor_desktop.i18n import _, ngettext
 from advisor_desktop.passphrase import estimate_strength
 from advisor_desktop.ui.common import named
 
@@ -52,11 +52,17 @@ class NewPassphraseFields(QWidget):
         self.meter.setValue(strength.level)
         self.meter.setAccessibleDescription(strength.label)
         if not text:
-            message = _(
-                "Use at least {n} characters; a few unrelated words are easy to remember."
+            message = ngettext(
+                "Use at least {n} character; a few unrelated words are easy to remember.",
+                "Use at least {n} characters; a few unrelated words are easy to remember.",
+                MIN_LENGTH,
             ).format(n=MIN_LENGTH)
         elif len(text.strip()) < MIN_LENGTH:
-            message = _("Too short: use at least {n} characters.").format(n=MIN_LENGTH)
+            message = ngettext(
+                "Too short: use at least {n} character.",
+                "Too short: use at least {n} characters.",
+                MIN_LENGTH,
+            ).format(n=MIN_LENGTH)
         elif again and again != text:
             message = _("{verdict}. The two passphrases are not the same.").format(
                 verdict=strength.label

@@ -220,9 +220,11 @@ class SettingsPage(QWidget):
             (_("Vault id:"), vault.vault_id),
             (
                 _("Key derivation:"),
-                _("Argon2id, {mib} MiB, {passes} passes").format(
-                    mib=kdf.memory_kib // 1024, passes=kdf.time_cost
-                ),
+                ngettext(
+                    "Argon2id, {mib} MiB, {n} pass",
+                    "Argon2id, {mib} MiB, {n} passes",
+                    kdf.time_cost,
+                ).format(mib=kdf.memory_kib // 1024, n=kdf.time_cost),
             ),
             (_("Encryption:"), _("SQLCipher {version}").format(version=settings.sqlcipher_version)),
             (
@@ -249,11 +251,19 @@ class SettingsPage(QWidget):
         notebook = self.session.notebook
         today = self.session.today()
         days = notebook.profile.retention.warn_days
+        months = notebook.profile.retention.months_after_close
         self.retention_note.setText(
-            _(
-                "Closed records are purged {months} months after closing. These are due "
-                "within the next {days} days; purging removes them for good."
-            ).format(months=notebook.profile.retention.months_after_close, days=days)
+            ngettext(
+                "Closed records are purged {n} month after closing.",
+                "Closed records are purged {n} months after closing.",
+                months,
+            ).format(n=months)
+            + " "
+            + ngettext(
+                "These are due within the next {n} day; purging removes them for good.",
+                "These are due within the next {n} days; purging removes them for good.",
+                days,
+            ).format(n=days)
         )
 
         def work() -> Any:

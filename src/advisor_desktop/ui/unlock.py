@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from advisor_desktop.errors import AdvisorError, AuthError, VaultBusy, VaultError
 from advisor_desktop.hardening import wipe
-from advisor_desktop.i18n import _
+from advisor_desktop.i18n import _, pgettext
 from advisor_desktop.paths import AppPaths
 from advisor_desktop.ui.common import heading, named, note
 from advisor_desktop.ui.passphrase_fields import NewPassphraseFields, password_field
@@ -107,7 +107,7 @@ class UnlockForm(QWidget):
         card.addWidget(self.busy)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setAccessibleName(_("Message"))
+        self.error.setAccessibleName(pgettext("status or error text", "Message"))
         card.addWidget(self.error)
         self.other_folder = named(
             QPushButton(_("Choose another data folder…")), _("Choose another data folder")

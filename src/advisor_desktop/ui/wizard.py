@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from advisor_desktop.errors import AdvisorError
-from advisor_desktop.i18n import _, active_locale
+from advisor_desktop.i18n import _, active_locale, ngettext
 from advisor_desktop.paths import AppPaths
 from advisor_desktop.profile import OrgProfile, load_profile
 from advisor_desktop.settings import available_languages
@@ -124,7 +124,11 @@ class ProfilePage(QWizardPage):
         layout.addSpacing(12)
         self.demo = named(
             QCheckBox(
-                _("Add {n} fictional example conversations to try the app").format(n=DEMO_COUNT)
+                ngettext(
+                    "Add {n} fictional example conversation to try the app",
+                    "Add {n} fictional example conversations to try the app",
+                    DEMO_COUNT,
+                ).format(n=DEMO_COUNT)
             ),
             _("Add fictional example conversations"),
         )

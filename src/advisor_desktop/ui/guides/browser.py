@@ -29,7 +29,7 @@ from advisor_desktop.guides.languages import SOURCE_LOCALE
 from advisor_desktop.guides_render import export_pdf, guide_document, guide_font
 from advisor_desktop.guides_render.document import layout_direction
 from advisor_desktop.guides_render.fonts import load_bundled_fonts
-from advisor_desktop.i18n import _
+from advisor_desktop.i18n import _, pgettext
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class GuideBrowser(QWidget):
         self.notice.setWordWrap(True)
 
         self.sections = QListWidget()
-        self.sections.setAccessibleName(_("Sections"))
+        self.sections.setAccessibleName(pgettext("guide sections", "Sections"))
         self.results = QListWidget()
         self.results.setAccessibleName(_("Search results"))
         self.results.hide()
