@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -72,7 +73,8 @@ def test_add_edit_search_and_close_a_record(qtbot, main):
     assert page.model.record_id(0) == record_id
     search_task = page.search.last_task
     assert search_task is not None
-    assert search_task.thread is not QApplication.instance().thread()
+    assert search_task.thread_id is not None
+    assert search_task.thread_id != threading.main_thread().ident  # the GUI thread
     page.search_box.clear()
     assert not page.model.searching
     assert page.model.total == 4

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from PySide6.QtCore import QThread
-from PySide6.QtWidgets import QApplication
 
 from advisor_desktop.paths import AppPaths
 from advisor_desktop.ui.application import DesktopApp, UnlockWindow, layout_direction
@@ -62,9 +62,8 @@ def test_wizard_kdf_runs_off_the_gui_thread(qtbot, desktop):
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery_page, timeout=10_000)
     task = desktop.runner.last_task
     assert task is not None
-    assert task.thread is not None
-    assert task.thread is not QApplication.instance().thread()
-    assert task.thread is not QThread.currentThread()
+    assert task.thread_id is not None
+    assert task.thread_id != threading.main_thread().ident  # the GUI thread
 
 
 def test_unlock_wrong_then_right_passphrase(qtbot, desktop, recovery_code):
@@ -79,7 +78,8 @@ def test_unlock_wrong_then_right_passphrase(qtbot, desktop, recovery_code):
     assert desktop.main is None
     task = desktop.runner.last_task
     assert task is not None
-    assert task.thread is not QApplication.instance().thread()
+    assert task.thread_id is not None
+    assert task.thread_id != threading.main_thread().ident  # the GUI thread
     form.passphrase.setText(PASSPHRASE)
     with qtbot.waitSignal(form.unlocked, timeout=10_000):
         form.submit_passphrase()

@@ -8,11 +8,12 @@ paints and reacts.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from advisor_desktop.errors import AdvisorError
 from advisor_desktop.i18n import _
@@ -34,8 +35,9 @@ class TaskSignals(QObject):
 class Task(QRunnable):
     """One call of ``fn(*args)`` on a worker thread.
 
-    ``thread`` records the QThread the work ran on, so tests can check structurally that it
-    was not the GUI thread.
+    ``thread_id`` records the (Python) id of the thread the work ran on, so tests can check
+    structurally that it was not the GUI thread. Not the QThread object: a wrapper kept for a
+    pool thread outlives it, and Qt may reuse its address for a new object.
     """
 
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
@@ -44,11 +46,11 @@ class Task(QRunnable):
         self.fn = fn
         self.args = args
         self.signals = TaskSignals()
-        self.thread: QThread | None = None
+        self.thread_id: int | None = None
 
     def run(self) -> None:
         """Executed on a pool thread."""
-        self.thread = QThread.currentThread()
+        self.thread_id = threading.get_ident()
         try:
             result = self.fn(*self.args)
         except AdvisorError as exc:
