@@ -485,3 +485,22 @@ def test_resume_draft_and_sealed(qtbot, setup: Setup, tmp_path: Path) -> None:
     assert later.currentPage() is later.done_page
     assert later.done_page.export()
     assert desk_open(setup, out)[0] == 0
+
+
+def test_preview_shows_the_referral_as_the_desk_reads_it(qtbot, setup: Setup) -> None:
+    """The readable tab is the desk's own rendering of the exact payload in the JSON tab."""
+    from advisor_desktop.referral.package import validate_payload
+    from advisor_desktop.referral.readable import readable_lines
+
+    inputs = DraftInputs(desk=DESK_NAME, scopes=parse_scopes("category,summary"))
+    draft = setup.service.create(
+        setup.record, inputs, load_statement("en", DESK_NAME), ConsentMethod.ON_SCREEN
+    )
+    wizard = make_wizard(qtbot, setup, resume=draft.referral_id)
+    wizard.next()  # from the redactions to the preview
+    page = wizard.preview_page
+    payload = setup.service.payload_bytes(draft.referral_id)
+    assert page.view.toPlainText() == render_preview(payload)
+    expected = "\n".join(readable_lines(validate_payload(json.loads(payload))))
+    assert page.readable.toPlainText() == expected
+    assert LISTED not in page.readable.toPlainText()

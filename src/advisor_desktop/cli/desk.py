@@ -19,7 +19,6 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import platformdirs
 
@@ -41,6 +40,7 @@ from advisor_desktop.i18n import _, activate
 from advisor_desktop.referral.errors import PackageUndecryptable
 from advisor_desktop.referral.keys import public_key_fingerprint, recipient_fingerprint
 from advisor_desktop.referral.package import MAX_PACKAGE_BYTES
+from advisor_desktop.referral.readable import readable_lines
 
 PROG = "advisor-desk"
 PASSPHRASE_ENV = "ADVISOR_DESK_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
@@ -179,35 +179,12 @@ def cmd_open(ctx: DeskContext) -> int:
 
 
 def render_referral(opened: OpenedReferral, signer_name: str) -> list[str]:
-    """A verified referral as readable lines."""
-    c = opened.content
-    lines = [
-        _("Referral {id}").format(id=c.referral_id),
-        _("Signed by: {name} ({key})").format(name=signer_name, key=opened.signer_key_id),
-        _("Created: {when}").format(when=c.created),
-        _("Requested action: {action}").format(action=c.requested_action),
-        _("Language: {code}").format(code=c.language),
-        _("Consent: {scopes} ({method}, {language}, statement v{version}, {given})").format(
-            scopes=", ".join(c.consent["scopes"]),
-            method=c.consent["method"],
-            language=c.consent["language"],
-            version=c.consent["statement_version"],
-            given=c.consent["given"],
-        ),
-    ]
-    for key, value in c.content.items():
-        lines.append(f"{key}: {_render_value(value)}")
+    """A verified referral as readable lines (as the advisor previewed it), with its signer."""
+    lines = readable_lines(opened.content)
+    lines.insert(
+        1, _("Signed by: {name} ({key})").format(name=signer_name, key=opened.signer_key_id)
+    )
     return lines
-
-
-def _render_value(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    if value is True:
-        return _("yes")
-    return str(value)
 
 
 def main(

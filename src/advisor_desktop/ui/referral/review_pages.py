@@ -7,6 +7,7 @@ would add a busy state for no visible gain.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QTextEdit,
     QTreeWidget,
     QTreeWidgetItem,
@@ -38,7 +40,8 @@ from advisor_desktop.guides_render.document import apply_direction, layout_direc
 from advisor_desktop.i18n import _
 from advisor_desktop.referral.anonymiser import DecisionKind, RedactionDecision
 from advisor_desktop.referral.draft import ReferralDraft
-from advisor_desktop.referral.package import FILE_SUFFIX
+from advisor_desktop.referral.package import FILE_SUFFIX, validate_payload
+from advisor_desktop.referral.readable import readable_lines
 from advisor_desktop.referral.service import payload_digest, render_preview
 from advisor_desktop.ui.common import named, note
 from advisor_desktop.ui.referral.rows import (
@@ -360,6 +363,10 @@ class PreviewPage(QWizardPage):
         self.setSubTitle(_("This is exactly what the desk will read. Nothing else is sent."))
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, _("Confirm and seal"))
+        self.readable = named(QPlainTextEdit(), _("The referral as the desk will read it"))
+        self.readable.setReadOnly(True)
+        self.readable.setTabChangesFocus(True)
+        self.readable.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         self.view = named(QPlainTextEdit(), _("Exactly what the desk will read"))
         self.view.setReadOnly(True)
         self.view.setTabChangesFocus(True)
@@ -375,8 +382,11 @@ class PreviewPage(QWizardPage):
         self.message = note("")
         self.message.setObjectName("previewMessage")
         self.message.hide()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.readable, _("As the desk reads it"))
+        self.tabs.addTab(self.view, _("Exact content (JSON)"))
         layout = QVBoxLayout(self)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.digest_label)
         layout.addWidget(self.checked)
         layout.addWidget(self.message)
@@ -396,6 +406,7 @@ class PreviewPage(QWizardPage):
             return
         _message(self.message, "")
         self.view.setPlainText(render_preview(payload))
+        self.readable.setPlainText("\n".join(readable_lines(validate_payload(json.loads(payload)))))
         self.digest = payload_digest(payload)
         self.digest_label.setText(_("Digest of this content: {digest}").format(digest=self.digest))
 
