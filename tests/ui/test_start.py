@@ -156,3 +156,34 @@ def test_desktop_app_starts_with_the_wizard_on_an_empty_folder(qtbot, paths, pol
     window = app.start()
     qtbot.addWidget(window)
     assert isinstance(window, FirstRunWizard)
+
+
+def test_run_application_hands_over_to_the_first_instance(qtbot, paths, policy, recovery_code):
+    """A second start on a folder another instance holds asks it to come forward and exits 1."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from advisor_desktop.ui.application import run_application
+
+    first = SingleInstance(paths.data)
+    assert first.claim()
+    messages: list[str] = []
+
+    def dismiss() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            messages.append(box.text())
+            box.accept()
+        else:
+            QTimer.singleShot(20, dismiss)
+
+    QTimer.singleShot(50, dismiss)
+    try:
+        with qtbot.waitSignal(first.raise_requested, timeout=10_000, raising=False) as raised:
+            code = run_application(paths, "en", ["advisor-desktop"], policy)
+    finally:
+        first.release()
+    assert code == 1
+    assert raised.signal_triggered
+    assert messages
+    assert "already open" in messages[0]

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBo
 from advisor_desktop.i18n import _, activate
 from advisor_desktop.paths import AppPaths, resolve_paths
 from advisor_desktop.settings import is_rtl, write_language
-from advisor_desktop.ui.single_instance import SingleInstance
 from advisor_desktop.ui.unlock import UnlockForm
 from advisor_desktop.ui.workers import Runner
 
@@ -30,6 +29,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WINDOW_SIZE = (1280, 720)
+# Start-up work that can wait (log file, warm-up imports) runs this long after the first window
+# is shown, so it never delays the first paint.
+AFTER_FIRST_PAINT_MS = 300
 
 
 def layout_direction(lang: str) -> Qt.LayoutDirection:
@@ -92,8 +94,11 @@ class DesktopApp(QObject):
         if isinstance(window, UnlockWindow):
             window.form.focus_passphrase()
             # While the advisor types, import what the main window needs on a worker, so the
-            # unlock itself does not pay for it.
-            self.runner.start(_prewarm_imports)
+            # unlock itself does not pay for it — once the window is on screen, so the import
+            # does not compete with its first paint.
+            QTimer.singleShot(
+                AFTER_FIRST_PAINT_MS, self, lambda: self.runner.start(_prewarm_imports)
+            )
         return window
 
     def apply_language(self, lang: str) -> None:
@@ -250,27 +255,42 @@ def run_application(
     app.setApplicationDisplayName(_("Advisor Desktop"))
     app.setLayoutDirection(layout_direction(lang or "en"))
     install_qt_translator(app, lang or "en")
-    instance = SingleInstance(paths.data)
-    if not instance.claim():
-        QMessageBox.information(
-            None,
-            _("Advisor Desktop"),
-            _(
-                "Advisor Desktop is already open for this data folder; "
-                "that window was brought to the front."
-            ),
-        )
-        return 1
     desktop = DesktopApp(paths, lang or "en", policy)
-    instance.raise_requested.connect(desktop.bring_to_front)
     first = desktop.start()
+    claimed: list[Any] = []
+
+    def claim_folder() -> None:
+        # One window per data folder. Checked just after the first paint (the socket costs
+        # start-up time); the vault's own process lock is the hard guarantee meanwhile.
+        from advisor_desktop.ui.single_instance import SingleInstance
+
+        instance = SingleInstance(paths.data)
+        if not instance.claim():
+            for window in (desktop.first, desktop.main):
+                if window is not None:
+                    window.hide()
+            QMessageBox.information(
+                None,
+                _("Advisor Desktop"),
+                _(
+                    "Advisor Desktop is already open for this data folder; "
+                    "that window was brought to the front."
+                ),
+            )
+            app.exit(1)
+            return
+        instance.raise_requested.connect(desktop.bring_to_front)
+        claimed.append(instance)
+
+    QTimer.singleShot(AFTER_FIRST_PAINT_MS, claim_folder)
     if after_first_window is not None:
-        QTimer.singleShot(0, after_first_window)
+        QTimer.singleShot(AFTER_FIRST_PAINT_MS, after_first_window)
     if on_first_window is not None:
         on_first_window(first)
     code = int(app.exec())
     desktop.runner.wait()
-    instance.release()
+    for instance in claimed:
+        instance.release()
     return code
 
 
