@@ -158,32 +158,42 @@ def test_desktop_app_starts_with_the_wizard_on_an_empty_folder(qtbot, paths, pol
     assert isinstance(window, FirstRunWizard)
 
 
-def test_run_application_hands_over_to_the_first_instance(qtbot, paths, policy, recovery_code):
-    """A second start on a folder another instance holds asks it to come forward and exits 1."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+CHILD = """
+import sys
+from pathlib import Path
+from advisor_desktop.paths import AppPaths
+from advisor_desktop.ui.application import run_application
+root = Path(sys.argv[1])
+paths = AppPaths(root, root / "config", root / "logs")
+code = run_application(paths, "en", ["advisor-desktop"], tell=lambda text: print("TOLD", text))
+print("EXIT", code, flush=True)
+"""
 
-    from advisor_desktop.ui.application import run_application
 
+def test_run_application_hands_over_to_the_first_instance(qtbot, paths, tmp_path):
+    """A second start on a folder another instance holds asks it to come forward and exits 1.
+
+    The second start runs in its own process: an event loop that exits must not run inside the
+    test process, whose QApplication the other tests share."""
+    import os
+    import subprocess
+    import sys
+
+    paths.data.mkdir(parents=True, exist_ok=True)
     first = SingleInstance(paths.data)
     assert first.claim()
-    messages: list[str] = []
-
-    def dismiss() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            messages.append(box.text())
-            box.accept()
-        else:
-            QTimer.singleShot(20, dismiss)
-
-    QTimer.singleShot(50, dismiss)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     try:
-        with qtbot.waitSignal(first.raise_requested, timeout=10_000, raising=False) as raised:
-            code = run_application(paths, "en", ["advisor-desktop"], policy)
+        with qtbot.waitSignal(first.raise_requested, timeout=30_000):
+            child = subprocess.Popen(
+                [sys.executable, "-c", CHILD, str(paths.data)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                env=env,
+            )
+        out, _err = child.communicate(timeout=60)
     finally:
         first.release()
-    assert code == 1
-    assert raised.signal_triggered
-    assert messages
-    assert "already open" in messages[0]
+    assert "TOLD Advisor Desktop is already open" in out
+    assert "EXIT 1" in out

@@ -7,8 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
 
 from advisor_desktop.desk.identity import keygen
 from advisor_desktop.guides.pack import build_pack
@@ -21,23 +19,13 @@ from tests.conftest import TEST_KDF
 pytestmark = pytest.mark.gui
 
 
-def _dismiss_next_message(shown: list[str]) -> None:
-    def dismiss() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            shown.append(box.text())
-            box.accept()
-        else:
-            QTimer.singleShot(10, dismiss)
-
-    QTimer.singleShot(0, dismiss)
-
-
 def test_device_key_desk_import_and_guide_pack(
     qtbot, desktop, main: MainWindow, tmp_path: Path, paths: AppPaths
 ) -> None:
     page = main.page("trust")
     assert isinstance(page, TrustPage)
+    shown: list[str] = []
+    page.report_error = lambda _parent, text: shown.append(text)
     qtbot.waitUntil(lambda: page.device_key.text() != "")
     assert page.device_fingerprint.text()
     assert page.no_desks.isVisibleTo(page)
@@ -45,8 +33,6 @@ def test_device_key_desk_import_and_guide_pack(
     # A foreign file is refused with a message; nothing changes.
     junk = tmp_path / "junk.json"
     junk.write_text(json.dumps({"hello": 1}))
-    shown: list[str] = []
-    _dismiss_next_message(shown)
     assert not page.import_profile_file(junk)
     assert shown
 
@@ -77,8 +63,9 @@ def test_device_key_desk_import_and_guide_pack(
     bad = tmp_path / "guides-v6.guidepack"
     bad.write_bytes(build_pack(source, 6, other.signing_key))
     shown.clear()
-    _dismiss_next_message(shown)
-    desktop.main.page("trust").install_pack_file(bad)
+    latest = desktop.main.page("trust")
+    latest.report_error = lambda _parent, text: shown.append(text)
+    latest.install_pack_file(bad)
     qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
     assert installed_version(paths) == 5
     desktop.main.close()

@@ -163,6 +163,16 @@ class FollowUpOverview:
     upcoming_count: int
 
 
+def warm_up(vault: Vault) -> None:
+    """Read what the notebook's first screen reads (the record count, the newest page), so the
+    pages are decrypted into SQLCipher's cache before a GUI thread asks for them."""
+    with vault.read() as conn:
+        conn.execute("SELECT count(*) FROM records").fetchone()
+        conn.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM records ORDER BY conv_date DESC, id DESC LIMIT 200"
+        ).fetchall()
+
+
 class Notebook:
     """Conversation records in an open vault, validated against the organisation profile."""
 

@@ -73,6 +73,7 @@ class DesktopApp(QObject):
         self.first: QWidget | None = None
         self.main: MainWindow | None = None
         self.on_main_shown: Callable[[MainWindow], None] | None = None
+        self._prewarmed = False
 
     def start(self) -> QWidget:
         """Show the wizard or the unlock window; returns it."""
@@ -100,6 +101,12 @@ class DesktopApp(QObject):
                 AFTER_FIRST_PAINT_MS, self, lambda: self.runner.start(_prewarm_imports)
             )
         return window
+
+    def prewarm(self) -> None:
+        """Start the warm-up (once) on a worker."""
+        if not self._prewarmed:
+            self._prewarmed = True
+            self.runner.start(_prewarm_imports)
 
     def apply_language(self, lang: str) -> None:
         """Make ``lang`` the language of new widgets: catalogs, Qt's strings, direction."""
@@ -234,9 +241,23 @@ def install_qt_translator(app: QApplication, lang: str) -> bool:
 
 
 def _prewarm_imports() -> None:
+    """On a worker while the unlock window waits: import what the main window needs and load
+    the locale data of every language name it shows, so the unlock does not pay for it."""
     import advisor_desktop.ui.build
+    import advisor_desktop.ui.features
     import advisor_desktop.ui.session
     import advisor_desktop.vault.store  # noqa: F401
+    from advisor_desktop.guides.languages import language_info
+    from advisor_desktop.guides.model import discover_languages
+    from advisor_desktop.guides.store import shipped_root
+    from advisor_desktop.settings import available_languages
+    from advisor_desktop.ui.editor_form import LANGUAGES
+    from advisor_desktop.ui.formatting import language_name
+
+    for code in discover_languages(shipped_root()):
+        language_info(code)
+    for code in (*available_languages(), *LANGUAGES):
+        language_name(code)
 
 
 def run_application(
@@ -247,8 +268,12 @@ def run_application(
     *,
     on_first_window: Callable[[QWidget], None] | None = None,
     after_first_window: Callable[[], None] | None = None,
+    tell: Callable[[str], None] | None = None,
 ) -> int:
-    """Run the Qt event loop until the last window closes; returns the exit code."""
+    """Run the Qt event loop until the last window closes; returns the exit code.
+
+    ``tell`` shows a message to the person starting the app (a message box by default).
+    """
     app = QApplication.instance() or QApplication(argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Advisor Desktop")
@@ -269,14 +294,14 @@ def run_application(
             for window in (desktop.first, desktop.main):
                 if window is not None:
                     window.hide()
-            QMessageBox.information(
-                None,
-                _("Advisor Desktop"),
-                _(
-                    "Advisor Desktop is already open for this data folder; "
-                    "that window was brought to the front."
-                ),
+            message = _(
+                "Advisor Desktop is already open for this data folder; "
+                "that window was brought to the front."
             )
+            if tell is not None:
+                tell(message)
+            else:
+                QMessageBox.information(None, _("Advisor Desktop"), message)
             app.exit(1)
             return
         instance.raise_requested.connect(desktop.bring_to_front)

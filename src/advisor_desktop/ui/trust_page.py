@@ -61,9 +61,11 @@ class TrustPage(QWidget):
         clipboard: SecureClipboard,
         *,
         choose_file: FileChooser = ask_open_path,
+        report_error: Callable[[QWidget, str], None] = show_error,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.report_error = report_error
         self.session = session
         self.runner = runner
         self.clipboard = clipboard
@@ -195,10 +197,10 @@ class TrustPage(QWidget):
             imported = import_trust_file(data, load_vault_profile(vault))
             store_profile(vault, imported.profile)
         except OSError:
-            show_error(self, _("The file {name} cannot be read.").format(name=path.name))
+            self.report_error(self, _("The file {name} cannot be read.").format(name=path.name))
             return False
         except AdvisorError as exc:
-            show_error(self, exc.message)
+            self.report_error(self, exc.message)
             return False
         self.reload()
         self.message.emit(
@@ -225,7 +227,7 @@ class TrustPage(QWidget):
             data = path.read_bytes()
             keys = trusted_keys(load_vault_profile(self.session.vault))
         except OSError:
-            show_error(self, _("The file {name} cannot be read.").format(name=path.name))
+            self.report_error(self, _("The file {name} cannot be read.").format(name=path.name))
             return
         paths = self.session.paths
         self.import_pack.setEnabled(False)
@@ -238,6 +240,6 @@ class TrustPage(QWidget):
 
         def failed(exc: AdvisorError) -> None:
             self.import_pack.setEnabled(True)
-            show_error(self, exc.message)
+            self.report_error(self, exc.message)
 
         self.runner.start(install_pack, paths, data, keys, on_done=done, on_error=failed)

@@ -39,15 +39,25 @@ def _open_with_passphrase(paths: AppPaths, secret: bytearray, policy: KdfPolicy 
     from advisor_desktop.vault.store import open_vault
 
     try:
-        return open_vault(paths, secret, policy)
+        vault = open_vault(paths, secret, policy)
     finally:
         wipe(secret)
+    return _warmed(vault)
 
 
 def _open_with_recovery(paths: AppPaths, code: str, policy: KdfPolicy | None) -> Any:
     from advisor_desktop.vault.store import open_vault_with_recovery
 
-    return open_vault_with_recovery(paths, code, policy)
+    return _warmed(open_vault_with_recovery(paths, code, policy))
+
+
+def _warmed(vault: Any) -> Any:
+    """Still on the worker: read the pages the first screen needs, so the GUI thread finds
+    them decrypted in the page cache."""
+    from advisor_desktop.notebook.service import warm_up
+
+    warm_up(vault)
+    return vault
 
 
 def _set_new(vault: Any, new: bytearray, confirm: bytearray) -> Any:
