@@ -101,72 +101,54 @@ def _paint(button: QAbstractButton, option: QStyleOptionButton, radio: bool) -> 
         painter.drawPrimitive(_PE.PE_FrameFocusRect, focus)
 
 
-class WrappingCheckBox(QCheckBox):
+class _Wrapping:
+    """What both wrapping buttons share; ``_radio`` picks the style's indicator."""
+
+    _radio = False
+
+    def hasHeightForWidth(self) -> bool:
+        """The height depends on the width (the label wraps)."""
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        """The height the label needs at ``width``."""
+        return _height_for_width(self, self._radio, width)  # type: ignore[arg-type]
+
+    def sizeHint(self) -> QSize:
+        """The label on one line."""
+        return _size_hint(self, self._radio, minimum=False)  # type: ignore[arg-type]
+
+    def minimumSizeHint(self) -> QSize:
+        """A dozen characters wide."""
+        return _size_hint(self, self._radio, minimum=True)  # type: ignore[arg-type]
+
+    def hitButton(self, pos: QPoint) -> bool:
+        """The whole widget, label included, toggles or selects the button."""
+        return bool(self.rect().contains(pos))  # type: ignore[attr-defined]
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        """The style's indicator, and the label word-wrapped in the layout direction."""
+        option = QStyleOptionButton()
+        self.initStyleOption(option)  # type: ignore[attr-defined]
+        _paint(self, option, self._radio)  # type: ignore[arg-type]
+
+
+class WrappingCheckBox(_Wrapping, QCheckBox):
     """A checkbox whose label wraps; see the module docstring."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         _prepare(self)
 
-    def hasHeightForWidth(self) -> bool:
-        """The height depends on the width (the label wraps)."""
-        return True
 
-    def heightForWidth(self, width: int) -> int:
-        """The height the label needs at ``width``."""
-        return _height_for_width(self, False, width)
-
-    def sizeHint(self) -> QSize:
-        """The label on one line."""
-        return _size_hint(self, False, minimum=False)
-
-    def minimumSizeHint(self) -> QSize:
-        """A dozen characters wide."""
-        return _size_hint(self, False, minimum=True)
-
-    def hitButton(self, pos: QPoint) -> bool:
-        """The whole widget, label included, toggles the box."""
-        return self.rect().contains(pos)
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        """The style's indicator, and the label word-wrapped in the layout direction."""
-        option = QStyleOptionButton()
-        self.initStyleOption(option)
-        _paint(self, option, False)
-
-
-class WrappingRadioButton(QRadioButton):
+class WrappingRadioButton(_Wrapping, QRadioButton):
     """A radio button whose label wraps; see the module docstring."""
+
+    _radio = True
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         _prepare(self)
-
-    def hasHeightForWidth(self) -> bool:
-        """The height depends on the width (the label wraps)."""
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        """The height the label needs at ``width``."""
-        return _height_for_width(self, True, width)
-
-    def sizeHint(self) -> QSize:
-        """The label on one line."""
-        return _size_hint(self, True, minimum=False)
-
-    def minimumSizeHint(self) -> QSize:
-        """A dozen characters wide."""
-        return _size_hint(self, True, minimum=True)
-
-    def hitButton(self, pos: QPoint) -> bool:
-        """The whole widget, label included, selects the button."""
-        return self.rect().contains(pos)
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        """The style's indicator, and the label word-wrapped in the layout direction."""
-        option = QStyleOptionButton()
-        self.initStyleOption(option)
-        _paint(self, option, True)
 
 
 class FitScrollArea(QScrollArea):
