@@ -9,51 +9,40 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from advisor_desktop.errors import RecordNotFound
 from advisor_desktop.i18n import _
 from advisor_desktop.notebook.models import (
-    ContactChannel,
     ConversationRecord,
     RecordFilter,
     RecordId,
     RecordSummary,
     SearchHit,
     Status,
-    VisitorRole,
 )
-from advisor_desktop.notebook.textnorm import fold, fts_query, normalize_for_index
+from advisor_desktop.notebook.rows import (
+    COLUMNS,
+    EDITABLE,
+    SUMMARY_COLUMNS,
+    add_months,
+    index_body,
+    json_ids,
+    row_to_record,
+    row_to_summary,
+    snippet,
+    where_clause,
+    with_closed_at,
+)
+from advisor_desktop.notebook.textnorm import fts_query
 from advisor_desktop.profile import OrgProfile
 from advisor_desktop.vault.store import Vault
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
-_COLUMNS = (
-    "id, conv_date, channel, role, categories, options, agreed, follow_up, notes, status, "
-    "language, alias, identifiers, created_at, updated_at, closed_at"
-)
-# The columns :meth:`Notebook.update` may change, in the order of ``Notebook._values``.
-_EDITABLE = (
-    "conv_date",
-    "channel",
-    "role",
-    "categories",
-    "options",
-    "agreed",
-    "follow_up",
-    "notes",
-    "status",
-    "language",
-    "alias",
-    "identifiers",
-    "closed_at",
-)
-_SUMMARY_COLUMNS = "id, conv_date, role, categories, status, follow_up, substr(notes, 1, 120)"
 # A search ranks at most this many matches, the most recently added: bm25 over every match of a
 # word found in half of 100,000 notes takes ~40 ms, over 2,000 of them ~3 ms. Below this many
 # matches the ranking is exact.
@@ -69,88 +58,6 @@ OPTIMIZE_AFTER = 1000
 def utc_now() -> dt.datetime:
     """The real clock (tests pass their own)."""
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months (clamped to the month's last day)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover - 28 always exists
-
-
-_PLAIN_ID = re.compile(r"[A-Za-z0-9_.:-]*")
-
-
-def _json_ids(values: Sequence[str]) -> str:
-    """``json.dumps(list(values))`` for profile ids, without the encoder's per-call cost."""
-    if all(_PLAIN_ID.fullmatch(v) for v in values):
-        return "[" + ", ".join(f'"{v}"' for v in values) + "]"
-    return json.dumps(list(values))
-
-
-def _index_body(record: ConversationRecord) -> str:
-    parts = [record.notes, record.agreed, record.alias or ""]
-    return normalize_for_index("\n".join(p for p in parts if p))
-
-
-def _row_to_record(row: Sequence[Any]) -> ConversationRecord:
-    return ConversationRecord(
-        id=RecordId(row[0]),
-        conv_date=dt.date.fromisoformat(row[1]),
-        channel=ContactChannel(row[2]),
-        role=VisitorRole(row[3]),
-        categories=tuple(json.loads(row[4])),
-        options=tuple(json.loads(row[5])),
-        agreed=row[6],
-        follow_up=dt.date.fromisoformat(row[7]) if row[7] else None,
-        notes=row[8],
-        status=Status(row[9]),
-        language=row[10],
-        alias=row[11],
-        identifiers=tuple(json.loads(row[12])),
-        created_at=dt.datetime.fromisoformat(row[13]),
-        updated_at=dt.datetime.fromisoformat(row[14]),
-        closed_at=dt.datetime.fromisoformat(row[15]) if row[15] else None,
-    )
-
-
-def _row_to_summary(row: Sequence[Any]) -> RecordSummary:
-    return RecordSummary(
-        id=RecordId(row[0]),
-        conv_date=dt.date.fromisoformat(row[1]),
-        role=VisitorRole(row[2]),
-        categories=tuple(json.loads(row[3])),
-        status=Status(row[4]),
-        follow_up=dt.date.fromisoformat(row[5]) if row[5] else None,
-        preview=" ".join(row[6].split()),
-    )
-
-
-def _where(filters: RecordFilter | None) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if filters is not None:
-        if filters.status is not None:
-            clauses.append("status = ?")
-            params.append(filters.status.value)
-        if filters.role is not None:
-            clauses.append("role = ?")
-            params.append(filters.role.value)
-        if filters.category is not None:
-            clauses.append("EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?)")
-            params.append(filters.category)
-        if filters.date_from is not None:
-            clauses.append("conv_date >= ?")
-            params.append(filters.date_from.isoformat())
-        if filters.date_to is not None:
-            clauses.append("conv_date <= ?")
-            params.append(filters.date_to.isoformat())
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 @dataclass(frozen=True)
@@ -169,7 +76,7 @@ def warm_up(vault: Vault) -> None:
     with vault.read() as conn:
         conn.execute("SELECT count(*) FROM records").fetchone()
         conn.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM records ORDER BY conv_date DESC, id DESC LIMIT 200"
+            f"SELECT {SUMMARY_COLUMNS} FROM records ORDER BY conv_date DESC, id DESC LIMIT 200"
         ).fetchall()
 
 
@@ -195,8 +102,8 @@ class Notebook:
             record.conv_date.isoformat(),
             record.channel.value,
             record.role.value,
-            _json_ids(record.categories),
-            _json_ids(record.options),
+            json_ids(record.categories),
+            json_ids(record.options),
             record.agreed,
             record.follow_up.isoformat() if record.follow_up else None,
             record.notes,
@@ -231,7 +138,7 @@ class Notebook:
                 rowid = int(cursor.lastrowid)
                 conn.execute(
                     "INSERT INTO record_fts (rowid, body) VALUES (?, ?)",
-                    (rowid, _index_body(record)),
+                    (rowid, index_body(record)),
                 )
                 ids.append(RecordId(rowid))
             if len(ids) >= OPTIMIZE_AFTER:
@@ -247,19 +154,19 @@ class Notebook:
         now = self._clock()
         with self._vault.write() as conn:
             row = conn.execute(
-                f"SELECT {', '.join(_EDITABLE)} FROM records WHERE id = ?", (record.id,)
+                f"SELECT {', '.join(EDITABLE)} FROM records WHERE id = ?", (record.id,)
             ).fetchone()
             if row is None:
                 raise self._not_found(record.id)
-            stored = dict(zip(_EDITABLE, row, strict=True))
+            stored = dict(zip(EDITABLE, row, strict=True))
             if record.status is Status.CLOSED and record.closed_at is None and stored["closed_at"]:
-                record = _with_closed_at(record, dt.datetime.fromisoformat(stored["closed_at"]))
+                record = with_closed_at(record, dt.datetime.fromisoformat(stored["closed_at"]))
             # Only the columns that changed are written: an unchanged column leaves its index
             # pages alone, and unchanged text leaves the search index alone (fewer pages to
             # encrypt and write per save).
             changed = {
                 column: value
-                for column, value in zip(_EDITABLE, self._values(record, now), strict=True)
+                for column, value in zip(EDITABLE, self._values(record, now), strict=True)
                 if value != stored[column]
             }
             assignments = "".join(f"{column} = ?, " for column in changed)
@@ -271,7 +178,7 @@ class Notebook:
                 conn.execute("DELETE FROM record_fts WHERE rowid = ?", (record.id,))
                 conn.execute(
                     "INSERT INTO record_fts (rowid, body) VALUES (?, ?)",
-                    (record.id, _index_body(record)),
+                    (record.id, index_body(record)),
                 )
         log.info("record_updated id=%s", record.id)
 
@@ -304,15 +211,15 @@ class Notebook:
         """One record, all fields."""
         with self._vault.read() as conn:
             row = conn.execute(
-                f"SELECT {_COLUMNS} FROM records WHERE id = ?", (record_id,)
+                f"SELECT {COLUMNS} FROM records WHERE id = ?", (record_id,)
             ).fetchone()
         if row is None:
             raise self._not_found(record_id)
-        return _row_to_record(row)
+        return row_to_record(row)
 
     def count(self, filters: RecordFilter | None = None) -> int:
         """How many records match ``filters``."""
-        where, params = _where(filters)
+        where, params = where_clause(filters)
         with self._vault.read() as conn:
             return int(conn.execute(f"SELECT count(*) FROM records{where}", params).fetchone()[0])
 
@@ -320,14 +227,14 @@ class Notebook:
         self, filters: RecordFilter | None = None, *, limit: int = -1, offset: int = 0
     ) -> list[RecordSummary]:
         """Records, newest conversation first, a page at a time."""
-        where, params = _where(filters)
+        where, params = where_clause(filters)
         with self._vault.read() as conn:
             rows = conn.execute(
-                f"SELECT {_SUMMARY_COLUMNS} FROM records{where}"
+                f"SELECT {SUMMARY_COLUMNS} FROM records{where}"
                 " ORDER BY conv_date DESC, id DESC LIMIT ? OFFSET ?",
                 [*params, limit, offset],
             ).fetchall()
-        return [_row_to_summary(r) for r in rows]
+        return [row_to_summary(r) for r in rows]
 
     def search(
         self, query: str, *, limit: int = 50, filters: RecordFilter | None = None
@@ -341,17 +248,17 @@ class Notebook:
         match = fts_query(query)
         if match is None or limit <= 0:
             return []
-        where, params = _where(filters)
+        where, params = where_clause(filters)
         where = where.replace(" WHERE ", " AND ", 1)
         with self._vault.read() as conn:
             rows = conn.execute(
-                f"SELECT {_SUMMARY_COLUMNS.replace('id,', 'r.id,', 1)}, r.notes, r.agreed"
+                f"SELECT {SUMMARY_COLUMNS.replace('id,', 'r.id,', 1)}, r.notes, r.agreed"
                 " FROM (SELECT rowid, rank FROM record_fts WHERE record_fts MATCH ?"
                 " ORDER BY rowid DESC LIMIT ?) AS hit CROSS JOIN records AS r ON r.id = hit.rowid"
                 f"{where} ORDER BY hit.rank, hit.rowid DESC LIMIT ?",
                 [match, RANK_CANDIDATES, *params, limit],
             ).fetchall()
-        return [SearchHit(_row_to_summary(r[:7]), _snippet(query, r[7], r[8])) for r in rows]
+        return [SearchHit(row_to_summary(r[:7]), snippet(query, r[7], r[8])) for r in rows]
 
     def follow_ups(
         self, today: dt.date | None = None, *, within_days: int = 0
@@ -361,12 +268,12 @@ class Notebook:
         horizon = today + dt.timedelta(days=within_days)
         with self._vault.read() as conn:
             rows = conn.execute(
-                f"SELECT {_SUMMARY_COLUMNS} FROM records INDEXED BY records_open_follow_up"
+                f"SELECT {SUMMARY_COLUMNS} FROM records INDEXED BY records_open_follow_up"
                 " WHERE follow_up IS NOT NULL AND follow_up <= ? AND status = 'open'"
                 " ORDER BY follow_up, id",
                 (horizon.isoformat(),),
             ).fetchall()
-        return [_row_to_summary(r) for r in rows]
+        return [row_to_summary(r) for r in rows]
 
     def follow_up_overview(
         self, today: dt.date | None = None, *, within_days: int = 7, limit: int = 300
@@ -378,7 +285,7 @@ class Notebook:
         # INDEXED BY: without statistics the planner prefers the status index, which walks
         # every open record and sorts them.
         base = (
-            f"SELECT {_SUMMARY_COLUMNS} FROM records INDEXED BY records_open_follow_up"
+            f"SELECT {SUMMARY_COLUMNS} FROM records INDEXED BY records_open_follow_up"
             " WHERE follow_up IS NOT NULL AND status = 'open'"
         )
         with self._vault.read() as conn:
@@ -397,8 +304,8 @@ class Notebook:
                 (today.isoformat(), today.isoformat(), horizon),
             ).fetchone()
         return FollowUpOverview(
-            overdue=[_row_to_summary(r) for r in overdue],
-            upcoming=[_row_to_summary(r) for r in upcoming],
+            overdue=[row_to_summary(r) for r in overdue],
+            upcoming=[row_to_summary(r) for r in upcoming],
             overdue_count=int(counts[0] or 0),
             upcoming_count=int(counts[1] or 0),
         )
@@ -423,13 +330,13 @@ class Notebook:
         months = self.profile.retention.months_after_close
         with self._vault.read() as conn:
             rows = conn.execute(
-                f"SELECT {_SUMMARY_COLUMNS}, closed_at FROM records WHERE status = 'closed'"
+                f"SELECT {SUMMARY_COLUMNS}, closed_at FROM records WHERE status = 'closed'"
                 " AND closed_at IS NOT NULL AND substr(closed_at, 1, 10) <= ?"
                 " ORDER BY closed_at, id",
                 (cutoff.isoformat(),),
             ).fetchall()
         return [
-            (_row_to_summary(r[:7]), add_months(dt.datetime.fromisoformat(r[7]).date(), months))
+            (row_to_summary(r[:7]), add_months(dt.datetime.fromisoformat(r[7]).date(), months))
             for r in rows
         ]
 
@@ -494,25 +401,3 @@ class Notebook:
 
     def _not_found(self, record_id: int) -> RecordNotFound:
         return RecordNotFound(_("There is no record {id}.").format(id=record_id))
-
-
-def _with_closed_at(record: ConversationRecord, closed_at: dt.datetime) -> ConversationRecord:
-    from dataclasses import replace
-
-    return replace(record, closed_at=closed_at)
-
-
-def _snippet(query: str, notes: str, agreed: str, width: int = 80) -> str:
-    """A short excerpt around the first word of ``query`` found in the text."""
-    text = " ".join(f"{notes} {agreed}".split())
-    folded = fold(text)
-    words = fts_query(query)
-    if words is None:
-        return text[:width]
-    first = fold(query).split()
-    position = folded.find(first[0]) if first else -1
-    if position < 0 or len(folded) != len(text):
-        return text[:width] + ("…" if len(text) > width else "")
-    start = max(0, position - width // 3)
-    excerpt = text[start : start + width]
-    return ("…" if start else "") + excerpt + ("…" if start + width < len(text) else "")

@@ -19,7 +19,8 @@ from advisor_desktop.notebook.models import ConversationRecord
 from advisor_desktop.profile import OrgProfile
 from advisor_desktop.referral.service import ReferralService
 from advisor_desktop.ui.referral.consent_pages import ConsentPage, DeskPage
-from advisor_desktop.ui.referral.review_pages import DonePage, DraftPage, PreviewPage
+from advisor_desktop.ui.referral.review_pages import DraftPage
+from advisor_desktop.ui.referral.seal_pages import DonePage, PreviewPage
 
 log = logging.getLogger(__name__)
 
