@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from advisor_desktop.logsetup import ContentFilter, setup_logging
+from advisor_desktop.notebook.csv_import import REQUIRED_COLUMNS
 
 from .conftest import PASSPHRASE, CliRunner
 from .helpers.canaries import make_canaries, patterns, scan_file
@@ -21,21 +22,7 @@ NEW_PASSPHRASE = "Ünïcode new passphrase 42"
 def _csv(canaries: list[str]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(
-        [
-            "date",
-            "channel",
-            "role",
-            "categories",
-            "options",
-            "agreed",
-            "follow_up",
-            "status",
-            "language",
-            "notes",
-            "alias",
-        ]
-    )
+    writer.writerow([*REQUIRED_COLUMNS, "alias"])
     for i, canary in enumerate(canaries):
         writer.writerow(
             [

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from advisor_desktop.notebook.csv_import import REQUIRED_COLUMNS
 from advisor_desktop.notebook.service import Notebook
 from advisor_desktop.notebook.textnorm import fold
 from advisor_desktop.paths import resolve_paths
@@ -30,19 +31,7 @@ from .helpers.canaries import all_files, make_canaries, patterns, scan_file
 from .helpers.records import make_record
 
 FIELDS = ("notes", "agreed", "alias", "identifiers", "draft", "deleted", "updated_away")
-CSV_HEADER = [
-    "date",
-    "channel",
-    "role",
-    "categories",
-    "options",
-    "agreed",
-    "follow_up",
-    "status",
-    "language",
-    "notes",
-    "alias",
-]
+CSV_HEADER = [*REQUIRED_COLUMNS, "alias"]
 
 
 def _temp_roots() -> list[Path]:

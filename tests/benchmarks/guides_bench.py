@@ -13,32 +13,14 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.benchmarks.timing import stats, timed
+
 AIMS_MS = {"switch_first": 100.0, "switch_cached": 100.0, "visitor_open": 100.0, "pdf": 1000.0}
-
-
-def _timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000.0
-
-
-def _stats(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        "n": len(samples),
-        "median_ms": round(statistics.median(samples), 2),
-        "p95_ms": round(p95, 2),
-        "max_ms": round(max(samples), 2),
-    }
 
 
 def run(quick: bool, app: Any) -> dict[str, Any]:
@@ -60,9 +42,9 @@ def run(quick: bool, app: Any) -> dict[str, Any]:
         browser.set_language(code)
         app.processEvents()
 
-    first = [_timed(lambda c=code: switch(c)) for code in langs[1:] + langs[:1]]
+    first = [timed(lambda c=code: switch(c)) for code in langs[1:] + langs[:1]]
     rounds = 1 if quick else 4
-    cached = [_timed(lambda c=code: switch(c)) for _ in range(rounds) for code in langs]
+    cached = [timed(lambda c=code: switch(c)) for _ in range(rounds) for code in langs]
 
     def open_visitor(code: str) -> None:
         view = VisitorView(library, code, lambda secret: False)
@@ -73,22 +55,22 @@ def run(quick: bool, app: Any) -> dict[str, Any]:
         view.close()
         view.deleteLater()
 
-    visitor = [_timed(lambda c=code: open_visitor(c)) for code in langs]
+    visitor = [timed(lambda c=code: open_visitor(c)) for code in langs]
     pdf_langs = ["en", "ar", "zh-Hans", "hi", "am"] if quick else langs
     pdf: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for code in pdf_langs:
             if code in langs:
                 browser.set_language(code)
-                pdf[code] = _timed(lambda c=code: browser.save_pdf(Path(tmp) / f"{c}.pdf"))
+                pdf[code] = timed(lambda c=code: browser.save_pdf(Path(tmp) / f"{c}.pdf"))
     browser.close()
     browser.deleteLater()
     app.processEvents()
     results = {
-        "switch_first": _stats(first),
-        "switch_cached": _stats(cached),
-        "visitor_open": _stats(visitor),
-        "pdf": _stats(list(pdf.values())),
+        "switch_first": stats(first),
+        "switch_cached": stats(cached),
+        "visitor_open": stats(visitor),
+        "pdf": stats(list(pdf.values())),
     }
     return {
         "benchmark": "guides",

@@ -14,13 +14,13 @@ import argparse
 import datetime as dt
 import json
 import platform
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from tests.benchmarks.timing import stats, timed
 
 AIMS_MS = {"build_core": 50.0, "build_vault": 50.0, "open_one": 50.0, "open_1000": 10_000.0}
 NOTES = (
@@ -29,23 +29,6 @@ NOTES = (
     "сказали молчать. قال لمحمد إن المدير غاضب. 王小明说小明的经理很生气。 Staff no. AB-123456, "
     "see https://intranet.example.org/case/42. She wants the desk to look at it. "
 ) * 4
-
-
-def _timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000.0
-
-
-def _stats(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        "n": len(samples),
-        "median_ms": round(statistics.median(samples), 2),
-        "p95_ms": round(p95, 2),
-        "max_ms": round(max(samples), 2),
-    }
 
 
 def run(quick: bool, workdir: Path) -> dict[str, Any]:
@@ -97,7 +80,7 @@ def run(quick: bool, workdir: Path) -> dict[str, Any]:
     build_core()  # warm-up: phone metadata, month names, regex compilation
     rounds = 20 if quick else 100
     results: dict[str, Any] = {}
-    results["build_core"] = _stats([_timed(build_core) for _ in range(rounds)])
+    results["build_core"] = stats([timed(build_core) for _ in range(rounds)])
 
     paths = AppPaths(workdir / "vault", workdir / "vault/c", workdir / "vault/l")
     vault, _code = create_vault(paths, bytearray(b"benchmark passphrase"), KdfPolicy.fixed(fast))
@@ -112,17 +95,17 @@ def run(quick: bool, workdir: Path) -> dict[str, Any]:
             service.confirm(draft.referral_id)
 
         build_vault()
-        results["build_vault"] = _stats([_timed(build_vault) for _ in range(rounds // 2)])
+        results["build_vault"] = stats([timed(build_vault) for _ in range(rounds // 2)])
 
     count = 200 if quick else 1000
     packages = [build_core() for _ in range(count)]
     seen_dir = workdir / "seen"
     identities = [desk.age_identity]
     one = [
-        _timed(lambda p=p: open_package(p, identities, trusted, SeenIds(None)))  # type: ignore[misc]
+        timed(lambda p=p: open_package(p, identities, trusted, SeenIds(None)))  # type: ignore[misc]
         for p in packages[:rounds]
     ]
-    results["open_one"] = _stats(one)
+    results["open_one"] = stats(one)
     seen = SeenIds(seen_dir)
     start = time.perf_counter()
     for package in packages:
