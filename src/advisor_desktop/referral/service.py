@@ -95,6 +95,11 @@ class ReferralService:
 
     # -- desks -------------------------------------------------------------------------
 
+    @property
+    def profile(self) -> OrgProfile:
+        """The organisation profile this service refers with (its desks and keys)."""
+        return self._profile
+
     def desk(self, name: str) -> Desk:
         """The profile's desk called ``name``."""
         for desk in self._profile.desks:

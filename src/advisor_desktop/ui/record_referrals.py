@@ -79,13 +79,12 @@ class RecordReferrals(QGroupBox):
         """Open the referral wizard for the shown record (saved records only)."""
         if self.record_id is None:
             return None
-        vault = self.session.vault
-        profile = load_vault_profile(vault)
+        service = self._service()
         record = self.session.notebook.get(RecordId(self.record_id))
         wizard = ReferralWizard(
-            ReferralService(vault, profile, self.session.clock),
+            service,
             record,
-            profile,
+            service.profile,
             request_visitor_view=self._open_visitor,
             parent=self.window(),
             resume=resume,
