@@ -5,9 +5,14 @@
     python translations/manage.py compile   # .po → src/advisor_desktop/locale/<lang>/…/*.mo
     python translations/manage.py all       # the three, in order (run after changing strings)
 
-The compiled ``.mo`` files are committed; tests/test_i18n.py fails when they, or the template,
-are stale, or when a catalog has empty or fuzzy entries. ``en_XA`` is a generated
-pseudo-locale (accented, ~40 % longer) that makes clipped or untranslated text visible.
+Sources and built files: the template (``.pot``) and the ``.po`` files are sources, committed
+and reviewed. The ``.mo`` files are built, never committed: ``setup.py`` compiles them into the
+package on every install (``pip install .`` or ``-e .``), and ``compile`` rebuilds them in a
+checkout after a ``.po`` changed. tests/test_i18n.py fails when the template is stale, when a
+catalog has empty or fuzzy entries, or when the compiled catalogs do not hold exactly the
+messages of the sources (whatever Babel version compiled them). ``en_XA`` is a generated
+pseudo-locale (accented, ~40 % longer) that makes clipped or untranslated text visible; it is
+for developers (``--lang en_XA``) and is never offered in a language list.
 """
 
 from __future__ import annotations
@@ -59,8 +64,8 @@ def _po_path(lang: str) -> Path:
     return TRANSLATIONS / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def _mo_path(lang: str) -> Path:
-    return LOCALE_OUT / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+def _mo_path(lang: str, folder: Path | None = None) -> Path:
+    return (folder or LOCALE_OUT) / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
 
 
 def _serialize_po(catalog: Catalog) -> bytes:
@@ -140,17 +145,45 @@ def pseudo_catalog() -> Catalog:
 
 def compiled(lang: str) -> bytes:
     """The .mo bytes a language's .po compiles to (the pseudo-locale is generated)."""
-    if lang == PSEUDO:
-        return _serialize_mo(pseudo_catalog())
-    return _serialize_mo(load(_po_path(lang), lang))
+    return _serialize_mo(source_catalog(lang))
 
 
-def compile_all() -> None:
-    """Compile every .po (and the pseudo-locale) into the package's locale folder."""
+def compile_all(folder: Path | None = None) -> None:
+    """Compile every .po (and the pseudo-locale) into ``folder`` (default: the package's
+    locale folder in this checkout)."""
     for lang in (*LANGUAGES, PSEUDO):
-        path = _mo_path(lang)
+        path = _mo_path(lang, folder)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(compiled(lang))
+
+
+def source_catalog(lang: str) -> Catalog:
+    """The catalog a language's compiled file must hold (the pseudo-locale is generated)."""
+    return pseudo_catalog() if lang == PSEUDO else load(_po_path(lang), lang)
+
+
+def messages(catalog: Catalog) -> dict[tuple[str | None, str | tuple[str, ...]], object]:
+    """What a catalog translates: (context, id) → translation, header and untranslated or
+    fuzzy entries left out (a compiled file does not carry them)."""
+    out: dict[tuple[str | None, str | tuple[str, ...]], object] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        plural = isinstance(message.id, list | tuple)
+        key = tuple(message.id) if plural else message.id
+        strings = tuple(message.string) if plural else (message.string,)
+        if not all(strings):
+            continue
+        out[(message.context or None, key)] = strings
+    return out
+
+
+def read_compiled(path: Path) -> Catalog:
+    """A compiled ``.mo`` file, read back."""
+    from babel.messages.mofile import read_mo
+
+    with path.open("rb") as handle:
+        return read_mo(handle)
 
 
 def main(argv: list[str]) -> int:
