@@ -11,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+LINTED = ("src", "tests", "packaging", "translations", "setup.py")
 
 
 def _run(*cmd: str) -> subprocess.CompletedProcess[str]:
@@ -22,12 +23,12 @@ def _run(*cmd: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_lint() -> None:
-    result = _run("ruff", "check", "src", "tests")
+    result = _run("ruff", "check", *LINTED)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_format() -> None:
-    result = _run("ruff", "format", "--check", "src", "tests")
+    result = _run("ruff", "format", "--check", *LINTED)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -38,8 +38,13 @@ PSEUDO = "en_XA"
 # Fixed header dates keep generated files byte-for-byte reproducible (checked by a test).
 FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 # pgettext:1c,2 and npgettext:1c,2,3: the first argument is the context.
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-            "npgettext": ((1, "c"), 2, 3)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+}
 _ACCENTS = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
     "áƀçđéƒĝĥíĵķĺɱñóƥʠŕšťúṽŵẋýžÅƁÇĐÉƑĜĤÍĴĶĹṀÑÓƤɊŔŠŤÚṼŴẊÝŽ",
@@ -48,15 +53,28 @@ _ACCENTS = str.maketrans(
 
 def extract() -> Catalog:
     """Every translatable string in src/ (keywords _, N_, ngettext, pgettext, npgettext)."""
-    catalog = Catalog(project="Advisor Desktop", domain=DOMAIN, charset="utf-8",
-                      creation_date=FIXED_DATE, revision_date=FIXED_DATE)
+    catalog = Catalog(
+        project="Advisor Desktop",
+        domain=DOMAIN,
+        charset="utf-8",
+        creation_date=FIXED_DATE,
+        revision_date=FIXED_DATE,
+    )
     method_map = [("**.py", "python")]
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(SRC), method_map=method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
+        str(SRC),
+        method_map=method_map,
+        keywords=KEYWORDS,
+        comment_tags=("TRANSLATORS:",),
         strip_comment_tags=True,
     ):
-        catalog.add(message, None, [(f"src/advisor_desktop/{filename}", lineno)],
-                    auto_comments=comments, context=context)
+        catalog.add(
+            message,
+            None,
+            [(f"src/advisor_desktop/{filename}", lineno)],
+            auto_comments=comments,
+            context=context,
+        )
     return catalog
 
 
@@ -70,8 +88,7 @@ def _mo_path(lang: str, folder: Path | None = None) -> Path:
 
 def _serialize_po(catalog: Catalog) -> bytes:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, omit_header=False, sort_output=True, width=100,
-             include_lineno=False)
+    write_po(buffer, catalog, omit_header=False, sort_output=True, width=100, include_lineno=False)
     return buffer.getvalue()
 
 
@@ -117,9 +134,14 @@ def update() -> None:
         if path.exists():
             catalog = load(path, lang)
         else:
-            catalog = Catalog(locale=lang, domain=DOMAIN, project="Advisor Desktop",
-                              charset="utf-8", creation_date=FIXED_DATE,
-                              revision_date=FIXED_DATE)
+            catalog = Catalog(
+                locale=lang,
+                domain=DOMAIN,
+                project="Advisor Desktop",
+                charset="utf-8",
+                creation_date=FIXED_DATE,
+                revision_date=FIXED_DATE,
+            )
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -130,14 +152,18 @@ def pseudo_catalog() -> Catalog:
     """The generated pseudo-locale catalog."""
     with POT.open("rb") as handle:
         template = read_po(handle)
-    catalog = Catalog(locale="en", domain=DOMAIN, charset="utf-8", creation_date=FIXED_DATE,
-                      revision_date=FIXED_DATE)
+    catalog = Catalog(
+        locale="en",
+        domain=DOMAIN,
+        charset="utf-8",
+        creation_date=FIXED_DATE,
+        revision_date=FIXED_DATE,
+    )
     for message in template:
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            catalog.add(message.id, tuple(_pseudo(x) for x in message.id),
-                        context=message.context)
+            catalog.add(message.id, tuple(_pseudo(x) for x in message.id), context=message.context)
         else:
             catalog.add(message.id, _pseudo(message.id), context=message.context)
     return catalog
@@ -188,8 +214,12 @@ def read_compiled(path: Path) -> Catalog:
 
 def main(argv: list[str]) -> int:
     """Command-line entry: extract, update, compile or all."""
-    commands = {"extract": [write_template], "update": [update], "compile": [compile_all],
-                "all": [write_template, update, compile_all]}
+    commands = {
+        "extract": [write_template],
+        "update": [update],
+        "compile": [compile_all],
+        "all": [write_template, update, compile_all],
+    }
     if len(argv) != 1 or argv[0] not in commands:
         print(__doc__)
         return 2
