@@ -12,7 +12,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from advisor_desktop.guides import EXPECTED_LOCALES, build_pack, shipped_root
-from advisor_desktop.profile import OrgProfile
+from advisor_desktop.guides.check import channels_without_contacts
+from advisor_desktop.guides.fill import has_contact_details
+from advisor_desktop.profile import CHANNEL_IDS, OrgProfile, default_profile_path, load_profile
 from tests.conftest import CliRunner
 
 AGE_RECIPIENT = str(pyrage.x25519.Identity.generate().to_public())
@@ -59,6 +61,117 @@ def test_check_passes_on_shipped_guides(cli: CliRunner) -> None:
     else:
         assert result.code == 1
         assert "missing" in result.out
+
+
+WARNING = "Warning: channel {} has no contact details;"
+HINT = "`advisor profile import FILE`"
+
+
+def _check_code() -> int:
+    """The exit code ``guides check`` has on the shipped guides (1 while a language is missing)."""
+    present = {p.name for p in shipped_root().iterdir() if p.is_dir()}
+    return 0 if set(EXPECTED_LOCALES) <= present else 1
+
+
+def _warned(out: str) -> list[str]:
+    """The channel ids ``guides check`` warned about, in order."""
+    prefix, suffix = WARNING.split("{}")
+    return [
+        line.removeprefix(prefix).split(suffix)[0].strip()
+        for line in out.splitlines()
+        if line.startswith(prefix)
+    ]
+
+
+def _profile_with_contacts(path: Path, filled: tuple[str, ...] = CHANNEL_IDS) -> Path:
+    """The shipped default.json with contact details for the ``filled`` channels."""
+    doc = json.loads(default_profile_path().read_text(encoding="utf-8"))
+    for channel in doc["channels"]:
+        if channel["id"] in filled:
+            name = channel["id"]
+            channel["contact"] = {
+                **channel.get("contact", {}),
+                "email": f"{name}@example.org",
+                "phone": "+31 70 123 4567",
+            }
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_channels_without_contacts_lists_the_empty_referenced_channels(
+    profile: OrgProfile, tmp_path: Path
+) -> None:
+    import shutil
+
+    # The shipped profile has no contact details at all, and the guides refer to every channel.
+    assert not any(has_contact_details(profile, cid) for cid in CHANNEL_IDS)
+    assert channels_without_contacts(shipped_root(), profile) == [c.id for c in profile.channels]
+    partly = load_profile(_profile_with_contacts(tmp_path / "p.json", ("central-desk",)))
+    assert has_contact_details(partly, "central-desk")
+    assert not has_contact_details(partly, "manager")
+    assert not has_contact_details(partly, "no-such-channel")
+    missing = channels_without_contacts(shipped_root(), partly)
+    assert "central-desk" not in missing
+    assert set(missing) == set(CHANNEL_IDS) - {"central-desk"}
+    full = load_profile(_profile_with_contacts(tmp_path / "full.json"))
+    assert channels_without_contacts(shipped_root(), full) == []
+    # Blank values count as empty; channels no guide refers to are not reported.
+    doc = json.loads((tmp_path / "full.json").read_text(encoding="utf-8"))
+    for channel in doc["channels"]:
+        if channel["id"] == "manager":
+            channel["contact"] = {"email": "  ", "phone": ""}
+    (tmp_path / "blank.json").write_text(json.dumps(doc), encoding="utf-8")
+    blank = load_profile(tmp_path / "blank.json")
+    assert channels_without_contacts(shipped_root(), blank) == ["manager"]
+    root = tmp_path / "g"
+    shutil.copytree(shipped_root() / "en", root / "en")
+    for path in (root / "en").glob("*.md"):
+        text = path.read_text(encoding="utf-8").replace("{{contact:manager}}\n", "")
+        path.write_text(text, encoding="utf-8")
+    assert channels_without_contacts(root, blank) == []
+    assert channels_without_contacts(tmp_path / "nowhere", profile) == []
+
+
+def test_check_warns_about_channels_without_contacts(
+    cli: CliRunner, profile: OrgProfile, tmp_path: Path
+) -> None:
+    import shutil
+
+    result = cli("guides", "check")
+    assert result.code == _check_code(), result.out + result.err
+    assert _warned(result.out) == [c.id for c in profile.channels]
+    warnings = [line for line in result.out.splitlines() if line.startswith("Warning: ")]
+    assert len(warnings) == len(CHANNEL_IDS)
+    assert all(HINT in line and "organisation profile" in line for line in warnings)
+    if result.code == 0:
+        assert "complete" in result.out
+    # --root uses the same profile; a broken folder fails as before, with the warnings too.
+    root = tmp_path / "g"
+    shutil.copytree(shipped_root() / "en", root / "en")
+    (root / "en" / "02-options.md").unlink()
+    broken = cli("guides", "check", "--root", str(root))
+    assert broken.code == 1
+    assert "en/2: " in broken.out
+    assert _warned(broken.out) == [c.id for c in profile.channels]
+
+
+@pytest.mark.slow
+def test_check_without_warnings_once_the_vault_profile_has_contacts(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    profile_file = _profile_with_contacts(tmp_path / "profile.json")
+    assert cli("init", "--profile", str(profile_file)).code == 0
+    result = cli("guides", "check")
+    assert result.code == _check_code(), result.out + result.err
+    assert "Warning" not in result.out + result.err
+    with_root = cli("guides", "check", "--root", str(shipped_root()))
+    assert with_root.code == result.code
+    assert "Warning" not in with_root.out + with_root.err
+    # Without the passphrase the shipped profile is used, without a prompt: it warns again.
+    shipped = cli("guides", "check", env={"ADVISOR_PASSPHRASE": ""})
+    assert shipped.code == result.code
+    assert len(_warned(shipped.out)) == len(CHANNEL_IDS)
+    assert cli("guides", "check", env={"ADVISOR_PASSPHRASE": "wrong"}).code == 3
 
 
 def test_check_lists_problems_of_a_broken_folder(cli: CliRunner, tmp_path: Path) -> None:

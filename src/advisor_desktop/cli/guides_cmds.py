@@ -5,7 +5,8 @@ passphrase: they fill contacts from the shipped organisation profile. When a pas
 given (``--passphrase-file`` or ``ADVISOR_PASSPHRASE``) and a vault exists, the vault's profile
 is used instead (its contacts, and its desk keys to re-verify an installed guide pack).
 ``import`` always unlocks the vault: the desk keys a pack is verified against are the ones in
-the vault's profile, never a file on disk that could have been swapped.
+the vault's profile, never a file on disk that could have been swapped. ``check`` also warns
+about every channel the guides refer to that has no contact details in that profile.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from advisor_desktop.guides import (
     markdown_to_text,
     trusted_keys,
 )
+from advisor_desktop.guides.check import channels_without_contacts
 from advisor_desktop.guides.pack import MAX_PACK_BYTES
 from advisor_desktop.i18n import _, ngettext
 from advisor_desktop.profile import OrgProfile, load_profile
@@ -69,14 +71,19 @@ def _passphrase_given(ctx: CliContext) -> bool:
     return bool(getattr(ctx.args, "passphrase_file", None) or ctx.console.env.get(PASSPHRASE_ENV))
 
 
-def _library(ctx: CliContext) -> GuideLibrary:
-    """Guides with the vault's profile when it can be unlocked without a prompt, else shipped."""
-    profile: OrgProfile
+def _vault_profile(ctx: CliContext) -> OrgProfile | None:
+    """The vault's profile when it can be unlocked without a prompt, else None."""
     if ctx.paths.vault_db.exists() and _passphrase_given(ctx):
         with ctx.vault() as vault:
-            profile = load_vault_profile(vault)
-        keys = trusted_keys(profile)
-        return GuideLibrary(profile, active_source(ctx.paths, keys))
+            return load_vault_profile(vault)
+    return None
+
+
+def _library(ctx: CliContext) -> GuideLibrary:
+    """Guides with the vault's profile when it can be unlocked without a prompt, else shipped."""
+    profile = _vault_profile(ctx)
+    if profile is not None:
+        return GuideLibrary(profile, active_source(ctx.paths, trusted_keys(profile)))
     return GuideLibrary(load_profile(), active_source(ctx.paths))
 
 
@@ -140,15 +147,32 @@ def cmd_show(ctx: CliContext) -> int:
 
 
 def cmd_check(ctx: CliContext) -> int:
-    """``advisor guides check``: exit 0 when complete, else list the problems and exit 1."""
+    """``advisor guides check``: exit 0 when complete, else list the problems and exit 1.
+
+    Channels the guides refer to without contact details in the profile are warnings: they
+    are listed, but do not change the exit code.
+    """
+    profile: OrgProfile
     if ctx.args.root:
         root = Path(ctx.args.root)
         if not root.is_dir():
             raise UsageError(_("{folder} is not a folder.").format(folder=ctx.args.root))
+        profile = _vault_profile(ctx) or load_profile()
     else:
-        root = _library(ctx).root
+        library = _library(ctx)
+        root, profile = library.root, library.profile
     problems = check_guides(root, required=EXPECTED_LOCALES)
     langs = language_statuses(root)
+    for problem in problems:
+        ctx.console.out(str(problem))
+    for channel in channels_without_contacts(root, profile):
+        ctx.console.out(
+            _(
+                "Warning: channel {channel} has no contact details; fill in its contact "
+                "details in the organisation profile and import it with "
+                "`advisor profile import FILE`."
+            ).format(channel=channel)
+        )
     if not problems:
         ctx.console.out(
             ngettext(
@@ -158,8 +182,6 @@ def cmd_check(ctx: CliContext) -> int:
             ).format(n=len(langs))
         )
         return EXIT_OK
-    for problem in problems:
-        ctx.console.out(str(problem))
     ctx.console.err(
         ngettext("{n} problem found.", "{n} problems found.", len(problems)).format(n=len(problems))
     )

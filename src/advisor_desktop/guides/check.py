@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor_desktop.guides.errors import GuideError
+from advisor_desktop.guides.fill import has_contact_details
 from advisor_desktop.guides.languages import SOURCE_LOCALE
 from advisor_desktop.guides.model import (
     PLACEHOLDER,
@@ -23,7 +24,7 @@ from advisor_desktop.guides.model import (
 )
 from advisor_desktop.guides.notices import FIELDS, NOTICES_FILE, load_notices
 from advisor_desktop.i18n import _
-from advisor_desktop.profile import CHANNEL_IDS
+from advisor_desktop.profile import CHANNEL_IDS, OrgProfile
 
 #: Problems of ``notices.json``, not of a guide: a language without its own notice shows the
 #: English one, so these never make a guide incomplete or refuse a pack (packs carry guide
@@ -245,6 +246,34 @@ def check_guides(root: Path, required: Iterable[str] = ()) -> list[Problem]:
                 _compare(source[number], section, problems)
     _check_notices(root, langs, problems)
     return problems
+
+
+def channels_without_contacts(root: Path, profile: OrgProfile) -> list[str]:
+    """The channels the guides under ``root`` refer to but ``profile`` gives no way to reach.
+
+    A channel counts when any section of any language has its ``{{contact:<channel-id>}}``
+    placeholder and every contact field of the channel in ``profile`` is empty: the guide then
+    shows only its name and description. Not a problem of the guides (the organisation fills
+    in its profile), so the CLI reports these as warnings. Files that cannot be read and
+    channels the profile does not have are left to :func:`check_guides`. The ids come in the
+    profile's channel order.
+    """
+    referred: set[str] = set()
+    for lang in discover_languages(root):
+        for name in SECTION_FILES.values():
+            try:
+                section = read_section(root / lang / name)
+            except GuideError:
+                continue
+            for placeholder in section.placeholders:
+                kind, _sep, ident = placeholder.partition(":")
+                if kind == "contact":
+                    referred.add(ident)
+    return [
+        channel.id
+        for channel in profile.channels
+        if channel.id in referred and not has_contact_details(profile, channel.id)
+    ]
 
 
 def language_statuses(root: Path) -> list[LanguageStatus]:

@@ -52,6 +52,19 @@ def contact_lines(profile: OrgProfile, channel_id: str, lang: str) -> list[str]:
     return lines
 
 
+def has_contact_details(profile: OrgProfile, channel_id: str) -> bool:
+    """True when the channel has at least one contact field that is not blank.
+
+    A channel without one is shown in a guide by its name and description only, so a visitor
+    has no way to reach it. An unknown channel has none.
+    """
+    try:
+        channel = profile.channel(channel_id)
+    except KeyError:
+        return False
+    return any(value.strip() for value in channel.contact.values())
+
+
 def _block(profile: OrgProfile, channel_id: str, lang: str) -> str:
     lines = contact_lines(profile, channel_id, lang)
     if not lines:
