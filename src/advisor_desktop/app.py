@@ -6,15 +6,18 @@ Builds paths (platformdirs or ``--data-dir``), logging, the language, and hands 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from advisor_desktop import __version__
+from advisor_desktop.errors import EXIT_USAGE, UsageError
 from advisor_desktop.hardening import disable_core_dumps
 from advisor_desktop.i18n import _, activate
 from advisor_desktop.logsetup import setup_logging
 from advisor_desktop.paths import AppPaths, resolve_paths
+from advisor_desktop.platform.languages import LANG_ENV, resolve_ui_language, ui_languages
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang",
         metavar="CODE",
         default=None,
-        help=_("language of the user interface (e.g. en, nl, fr, ar)"),
+        help=_(
+            "language of the user interface: {langs} (default: the one chosen before, or "
+            "the {env} environment variable)"
+        ).format(langs=", ".join(ui_languages()), env=LANG_ENV),
     )
     return parser
 
@@ -51,11 +57,17 @@ def main(
     """
     disable_core_dumps()
     args = build_parser().parse_args(argv)
+    asked = args.lang or os.environ.get(LANG_ENV)
+    try:
+        lang = resolve_ui_language(asked) if asked else None
+    except UsageError as exc:
+        print(f"advisor-desktop: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
     paths = resolve_paths(args.data_dir)
     paths.ensure()
     from advisor_desktop.settings import read_language
 
-    lang = args.lang or read_language(paths.config) or "en"
+    lang = lang or read_language(paths.config) or "en"
     activate(lang)
     from advisor_desktop.ui.application import run_application
 

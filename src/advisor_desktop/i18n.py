@@ -12,6 +12,8 @@ from __future__ import annotations
 import gettext as _gettext
 from pathlib import Path
 
+from advisor_desktop.platform import languages
+
 DOMAIN = "advisor_desktop"
 
 _translations: _gettext.NullTranslations = _gettext.NullTranslations()
@@ -20,22 +22,29 @@ _active_locale = "en"
 
 def locale_dir() -> Path:
     """Where compiled ``.mo`` catalogs are looked up (inside the installed package)."""
-    return Path(__file__).resolve().parent / "locale"
+    return languages.locale_dir()
 
 
 def activate(locale: str, directory: Path | None = None) -> None:
-    """Make ``locale`` the language of every later ``_()`` call (falls back to English)."""
+    """Make ``locale`` the language of every later ``_()`` call (falls back to English).
+
+    Any spelling of a tag is accepted (``zh_Hans``, ``zh-hans``); :func:`active_locale` then
+    gives the canonical one (``zh-Hans``), which is what profiles and guides are keyed by.
+    """
     global _translations, _active_locale
     folder = directory or locale_dir()
-    candidates = [locale, locale.replace("-", "_")]
+    try:
+        tag = languages.normalise_tag(locale)
+    except ValueError:
+        tag = languages.SOURCE_LANGUAGE
     _translations = _gettext.translation(
-        DOMAIN, localedir=str(folder), languages=candidates, fallback=True
+        DOMAIN, localedir=str(folder), languages=[languages.catalog_name(tag)], fallback=True
     )
-    _active_locale = locale
+    _active_locale = tag
 
 
 def active_locale() -> str:
-    """The locale code last passed to :func:`activate` (``en`` by default)."""
+    """The language last passed to :func:`activate`, canonical (``en`` by default)."""
     return _active_locale
 
 

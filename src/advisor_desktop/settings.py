@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from advisor_desktop.errors import ValidationError
 from advisor_desktop.fsutil import atomic_write
-from advisor_desktop.i18n import _, locale_dir
+from advisor_desktop.i18n import _
+from advisor_desktop.platform.languages import PSEUDO_LOCALE, match_tag, ui_languages
 
 if TYPE_CHECKING:
     from advisor_desktop.vault.store import Vault
@@ -27,7 +28,6 @@ log = logging.getLogger(__name__)
 
 UI_PREFS_KEY = "ui.preferences"
 CONFIG_FILE = "ui.json"
-RTL_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "he", "yi", "dv", "sd", "ug"})
 
 
 @dataclass(frozen=True)
@@ -73,13 +73,16 @@ def save_preferences(vault: Vault, prefs: UiPreferences) -> None:
 
 
 def read_language(config_dir: Path) -> str | None:
-    """The UI language chosen earlier, or None (never fails: a bad file means no choice)."""
+    """The UI language chosen earlier, canonical, or None (never fails: a bad file, or a
+    language this version has no catalog for, means no choice)."""
     try:
         raw = json.loads((config_dir / CONFIG_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     lang = raw.get("language") if isinstance(raw, dict) else None
-    return lang if isinstance(lang, str) and 2 <= len(lang) <= 16 else None
+    if not isinstance(lang, str) or len(lang) > 16:
+        return None
+    return match_tag(lang, [*ui_languages(), PSEUDO_LOCALE])
 
 
 def write_language(config_dir: Path, lang: str) -> None:
@@ -87,19 +90,3 @@ def write_language(config_dir: Path, lang: str) -> None:
     config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     data = json.dumps({"language": lang}).encode("utf-8")
     atomic_write(config_dir / CONFIG_FILE, data, what=_("the settings"))
-
-
-def available_languages(folder: Path | None = None) -> list[str]:
-    """UI languages with a compiled catalog, English first (English is always there)."""
-    folder = folder or locale_dir()
-    found: set[str] = set()
-    if folder.is_dir():
-        for mo in folder.glob("*/LC_MESSAGES/*.mo"):
-            found.add(mo.parent.parent.name.replace("_", "-"))
-    found.discard("en")
-    return ["en", *sorted(found)]
-
-
-def is_rtl(lang: str) -> bool:
-    """True for languages written right to left."""
-    return lang.replace("_", "-").split("-")[0].lower() in RTL_LANGUAGES

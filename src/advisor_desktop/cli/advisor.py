@@ -19,11 +19,20 @@ from advisor_desktop.cli import (
     selftest,
     vault_cmds,
 )
-from advisor_desktop.cli.common import Console, ExitCodeParser, new_parser, run_guarded
+from advisor_desktop.cli.common import (
+    Console,
+    ExitCodeParser,
+    SharedOption,
+    activate_ui_language,
+    add_shared_options,
+    new_parser,
+    run_guarded,
+    ui_language_option,
+)
 from advisor_desktop.cli.context import CliContext
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.hardening import disable_core_dumps
-from advisor_desktop.i18n import _, activate
+from advisor_desktop.i18n import _
 from advisor_desktop.logsetup import setup_logging
 from advisor_desktop.paths import resolve_paths
 
@@ -31,7 +40,9 @@ PROG = "advisor"
 
 EPILOG = _(
     "The passphrase comes from a prompt on a terminal, else --passphrase-file FILE or the "
-    "ADVISOR_PASSPHRASE environment variable.\n\n"
+    "ADVISOR_PASSPHRASE environment variable. --data-dir, --passphrase-file and --lang may be "
+    "given before or after the command (after 'guides show' and 'guides pdf', --lang is the "
+    "guide's language).\n\n"
     "Exit codes: 0 success, 1 other error, 2 usage error, 3 wrong passphrase or recovery "
     "code, 4 vault missing, unreadable, corrupt or from a newer version, 5 vault in use by "
     "another process."
@@ -43,17 +54,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser = new_parser(
         PROG, _("Advisor Desktop: the encrypted notebook of a confidential advisor."), EPILOG
     )
-    parser.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help=_("keep the vault, settings and logs in DIR (e.g. on a USB stick)"),
-    )
-    parser.add_argument(
-        "--passphrase-file",
-        metavar="FILE",
-        help=_("read the passphrase from the first line of FILE"),
-    )
-    parser.add_argument("--lang", metavar="CODE", default="en", help=_("language of messages"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ExitCodeParser)
     sub.required = True
     vault_cmds.register(sub)
@@ -62,6 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
     referral_cmds.register(sub)
     profile_cmds.register(sub)
     guides_cmds.register(sub)
+    add_shared_options(
+        parser,
+        [
+            SharedOption(
+                ("--data-dir",),
+                "DIR",
+                _("keep the vault, settings and logs in DIR (e.g. on a USB stick)"),
+            ),
+            SharedOption(
+                ("--passphrase-file",), "FILE", _("read the passphrase from the first line of FILE")
+            ),
+            ui_language_option(),
+        ],
+    )
     return parser
 
 
@@ -78,7 +92,7 @@ def main(
 
     def body() -> int:
         args = parser.parse_args(argv)
-        activate(args.lang)
+        activate_ui_language(args.lang)
         paths = resolve_paths(args.data_dir)
         # A read-only data folder must not stop read-only commands.
         with contextlib.suppress(OSError):

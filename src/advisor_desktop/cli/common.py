@@ -8,14 +8,15 @@ import logging
 import os
 import sys
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from advisor_desktop import __version__
 from advisor_desktop.errors import EXIT_OTHER, EXIT_USAGE, AdvisorError, UsageError
-from advisor_desktop.i18n import _
+from advisor_desktop.i18n import _, activate
+from advisor_desktop.platform.languages import resolve_ui_language, ui_languages
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,66 @@ def new_parser(prog: str, description: str, epilog: str) -> ExitCodeParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
+
+
+@dataclass(frozen=True)
+class SharedOption:
+    """An option every command of a program takes, before or after the command's name."""
+
+    flags: tuple[str, ...]
+    metavar: str
+    help: str
+    default: str | None = None
+
+
+def add_shared_options(parser: argparse.ArgumentParser, options: Sequence[SharedOption]) -> None:
+    """Accept ``options`` before the command (``advisor --data-dir D list``) and after it, at
+    any depth (``advisor list --data-dir D``, ``advisor guides list --data-dir D``).
+
+    Call it once every command is registered. After the command the options default to
+    "absent", so a value given before the command is kept. A command that defines a flag of
+    its own (``guides show --lang``, the guide's language) keeps its meaning there.
+    """
+    for option in options:
+        parser.add_argument(
+            *option.flags, metavar=option.metavar, default=option.default, help=option.help
+        )
+    for sub in _subparsers(parser):
+        _add_after_command(sub, options)
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found: list[argparse.ArgumentParser] = []
+    for action in parser._actions:  # argparse has no public walk over its sub-commands
+        if isinstance(action, argparse._SubParsersAction):
+            found.extend(dict.fromkeys(action.choices.values()))
+    return found
+
+
+def _add_after_command(parser: argparse.ArgumentParser, options: Sequence[SharedOption]) -> None:
+    for option in options:
+        if any(flag in parser._option_string_actions for flag in option.flags):
+            continue
+        parser.add_argument(
+            *option.flags, metavar=option.metavar, default=argparse.SUPPRESS, help=option.help
+        )
+    for sub in _subparsers(parser):
+        _add_after_command(sub, options)
+
+
+def ui_language_option() -> SharedOption:
+    """``--lang``: the language of messages, any spelling of a UI language."""
+    return SharedOption(
+        ("--lang",),
+        "CODE",
+        _("language of messages: {langs}").format(langs=", ".join(ui_languages())),
+        default="en",
+    )
+
+
+def activate_ui_language(code: str) -> None:
+    """Make ``code`` the language of messages, or a usage error listing the UI languages."""
+    activate(resolve_ui_language(code))
 
 
 def secret_bytes(text: str) -> bytearray:

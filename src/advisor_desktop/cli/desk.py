@@ -25,10 +25,14 @@ import platformdirs
 from advisor_desktop.cli.common import (
     Console,
     ExitCodeParser,
+    SharedOption,
+    activate_ui_language,
+    add_shared_options,
     get_secret,
     new_parser,
     read_secret_file,
     run_guarded,
+    ui_language_option,
 )
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.desk.identity import PUBLIC_FILE, keygen, unlock
@@ -36,7 +40,7 @@ from advisor_desktop.desk.opener import OpenedReferral, open_package
 from advisor_desktop.desk.trust import AdvisorRegistry, SeenIds
 from advisor_desktop.errors import UsageError
 from advisor_desktop.hardening import disable_core_dumps, wipe
-from advisor_desktop.i18n import _, activate
+from advisor_desktop.i18n import _
 from advisor_desktop.referral.errors import PackageUndecryptable
 from advisor_desktop.referral.keys import public_key_fingerprint, recipient_fingerprint
 from advisor_desktop.referral.package import MAX_PACKAGE_BYTES
@@ -47,7 +51,8 @@ PASSPHRASE_ENV = "ADVISOR_DESK_PASSPHRASE"  # noqa: S105 - a variable name, not 
 
 EPILOG = _(
     "The desk passphrase comes from a prompt on a terminal, else --passphrase-file FILE or the "
-    "ADVISOR_DESK_PASSPHRASE environment variable.\n\n"
+    "ADVISOR_DESK_PASSPHRASE environment variable. --desk-dir, --passphrase-file and --lang "
+    "may be given before or after the command.\n\n"
     "Exit codes: 0 success, 1 other error, 2 usage error, 3 wrong desk passphrase, 4 desk "
     "folder missing or damaged, 6 the package does not decrypt for this desk, 7 bad or unknown "
     "signature, 8 not in the referral format, 9 referral already opened here (replay)."
@@ -59,11 +64,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser = new_parser(
         PROG, _("Advisor Desktop, central desk side: receive and open referral packages."), EPILOG
     )
-    parser.add_argument("--desk-dir", metavar="DIR", help=_("the desk's own protected folder"))
-    parser.add_argument(
-        "--passphrase-file", metavar="FILE", help=_("read the desk passphrase from FILE")
-    )
-    parser.add_argument("--lang", metavar="CODE", default="en", help=_("language of messages"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ExitCodeParser)
     sub.required = True
 
@@ -80,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(func=cmd_open)
+    add_shared_options(
+        parser,
+        [
+            SharedOption(("--desk-dir",), "DIR", _("the desk's own protected folder")),
+            SharedOption(("--passphrase-file",), "FILE", _("read the desk passphrase from FILE")),
+            ui_language_option(),
+        ],
+    )
     return parser
 
 
@@ -200,7 +208,7 @@ def main(
 
     def body() -> int:
         args = parser.parse_args(argv)
-        activate(args.lang)
+        activate_ui_language(args.lang)
         ctx = DeskContext(args, console, policy or KdfPolicy())
         result: int = args.func(ctx)
         return result

@@ -32,6 +32,7 @@ from advisor_desktop.guides import (
 from advisor_desktop.guides.check import channels_without_contacts
 from advisor_desktop.guides.pack import MAX_PACK_BYTES
 from advisor_desktop.i18n import _, ngettext
+from advisor_desktop.platform.languages import match_tag
 from advisor_desktop.profile import OrgProfile, load_profile
 from advisor_desktop.vault.meta import load_vault_profile
 
@@ -88,14 +89,16 @@ def _library(ctx: CliContext) -> GuideLibrary:
 
 
 def _guide_lang(library: GuideLibrary, code: str) -> str:
+    """The guide language ``code`` names, in any spelling (``zh_Hans``, ``zh-hans``)."""
     known = [info.code for info in library.languages()]
-    if code not in known:
+    found = match_tag(code, known)
+    if found is None:
         raise UsageError(
             _("There is no guide in {lang}. Available: {langs}").format(
                 lang=code, langs=", ".join(known)
             )
         )
-    return code
+    return found
 
 
 def cmd_list(ctx: CliContext) -> int:

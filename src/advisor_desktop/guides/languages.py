@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
 
+from advisor_desktop.platform.languages import RTL_LANGUAGES, catalog_name, primary
+
 #: The guide languages the product promises (docs/guides-format.md), English first.
 EXPECTED_LOCALES: tuple[str, ...] = (
     "en", "nl", "fr", "es", "pt", "de", "ar", "fa", "ur", "ps", "zh-Hans", "ru", "uk",
@@ -14,8 +16,6 @@ EXPECTED_LOCALES: tuple[str, ...] = (
 )  # fmt: skip
 
 SOURCE_LOCALE = "en"
-
-_RTL = frozenset({"ar", "fa", "ur", "ps", "he", "yi", "sd", "ug", "dv", "ckb"})
 
 #: The main script of each guide language, used to pick a font (ISO 15924 codes).
 _SCRIPTS = {
@@ -45,7 +45,7 @@ class LanguageInfo:
 def babel_locale(code: str) -> Locale | None:
     """The Babel locale for a guide folder name (``zh-Hans`` → ``zh_Hans``), or None."""
     try:
-        return Locale.parse(code.replace("-", "_"))
+        return Locale.parse(catalog_name(code))
     except (UnknownLocaleError, ValueError):
         return None
 
@@ -58,13 +58,13 @@ def _capitalise(name: str) -> str:
 @functools.lru_cache(maxsize=128)
 def language_info(code: str) -> LanguageInfo:
     """Metadata for ``code``; an unknown code keeps its code as name and is left-to-right."""
-    base = code.split("-")[0]
+    base = primary(code)
     locale = babel_locale(code)
     if locale is None:
-        return LanguageInfo(code, code, code, base in _RTL, _SCRIPTS.get(code, "Latn"))
+        return LanguageInfo(code, code, code, base in RTL_LANGUAGES, _SCRIPTS.get(code, "Latn"))
     own = locale.get_display_name(locale) or code
     english = locale.get_display_name("en") or code
-    rtl = base in _RTL or locale.character_order == "right-to-left"
+    rtl = base in RTL_LANGUAGES or locale.character_order == "right-to-left"
     return LanguageInfo(code, _capitalise(own), english, rtl, _SCRIPTS.get(code, "Latn"))
 
 

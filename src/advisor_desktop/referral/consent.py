@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor_desktop.i18n import _
+from advisor_desktop.platform.languages import match_tag, primary
 from advisor_desktop.profile import resources_dir
 from advisor_desktop.referral.errors import ConsentError
 
@@ -174,7 +175,7 @@ def load_statement(language: str, desk_name: str, folder: Path | None = None) ->
     """The statement in ``language`` (or its base language), for the desk ``desk_name``."""
     root = folder or consent_dir()
     available = statement_languages(root)
-    code = language if language in available else language.split("-")[0]
+    code = match_tag(language, available) or match_tag(primary(language), available) or ""
     if code not in available:
         raise ConsentError(
             _("There is no consent statement in the language {code}.").format(code=language[:20])

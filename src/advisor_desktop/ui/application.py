@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QWidget
 
-from advisor_desktop.i18n import _, activate
+from advisor_desktop.i18n import _, activate, active_locale
 from advisor_desktop.paths import AppPaths, resolve_paths
-from advisor_desktop.settings import is_rtl, write_language
+from advisor_desktop.platform.languages import PSEUDO_LOCALE, catalog_name, is_rtl
+from advisor_desktop.settings import write_language
 from advisor_desktop.ui.unlock import UnlockForm
 from advisor_desktop.ui.workers import Runner
 
@@ -110,8 +111,8 @@ class DesktopApp(QObject):
 
     def apply_language(self, lang: str) -> None:
         """Make ``lang`` the language of new widgets: catalogs, Qt's strings, direction."""
-        self.lang = lang
         activate(lang)
+        self.lang = lang = active_locale()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.setLayoutDirection(layout_direction(lang))
@@ -230,8 +231,8 @@ def install_qt_translator(app: QApplication, lang: str) -> bool:
     fields) in ``lang``; returns False when Qt ships no translation for it."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
-    qt_name = {"zh-Hans": "zh_CN", "zh_Hans": "zh_CN"}.get(lang, lang.replace("-", "_"))
-    if lang != "en_XA":  # the pseudo-locale keeps English formats
+    qt_name = {"zh_Hans": "zh_CN"}.get(catalog_name(lang), catalog_name(lang))
+    if catalog_name(lang) != catalog_name(PSEUDO_LOCALE):  # it keeps English formats
         QLocale.setDefault(QLocale(qt_name))
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     translator = QTranslator(app)
@@ -250,13 +251,13 @@ def _prewarm_imports() -> None:
     from advisor_desktop.guides.languages import language_info
     from advisor_desktop.guides.model import discover_languages
     from advisor_desktop.guides.store import shipped_root
-    from advisor_desktop.settings import available_languages
+    from advisor_desktop.platform.languages import ui_languages
     from advisor_desktop.ui.editor_form import LANGUAGES
     from advisor_desktop.ui.formatting import language_name
 
     for code in discover_languages(shipped_root()):
         language_info(code)
-    for code in (*available_languages(), *LANGUAGES):
+    for code in (*ui_languages(), *LANGUAGES):
         language_name(code)
 
 

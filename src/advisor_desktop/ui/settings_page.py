@@ -29,7 +29,8 @@ from advisor_desktop import __version__
 from advisor_desktop.errors import AdvisorError
 from advisor_desktop.i18n import _, active_locale, ngettext
 from advisor_desktop.passphrase import change_passphrase_checked
-from advisor_desktop.settings import UiPreferences, available_languages, write_language
+from advisor_desktop.platform.languages import ui_languages
+from advisor_desktop.settings import UiPreferences, write_language
 from advisor_desktop.ui.common import confirm, heading, named, note, show_error
 from advisor_desktop.ui.formatting import format_date, language_name, role_label
 from advisor_desktop.ui.passphrase_fields import NewPassphraseFields, password_field
@@ -107,7 +108,7 @@ class SettingsPage(QWidget):
         group = QGroupBox(_("General"))
         form = QFormLayout(group)
         self.language = named(QComboBox(), _("Language of the user interface"))
-        for code in available_languages():
+        for code in ui_languages():
             self.language.addItem(f"{language_name(code)} ({code})", code)
         self.language.setCurrentIndex(max(0, self.language.findData(active_locale())))
         self.language.activated.connect(self._language_chosen)

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 from advisor_desktop.errors import AdvisorError
 from advisor_desktop.i18n import _, active_locale, ngettext
 from advisor_desktop.paths import AppPaths
+from advisor_desktop.platform.languages import ui_languages
 from advisor_desktop.profile import OrgProfile, load_profile
-from advisor_desktop.settings import available_languages
 from advisor_desktop.ui.common import named, note
 from advisor_desktop.ui.formatting_light import language_label
 from advisor_desktop.ui.passphrase_fields import NewPassphraseFields
@@ -77,7 +77,7 @@ class LanguagePage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(note(_("Choose the language of the application:")))
         self.combo = named(QComboBox(), _("Language of the application"))
-        for code in available_languages():
+        for code in ui_languages():
             self.combo.addItem(language_label(code), code)
         self.combo.setCurrentIndex(max(0, self.combo.findData(active_locale())))
         self.combo.activated.connect(
