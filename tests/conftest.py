@@ -15,10 +15,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from advisor_desktop.cli.common import Console
 from advisor_desktop.crypto.keyslots import KdfParams, KdfPolicy
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.paths import AppPaths
-from advisor_desktop.profile import OrgProfile, load_profile
-from advisor_desktop.vault.meta import store_profile
-from advisor_desktop.vault.store import Vault, create_vault
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.protocol.profile import OrgProfile, load_profile
+from advisor_desktop.storage.meta import store_profile
+from advisor_desktop.storage.store import Vault, create_vault
 
 # Cheap Argon2id for tests only; real vaults are calibrated to ~0.5 s with >= 64 MiB.
 TEST_KDF = KdfParams(time_cost=1, memory_kib=8192, lanes=1)
@@ -102,7 +102,7 @@ class CliRunner:
         self.env: dict[str, str] = {"ADVISOR_PASSPHRASE": PASSPHRASE}
 
     def __call__(self, *argv: str, env: dict[str, str] | None = None, stdin: str = "") -> CliResult:
-        from advisor_desktop.cli.advisor import main
+        from advisor_desktop.cli.advisor.main import main
 
         out, err = io.StringIO(), io.StringIO()
         console = Console(

@@ -23,15 +23,15 @@ from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
 from PySide6.QtWidgets import QApplication, QWidget
 
 from advisor_desktop.crypto.keyslots import KdfParams, KdfPolicy
-from advisor_desktop.i18n import activate
 from advisor_desktop.notebook.demo import demo_records
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.paths import AppPaths
-from advisor_desktop.profile import load_profile
-from advisor_desktop.ui.application import DesktopApp, UnlockWindow, layout_direction
-from advisor_desktop.ui.workers import Runner
-from advisor_desktop.vault.meta import store_profile
-from advisor_desktop.vault.store import create_vault
+from advisor_desktop.platform.i18n import activate
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.protocol.profile import load_profile
+from advisor_desktop.storage.meta import store_profile
+from advisor_desktop.storage.store import create_vault
+from advisor_desktop.ui.shell.application import DesktopApp, UnlockWindow, layout_direction
+from advisor_desktop.ui.shell.workers import Runner
 
 SIZE = (1366, 768)
 PASSPHRASE = "correct horse battery staple"
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         empty = AppPaths(root / "new", root / "new" / "config", root / "new" / "logs")
         first = DesktopApp(empty, args.lang, FAST)
         wizard = first.start()
-        from advisor_desktop.ui.wizard import FirstRunWizard
+        from advisor_desktop.ui.shell.first_run import FirstRunWizard
 
         assert isinstance(wizard, FirstRunWizard)
         wizard.next()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from advisor_desktop.protocol.errors import ReferralError
+from advisor_desktop.protocol.referral_terms import Granularity
 from advisor_desktop.referral.anonymiser import (
     Anonymiser,
     DecisionKind,
@@ -13,8 +15,6 @@ from advisor_desktop.referral.anonymiser import (
     apply_redactions,
     generalise_date,
 )
-from advisor_desktop.referral.consent import Granularity
-from advisor_desktop.referral.errors import ReferralError
 
 
 def run(text: str, identifiers: tuple[str, ...] = (), **kw: object) -> str:

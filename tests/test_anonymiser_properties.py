@@ -10,16 +10,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from advisor_desktop.notebook.models import VisitorRole
-from advisor_desktop.referral.consent import (
-    ConsentMethod,
-    ConsentScopes,
-    ConsentStatement,
-    Granularity,
-    Scope,
-    record_consent,
-)
+from advisor_desktop.protocol.keys import canonical_json
+from advisor_desktop.protocol.referral_terms import ConsentMethod, Granularity, Scope
+from advisor_desktop.referral.consent import ConsentScopes, ConsentStatement, record_consent
 from advisor_desktop.referral.draft import DraftInputs, build_payload, new_draft
-from advisor_desktop.referral.keys import canonical_json
 from tests.helpers.records import make_record
 
 NOW = dt.datetime(2026, 4, 1, 12, 0, tzinfo=dt.UTC)

@@ -10,13 +10,18 @@ from pathlib import Path
 import pytest
 
 from advisor_desktop.crypto.keyslots import KdfPolicy
-from advisor_desktop.errors import BackupError, VaultExists, WrongPassphrase, WrongRecoveryCode
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.paths import AppPaths, resolve_paths
-from advisor_desktop.profile import OrgProfile
-from advisor_desktop.vault.backup import make_backup, restore_backup
-from advisor_desktop.vault.meta import load_vault_profile
-from advisor_desktop.vault.store import Vault, open_vault
+from advisor_desktop.platform.errors import (
+    BackupError,
+    VaultExists,
+    WrongPassphrase,
+    WrongRecoveryCode,
+)
+from advisor_desktop.platform.paths import AppPaths, resolve_paths
+from advisor_desktop.protocol.profile import OrgProfile
+from advisor_desktop.storage.backup import make_backup, restore_backup
+from advisor_desktop.storage.meta import load_vault_profile
+from advisor_desktop.storage.store import Vault, open_vault
 
 from .conftest import PASSPHRASE, CliRunner
 from .helpers.records import make_record

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from advisor_desktop.cli.advisor import main
+from advisor_desktop.cli.advisor.main import main
 from advisor_desktop.cli.common import Console
 from advisor_desktop.crypto.keyslots import KdfPolicy
-from advisor_desktop.paths import resolve_paths
-from advisor_desktop.vault.store import open_vault
+from advisor_desktop.platform.paths import resolve_paths
+from advisor_desktop.storage.store import open_vault
 
 from .conftest import PASSPHRASE, CliRunner
 

@@ -24,10 +24,10 @@ import pytest
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.notebook.models import RecordId
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.paths import AppPaths
-from advisor_desktop.profile import OrgProfile
-from advisor_desktop.vault.meta import store_profile
-from advisor_desktop.vault.store import create_vault, open_vault
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.protocol.profile import OrgProfile
+from advisor_desktop.storage.meta import store_profile
+from advisor_desktop.storage.store import create_vault, open_vault
 
 from .conftest import PASSPHRASE, TEST_KDF
 from .helpers.crash_writer import note_text

@@ -10,7 +10,7 @@ import pytest
 
 from advisor_desktop.notebook.csv_import import CsvImportError, RowError, parse_csv
 from advisor_desktop.notebook.models import ContactChannel, Status, VisitorRole
-from advisor_desktop.profile import OrgProfile
+from advisor_desktop.protocol.profile import OrgProfile
 
 from .conftest import CliRunner
 

@@ -15,9 +15,9 @@ import pytest
 from advisor_desktop.cli.common import Console
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.paths import resolve_paths
-from advisor_desktop.vault.meta import load_vault_profile
-from advisor_desktop.vault.store import open_vault
+from advisor_desktop.platform.paths import resolve_paths
+from advisor_desktop.storage.meta import load_vault_profile
+from advisor_desktop.storage.store import open_vault
 from tests.conftest import PASSPHRASE, CliRunner
 from tests.helpers.records import make_record
 
@@ -40,7 +40,7 @@ class DeskRunner:
         self.policy = policy
 
     def __call__(self, *argv: str, env: dict[str, str] | None = None) -> Result:
-        from advisor_desktop.cli.desk import main
+        from advisor_desktop.cli.desk.main import main
 
         out, err = io.StringIO(), io.StringIO()
         console = Console(

@@ -31,8 +31,8 @@ from advisor_desktop.guides import (
     trusted_keys,
 )
 from advisor_desktop.guides.store import pack_folder
-from advisor_desktop.paths import AppPaths
-from advisor_desktop.profile import OrgProfile, parse_profile
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.protocol.profile import OrgProfile, parse_profile
 
 AGE_RECIPIENT = str(pyrage.x25519.Identity.generate().to_public())
 

@@ -22,7 +22,7 @@ from advisor_desktop.guides import (
 )
 from advisor_desktop.guides.errors import GuideError
 from advisor_desktop.guides.model import parse_section
-from advisor_desktop.profile import OrgProfile, parse_profile
+from advisor_desktop.protocol.profile import OrgProfile, parse_profile
 
 ROOT = shipped_root()
 

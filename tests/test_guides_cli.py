@@ -14,7 +14,12 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from advisor_desktop.guides import EXPECTED_LOCALES, build_pack, shipped_root
 from advisor_desktop.guides.check import channels_without_contacts
 from advisor_desktop.guides.fill import has_contact_details
-from advisor_desktop.profile import CHANNEL_IDS, OrgProfile, default_profile_path, load_profile
+from advisor_desktop.protocol.profile import (
+    CHANNEL_IDS,
+    OrgProfile,
+    default_profile_path,
+    load_profile,
+)
 from tests.conftest import CliRunner
 
 AGE_RECIPIENT = str(pyrage.x25519.Identity.generate().to_public())

@@ -219,7 +219,7 @@ def test_placeholders_survive_translation(lang: str) -> None:
 
 
 def test_pseudo_locale_switches_messages() -> None:
-    from advisor_desktop import i18n
+    from advisor_desktop.platform import i18n
 
     try:
         i18n.activate(manage.PSEUDO)

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from advisor_desktop import i18n
-from advisor_desktop.app import main as desktop_main
-from advisor_desktop.cli.advisor import main as advisor_main
+from advisor_desktop.app.preferences import read_language, write_language
+from advisor_desktop.cli.advisor.main import main as advisor_main
 from advisor_desktop.cli.common import Console
-from advisor_desktop.cli.desk import main as desk_main
+from advisor_desktop.cli.desk.main import main as desk_main
 from advisor_desktop.crypto.keyslots import KdfPolicy
-from advisor_desktop.errors import UsageError
+from advisor_desktop.platform import i18n
+from advisor_desktop.platform.errors import UsageError
 from advisor_desktop.platform.languages import (
     PSEUDO_LOCALE,
     catalog_name,
@@ -24,7 +24,7 @@ from advisor_desktop.platform.languages import (
     resolve_ui_language,
     ui_languages,
 )
-from advisor_desktop.settings import read_language, write_language
+from advisor_desktop.ui.shell.start import main as desktop_main
 
 from .conftest import PASSPHRASE, CliRunner
 

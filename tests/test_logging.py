@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor_desktop.logsetup import ContentFilter, setup_logging
 from advisor_desktop.notebook.csv_import import REQUIRED_COLUMNS
+from advisor_desktop.platform.logs import ContentFilter, setup_logging
 
 from .conftest import PASSPHRASE, CliRunner
 from .helpers.canaries import make_canaries, patterns, scan_file

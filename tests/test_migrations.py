@@ -22,12 +22,12 @@ from advisor_desktop.crypto.keyslots import KdfPolicy, SlotFile, wrap_key
 from advisor_desktop.crypto.recovery import generate_recovery_code
 from advisor_desktop.notebook.models import RecordId, Status, VisitorRole
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.notebook.textnorm import normalize_for_index
-from advisor_desktop.paths import AppPaths, resolve_paths
-from advisor_desktop.profile import OrgProfile
-from advisor_desktop.vault.meta import PROFILE_KEY, load_vault_profile
-from advisor_desktop.vault.schema import MIGRATIONS, SCHEMA_VERSION, migrate
-from advisor_desktop.vault.store import open_vault, open_vault_with_recovery
+from advisor_desktop.platform.paths import AppPaths, resolve_paths
+from advisor_desktop.platform.textnorm import normalize_for_index
+from advisor_desktop.protocol.profile import OrgProfile
+from advisor_desktop.storage.meta import PROFILE_KEY, load_vault_profile
+from advisor_desktop.storage.schema import MIGRATIONS, SCHEMA_VERSION, migrate
+from advisor_desktop.storage.store import open_vault, open_vault_with_recovery
 
 from .conftest import PASSPHRASE, TEST_KDF, CliRunner
 from .helpers.records import make_record

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-from advisor_desktop.errors import RecordNotFound, ValidationError
 from advisor_desktop.notebook.models import (
     ContactChannel,
     RecordFilter,
@@ -16,8 +15,9 @@ from advisor_desktop.notebook.models import (
     VisitorRole,
 )
 from advisor_desktop.notebook.service import Notebook, add_months
-from advisor_desktop.profile import OrgProfile
-from advisor_desktop.vault.store import Vault
+from advisor_desktop.platform.errors import RecordNotFound, ValidationError
+from advisor_desktop.protocol.profile import OrgProfile
+from advisor_desktop.storage.store import Vault
 
 from .helpers.records import FakeClock, make_record, utc
 
@@ -231,7 +231,7 @@ def test_drafts(nb: Notebook) -> None:
 
 
 def test_drafts_survive_reopen(vault_and_code: tuple[Vault, str], profile: OrgProfile) -> None:
-    from advisor_desktop.vault.store import open_vault
+    from advisor_desktop.storage.store import open_vault
 
     from .conftest import PASSPHRASE
 

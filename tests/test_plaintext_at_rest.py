@@ -21,10 +21,10 @@ import pytest
 
 from advisor_desktop.notebook.csv_import import REQUIRED_COLUMNS
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.notebook.textnorm import fold
-from advisor_desktop.paths import resolve_paths
-from advisor_desktop.vault.meta import load_vault_profile
-from advisor_desktop.vault.store import open_vault
+from advisor_desktop.platform.paths import resolve_paths
+from advisor_desktop.platform.textnorm import fold
+from advisor_desktop.storage.meta import load_vault_profile
+from advisor_desktop.storage.store import open_vault
 
 from .conftest import PASSPHRASE, CliRunner
 from .helpers.canaries import all_files, make_canaries, patterns, scan_file

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from advisor_desktop.errors import ProfileError
-from advisor_desktop.profile import (
+from advisor_desktop.platform.errors import ProfileError
+from advisor_desktop.protocol.profile import (
     CHANNEL_IDS,
     default_profile_path,
     load_profile,

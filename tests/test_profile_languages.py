@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 from advisor_desktop.guides import GuideLibrary, shipped_root
-from advisor_desktop.profile import Labelled, OrgProfile, load_profile
+from advisor_desktop.protocol.profile import Labelled, OrgProfile, load_profile
 
 GUIDE_LANGUAGES = sorted(p.name for p in shipped_root().iterdir() if p.is_dir())
 

@@ -18,10 +18,10 @@ import pytest
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.notebook.models import Status
 from advisor_desktop.notebook.service import Notebook, utc_now
-from advisor_desktop.paths import AppPaths, resolve_paths
-from advisor_desktop.profile import OrgProfile, RetentionPolicy
-from advisor_desktop.vault.meta import load_vault_profile
-from advisor_desktop.vault.store import Vault, open_vault
+from advisor_desktop.platform.paths import AppPaths, resolve_paths
+from advisor_desktop.protocol.profile import OrgProfile, RetentionPolicy
+from advisor_desktop.storage.meta import load_vault_profile
+from advisor_desktop.storage.store import Vault, open_vault
 
 from .conftest import PASSPHRASE, CliRunner
 from .helpers.records import FakeClock, make_record, utc

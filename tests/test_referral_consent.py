@@ -10,18 +10,16 @@ from typing import Any
 
 import pytest
 
+from advisor_desktop.protocol.errors import ConsentError
+from advisor_desktop.protocol.referral_terms import ConsentMethod, Granularity, Scope
 from advisor_desktop.referral.consent import (
     CONTROL_KEYS,
-    ConsentMethod,
-    Granularity,
-    Scope,
     consent_dir,
     load_statement,
     parse_scopes,
     record_consent,
     statement_languages,
 )
-from advisor_desktop.referral.errors import ConsentError
 
 GUIDE_LANGUAGES = [
     "nl",

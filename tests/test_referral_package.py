@@ -15,12 +15,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from advisor_desktop.desk import identity as desk_identity
 from advisor_desktop.desk.opener import open_package
-from advisor_desktop.desk.trust import AdvisorRegistry, SeenIds
+from advisor_desktop.desk.registry import AdvisorRegistry, SeenIds
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.profile import Desk, OrgProfile, with_desk
-from advisor_desktop.referral.consent import load_statement, parse_scopes
-from advisor_desktop.referral.draft import DraftInputs
-from advisor_desktop.referral.errors import (
+from advisor_desktop.protocol.errors import (
     PackageBadSignature,
     PackageError,
     PackageReplayed,
@@ -29,16 +26,19 @@ from advisor_desktop.referral.errors import (
     PackageUnknownSigner,
     ReferralStateError,
 )
-from advisor_desktop.referral.keys import canonical_json
-from advisor_desktop.referral.package import (
+from advisor_desktop.protocol.keys import canonical_json
+from advisor_desktop.protocol.profile import Desk, OrgProfile, with_desk
+from advisor_desktop.protocol.referral_package import (
     encrypt_to,
     parse_envelope,
     sign_envelope,
     validate_payload,
 )
+from advisor_desktop.referral.consent import load_statement, parse_scopes
+from advisor_desktop.referral.draft import DraftInputs
 from advisor_desktop.referral.service import ReferralService
-from advisor_desktop.vault.meta import store_profile
-from advisor_desktop.vault.store import Vault
+from advisor_desktop.storage.meta import store_profile
+from advisor_desktop.storage.store import Vault
 from tests.conftest import TEST_KDF
 from tests.helpers.records import make_record
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from advisor_desktop.notebook.models import Status
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.notebook.textnorm import fold, fts_query, normalize_for_index
+from advisor_desktop.platform.textnorm import fold, fts_query, normalize_for_index
 
 from .helpers.records import make_record
 

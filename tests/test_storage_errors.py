@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 
 from advisor_desktop.crypto.keyslots import KdfPolicy
-from advisor_desktop.errors import StorageError
-from advisor_desktop.fsutil import atomic_write, storage_error
+from advisor_desktop.platform.errors import StorageError
+from advisor_desktop.platform.fsutil import atomic_write, storage_error
 
 from .conftest import PASSPHRASE
 
@@ -122,8 +122,8 @@ def _state(data: Path) -> tuple[bytes, list[object]]:
 
 
 def _integrity_ok(data: Path, policy: KdfPolicy) -> None:
-    from advisor_desktop.paths import resolve_paths
-    from advisor_desktop.vault.store import open_vault
+    from advisor_desktop.platform.paths import resolve_paths
+    from advisor_desktop.storage.store import open_vault
 
     secret = bytearray(PASSPHRASE.encode())
     with open_vault(resolve_paths(data), secret, policy) as vault, vault.read() as conn:
@@ -307,9 +307,9 @@ def test_atomic_write_mode(tmp_path: Path) -> None:
 _CHANGE_WHEN_FULL = """
 import resource, signal, sys
 from advisor_desktop.crypto.keyslots import KdfParams, KdfPolicy
-from advisor_desktop.errors import StorageError
-from advisor_desktop.paths import resolve_paths
-from advisor_desktop.vault.store import open_vault
+from advisor_desktop.platform.errors import StorageError
+from advisor_desktop.platform.paths import resolve_paths
+from advisor_desktop.storage.store import open_vault
 
 policy = KdfPolicy.fixed(KdfParams(1, 8192, 1))
 vault = open_vault(resolve_paths(sys.argv[1]), bytearray(sys.argv[2].encode()), policy)

@@ -10,7 +10,7 @@ import pytest
 
 from advisor_desktop.crypto.keyslots import KdfPolicy, calibrate
 from advisor_desktop.crypto.recovery import generate_recovery_code, normalize_recovery_code
-from advisor_desktop.errors import (
+from advisor_desktop.platform.errors import (
     StorageError,
     VaultBusy,
     VaultCorrupt,
@@ -20,8 +20,8 @@ from advisor_desktop.errors import (
     WrongPassphrase,
     WrongRecoveryCode,
 )
-from advisor_desktop.paths import AppPaths
-from advisor_desktop.vault.store import (
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.storage.store import (
     Vault,
     create_vault,
     open_vault,
@@ -202,7 +202,7 @@ def test_passphrase_change_interrupted_keeps_old(
 ) -> None:
     """A crash between writing the new key file and renaming it leaves the old one working."""
     from advisor_desktop.crypto.keyslots import wrap_key
-    from advisor_desktop.fsutil import atomic_write
+    from advisor_desktop.platform.fsutil import atomic_write
 
     vault, _ = vault_and_code
     key = bytearray.fromhex(vault.raw_key_hex())
@@ -225,7 +225,7 @@ def test_passphrase_change_interrupted_keeps_old(
 
 
 def test_short_passphrase_refused(paths: AppPaths, policy: KdfPolicy) -> None:
-    from advisor_desktop.errors import ValidationError
+    from advisor_desktop.platform.errors import ValidationError
 
     with pytest.raises(ValidationError):
         create_vault(paths, pw("short"), policy)

@@ -31,10 +31,10 @@ from advisor_desktop.crypto.keyslots import KdfParams, KdfPolicy
 from advisor_desktop.notebook.demo import demo_records
 from advisor_desktop.notebook.models import ConversationRecord, RecordId
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.paths import AppPaths
-from advisor_desktop.profile import OrgProfile
-from advisor_desktop.vault.schema import migrate
-from advisor_desktop.vault.store import _apply_pragmas, _connect, create_vault
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.protocol.profile import OrgProfile
+from advisor_desktop.storage.schema import migrate
+from advisor_desktop.storage.store import _apply_pragmas, _connect, create_vault
 
 BACKENDS = ("sqlcipher", "sqlcipher-unkeyed", "sqlite")
 PASSPHRASE = b"benchmark passphrase, not a secret"
@@ -53,7 +53,7 @@ now: Clock = time.perf_counter
 
 
 class PlainVault:
-    """Stand-in for :class:`~advisor_desktop.vault.store.Vault` over an unencrypted database."""
+    """Stand-in for :class:`~advisor_desktop.storage.store.Vault` over an unencrypted database."""
 
     def __init__(self, conn: Any) -> None:
         self._conn = conn
@@ -326,7 +326,7 @@ def run_memory(backend: str, size: int, folder: Path, profile: OrgProfile) -> di
 def run_unlock(folder: Path, profile: OrgProfile, runs: int, calibrated: bool) -> dict[str, Any]:
     """Unlock (passphrase → Argon2id → unwrap → open) with the KDF calibrated on this machine."""
     from advisor_desktop.crypto.keyslots import derive_key
-    from advisor_desktop.vault.store import open_vault
+    from advisor_desktop.storage.store import open_vault
 
     paths = AppPaths(data=folder, config=folder / "config", logs=folder / "logs")
     policy = KdfPolicy() if calibrated else KdfPolicy.fixed(FAST_KDF)

@@ -26,8 +26,8 @@ AIMS_MS = {"switch_first": 100.0, "switch_cached": 100.0, "visitor_open": 100.0,
 def run(quick: bool, app: Any) -> dict[str, Any]:
     """Run every measurement in the running ``QApplication``; returns the results document."""
     from advisor_desktop.guides import GuideLibrary
-    from advisor_desktop.guides_render import load_bundled_fonts
-    from advisor_desktop.profile import load_profile
+    from advisor_desktop.guides.render import load_bundled_fonts
+    from advisor_desktop.protocol.profile import load_profile
     from advisor_desktop.ui.guides import GuideBrowser, VisitorView
 
     load_bundled_fonts()

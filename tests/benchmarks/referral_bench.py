@@ -38,18 +38,18 @@ def run(quick: bool, workdir: Path) -> dict[str, Any]:
     from advisor_desktop.crypto.keyslots import KdfParams, KdfPolicy
     from advisor_desktop.desk.identity import keygen
     from advisor_desktop.desk.opener import open_package
-    from advisor_desktop.desk.trust import SeenIds
+    from advisor_desktop.desk.registry import SeenIds
     from advisor_desktop.notebook.models import ContactChannel, ConversationRecord, VisitorRole
     from advisor_desktop.notebook.service import Notebook
-    from advisor_desktop.paths import AppPaths
-    from advisor_desktop.profile import Desk, load_profile, with_desk
+    from advisor_desktop.platform.paths import AppPaths
+    from advisor_desktop.protocol.keys import key_id, raw_public
+    from advisor_desktop.protocol.profile import Desk, load_profile, with_desk
+    from advisor_desktop.protocol.referral_package import encrypt_to, sign_envelope
     from advisor_desktop.referral.consent import load_statement, parse_scopes, record_consent
     from advisor_desktop.referral.draft import DraftInputs, build_payload, new_draft
-    from advisor_desktop.referral.keys import key_id, raw_public
-    from advisor_desktop.referral.package import encrypt_to, sign_envelope
     from advisor_desktop.referral.service import ReferralService
-    from advisor_desktop.vault.meta import store_profile
-    from advisor_desktop.vault.store import create_vault
+    from advisor_desktop.storage.meta import store_profile
+    from advisor_desktop.storage.store import create_vault
 
     fast = KdfParams(time_cost=1, memory_kib=8192, lanes=1)  # setup only; never measured
     desk = keygen(workdir / "desk", "Central desk", b"bench", fast)

@@ -41,7 +41,7 @@ APP = """
 import sys, time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from advisor_desktop.app import main
+from advisor_desktop.ui.shell.start import main
 def shown(_window):
     QTimer.singleShot(0, lambda: (print("SHOWN", time.time(), flush=True),
                                   QApplication.instance().quit()))
@@ -54,10 +54,10 @@ def build_vault(folder: Path, records: int) -> float:
     from advisor_desktop.crypto.keyslots import KdfPolicy
     from advisor_desktop.notebook.demo import demo_records
     from advisor_desktop.notebook.service import Notebook
-    from advisor_desktop.paths import resolve_paths
-    from advisor_desktop.profile import load_profile
-    from advisor_desktop.vault.meta import store_profile
-    from advisor_desktop.vault.store import create_vault, vault_exists
+    from advisor_desktop.platform.paths import resolve_paths
+    from advisor_desktop.protocol.profile import load_profile
+    from advisor_desktop.storage.meta import store_profile
+    from advisor_desktop.storage.store import create_vault, vault_exists
 
     paths = resolve_paths(folder)
     marker = folder / f"records-{records}"
@@ -134,9 +134,9 @@ def in_process(folder: Path, query: str) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from advisor_desktop.crypto.keyslots import derive_key
-    from advisor_desktop.paths import resolve_paths
-    from advisor_desktop.ui.application import DesktopApp, UnlockWindow
-    from advisor_desktop.vault.store import open_vault
+    from advisor_desktop.platform.paths import resolve_paths
+    from advisor_desktop.storage.store import open_vault
+    from advisor_desktop.ui.shell.application import DesktopApp, UnlockWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     paths = resolve_paths(folder)

@@ -57,7 +57,7 @@ def repeats_for(size: int, quick: bool) -> dict[str, int]:
 
 
 def _child(args: argparse.Namespace) -> int:
-    from advisor_desktop.profile import load_profile
+    from advisor_desktop.protocol.profile import load_profile
     from tests.benchmarks import bench_backends
 
     profile = load_profile()

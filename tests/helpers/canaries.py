@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from advisor_desktop.notebook.textnorm import fold, normalize_for_index
+from advisor_desktop.platform.textnorm import fold, normalize_for_index
 
 ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be")
 

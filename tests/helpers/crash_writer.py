@@ -26,9 +26,9 @@ def main(argv: list[str]) -> int:
     from advisor_desktop.crypto.keyslots import KdfParams, KdfPolicy
     from advisor_desktop.notebook.models import ContactChannel, ConversationRecord, VisitorRole
     from advisor_desktop.notebook.service import Notebook
-    from advisor_desktop.paths import resolve_paths
-    from advisor_desktop.vault.meta import load_vault_profile
-    from advisor_desktop.vault.store import open_vault
+    from advisor_desktop.platform.paths import resolve_paths
+    from advisor_desktop.storage.meta import load_vault_profile
+    from advisor_desktop.storage.store import open_vault
 
     data_dir, time_cost, memory_kib, lanes, first = argv[1:6]
     policy = KdfPolicy.fixed(KdfParams(int(time_cost), int(memory_kib), int(lanes)))

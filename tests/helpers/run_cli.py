@@ -12,7 +12,7 @@ import sys
 
 def main() -> int:
     """Run the command given on our command line."""
-    from advisor_desktop.cli.advisor import main as advisor_main
+    from advisor_desktop.cli.advisor.main import main as advisor_main
     from advisor_desktop.crypto.keyslots import KdfParams, KdfPolicy
 
     policy = KdfPolicy.fixed(KdfParams(time_cost=1, memory_kib=8192, lanes=1))

@@ -11,12 +11,12 @@ import shiboken6
 
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.paths import AppPaths
-from advisor_desktop.profile import OrgProfile
-from advisor_desktop.ui.application import DesktopApp
-from advisor_desktop.ui.main_window import MainWindow
-from advisor_desktop.vault.meta import store_profile
-from advisor_desktop.vault.store import create_vault, open_vault
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.protocol.profile import OrgProfile
+from advisor_desktop.storage.meta import store_profile
+from advisor_desktop.storage.store import create_vault, open_vault
+from advisor_desktop.ui.shell.application import DesktopApp
+from advisor_desktop.ui.shell.main_window import MainWindow
 from tests.conftest import PASSPHRASE
 from tests.helpers.records import make_record
 

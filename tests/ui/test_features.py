@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from advisor_desktop.paths import AppPaths
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.storage.store import passphrase_opens
 from advisor_desktop.ui.guides.browser import GuideBrowser
 from advisor_desktop.ui.guides.visitor import VisitorView
-from advisor_desktop.ui.main_window import MainWindow
-from advisor_desktop.vault.store import passphrase_opens
+from advisor_desktop.ui.shell.main_window import MainWindow
 from tests.conftest import PASSPHRASE
 
 pytestmark = pytest.mark.gui
@@ -83,7 +83,7 @@ def test_switch_ui_language_at_run_time(qtbot, desktop, main: MainWindow) -> Non
     """Settings → Arabic: the window is rebuilt in Arabic, right to left, on the same vault."""
     from PySide6.QtCore import QLocale, Qt
 
-    from advisor_desktop import i18n
+    from advisor_desktop.platform import i18n
 
     before = QLocale()
     try:

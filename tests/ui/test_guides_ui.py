@@ -12,8 +12,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from advisor_desktop.guides import GuideLibrary, is_rtl, review_notice
-from advisor_desktop.guides_render import export_pdf, guide_font
-from advisor_desktop.profile import OrgProfile
+from advisor_desktop.guides.render import export_pdf, guide_font
+from advisor_desktop.protocol.profile import OrgProfile
 from advisor_desktop.ui.guides import GuideBrowser, VisitorView, render_visitor_screenshots
 
 pytestmark = pytest.mark.gui

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from advisor_desktop.platform.languages import PSEUDO_LOCALE, ui_languages
-from advisor_desktop.ui.wizard import FirstRunWizard
+from advisor_desktop.ui.shell.first_run import FirstRunWizard
 
 
 def _codes(combo) -> list[str]:  # type: ignore[no-untyped-def]

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QApplication
 
 from advisor_desktop.notebook.models import Status
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.profile import load_profile
-from advisor_desktop.ui.editor import NEW_SLOT
-from advisor_desktop.ui.formatting import format_date
-from advisor_desktop.ui.main_window import MainWindow
-from advisor_desktop.ui.notebook_page import NotebookPage
+from advisor_desktop.protocol.profile import load_profile
+from advisor_desktop.ui.notebook.editor import NEW_SLOT
+from advisor_desktop.ui.notebook.page import NotebookPage
+from advisor_desktop.ui.shell.formatting import format_date
+from advisor_desktop.ui.shell.main_window import MainWindow
 from tests.conftest import PASSPHRASE
 from tests.helpers.records import make_record
 from tests.ui.conftest import NOW
@@ -171,8 +171,8 @@ def test_disk_error_on_save_keeps_the_edit(qtbot, main, paths):
 
 
 def test_retention_warning_is_shown_and_purge_offered(qtbot, desktop, paths, policy, profile):
-    from advisor_desktop.vault.meta import store_profile
-    from advisor_desktop.vault.store import create_vault
+    from advisor_desktop.storage.meta import store_profile
+    from advisor_desktop.storage.store import create_vault
 
     vault, _code = create_vault(paths, bytearray(PASSPHRASE.encode()), policy)
     store_profile(vault, profile)

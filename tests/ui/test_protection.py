@@ -8,11 +8,11 @@ import pytest
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtWidgets import QApplication
 
-from advisor_desktop.ui.clipboard import MARKER, SecureClipboard, secret_formats
-from advisor_desktop.ui.idle import IdleWatcher
-from advisor_desktop.ui.machine_lock import MachineLockWatcher, exclude_from_capture
-from advisor_desktop.ui.main_window import MainWindow
-from advisor_desktop.vault.store import open_vault
+from advisor_desktop.storage.store import open_vault
+from advisor_desktop.ui.shell.clipboard import MARKER, SecureClipboard, secret_formats
+from advisor_desktop.ui.shell.idle import IdleWatcher
+from advisor_desktop.ui.shell.machine_lock import MachineLockWatcher, exclude_from_capture
+from advisor_desktop.ui.shell.main_window import MainWindow
 from tests.conftest import PASSPHRASE
 
 pytestmark = pytest.mark.gui

@@ -15,29 +15,23 @@ from PySide6.QtWidgets import QRadioButton, QStyle, QWizard
 from advisor_desktop.cli.common import Console
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.desk.identity import DeskIdentity, keygen
-from advisor_desktop.desk.trust import AdvisorRegistry
-from advisor_desktop.guides_render.fonts import guide_font
+from advisor_desktop.desk.registry import AdvisorRegistry
+from advisor_desktop.guides.render.fonts import guide_font
 from advisor_desktop.notebook.models import ConversationRecord
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.profile import Desk, OrgProfile, with_desk
+from advisor_desktop.protocol.profile import Desk, OrgProfile, with_desk
+from advisor_desktop.protocol.referral_terms import ConsentMethod, Granularity, Scope
 from advisor_desktop.referral.anonymiser import RedactionKind
-from advisor_desktop.referral.consent import (
-    ConsentMethod,
-    Granularity,
-    Scope,
-    load_statement,
-    parse_scopes,
-    statement_languages,
-)
+from advisor_desktop.referral.consent import load_statement, parse_scopes, statement_languages
 from advisor_desktop.referral.draft import DraftInputs
 from advisor_desktop.referral.service import ReferralService, render_preview
+from advisor_desktop.storage.store import Vault
 from advisor_desktop.ui.referral import (
     ReferralListWidget,
     ReferralWizard,
     render_referral_screenshots,
 )
 from advisor_desktop.ui.referral.rows import RowState, from_view_offset, to_view_offset
-from advisor_desktop.vault.store import Vault
 from tests.conftest import TEST_KDF
 from tests.helpers.records import make_record
 from tests.ui.conftest import NOW, clock
@@ -81,7 +75,7 @@ def setup(vault: Vault, profile: OrgProfile, tmp_path: Path, policy: KdfPolicy) 
 
 def desk_open(setup: Setup, path: Path) -> tuple[int, str, str]:
     """``advisor-desk open --json FILE`` in-process."""
-    from advisor_desktop.cli.desk import main
+    from advisor_desktop.cli.desk.main import main
 
     out, err = io.StringIO(), io.StringIO()
     console = Console(
@@ -489,8 +483,8 @@ def test_resume_draft_and_sealed(qtbot, setup: Setup, tmp_path: Path) -> None:
 
 def test_preview_shows_the_referral_as_the_desk_reads_it(qtbot, setup: Setup) -> None:
     """The readable tab is the desk's own rendering of the exact payload in the JSON tab."""
-    from advisor_desktop.referral.package import validate_payload
-    from advisor_desktop.referral.readable import readable_lines
+    from advisor_desktop.protocol.readable import readable_lines
+    from advisor_desktop.protocol.referral_package import validate_payload
 
     inputs = DraftInputs(desk=DESK_NAME, scopes=parse_scopes("category,summary"))
     draft = setup.service.create(

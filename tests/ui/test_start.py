@@ -6,12 +6,12 @@ import threading
 
 import pytest
 
-from advisor_desktop.paths import AppPaths
-from advisor_desktop.ui.application import DesktopApp, UnlockWindow, layout_direction
-from advisor_desktop.ui.single_instance import SingleInstance
-from advisor_desktop.ui.unlock import UnlockForm
-from advisor_desktop.ui.wizard import FirstRunWizard
-from advisor_desktop.vault.store import open_vault
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.storage.store import open_vault
+from advisor_desktop.ui.shell.application import DesktopApp, UnlockWindow, layout_direction
+from advisor_desktop.ui.shell.first_run import FirstRunWizard
+from advisor_desktop.ui.shell.single_instance import SingleInstance
+from advisor_desktop.ui.shell.unlock import UnlockForm
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import data_files
 
@@ -161,8 +161,8 @@ def test_desktop_app_starts_with_the_wizard_on_an_empty_folder(qtbot, paths, pol
 CHILD = """
 import sys
 from pathlib import Path
-from advisor_desktop.paths import AppPaths
-from advisor_desktop.ui.application import run_application
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.ui.shell.application import run_application
 root = Path(sys.argv[1])
 paths = AppPaths(root, root / "config", root / "logs")
 code = run_application(paths, "en", ["advisor-desktop"], tell=lambda text: print("TOLD", text))

@@ -11,9 +11,9 @@ import pytest
 from advisor_desktop.desk.identity import keygen
 from advisor_desktop.guides.pack import build_pack
 from advisor_desktop.guides.store import installed_version, shipped_root
-from advisor_desktop.paths import AppPaths
-from advisor_desktop.ui.main_window import MainWindow
-from advisor_desktop.ui.trust_page import TrustPage
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.ui.shell.main_window import MainWindow
+from advisor_desktop.ui.trust.page import TrustPage
 from tests.conftest import TEST_KDF
 
 pytestmark = pytest.mark.gui

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TextIO
 
 from advisor_desktop import __version__
-from advisor_desktop.errors import EXIT_OTHER, EXIT_USAGE, AdvisorError, UsageError
-from advisor_desktop.i18n import _, activate
+from advisor_desktop.platform.errors import EXIT_OTHER, EXIT_USAGE, AdvisorError, UsageError
+from advisor_desktop.platform.i18n import _, activate
 from advisor_desktop.platform.languages import resolve_ui_language, ui_languages
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-from advisor_desktop.errors import VaultCorrupt, VaultTooNew
-from advisor_desktop.i18n import _
+from advisor_desktop.platform.errors import VaultCorrupt, VaultTooNew
+from advisor_desktop.platform.i18n import _
 
 SlotKind = Literal["passphrase", "recovery"]
 SLOT_FORMAT = "advisor-desktop-keyslots"

@@ -10,8 +10,8 @@ import base64
 import hashlib
 import secrets
 
-from advisor_desktop.errors import WrongRecoveryCode
-from advisor_desktop.i18n import _
+from advisor_desktop.platform.errors import WrongRecoveryCode
+from advisor_desktop.platform.i18n import _
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _GROUPS = 8

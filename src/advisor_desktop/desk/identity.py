@@ -23,10 +23,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from advisor_desktop.crypto.keyslots import KdfParams, derive_key
-from advisor_desktop.errors import AdvisorError, VaultCorrupt, WrongPassphrase
-from advisor_desktop.fsutil import atomic_write
-from advisor_desktop.i18n import _
-from advisor_desktop.referral.keys import (
+from advisor_desktop.platform.errors import AdvisorError, VaultCorrupt, WrongPassphrase
+from advisor_desktop.platform.fsutil import atomic_write
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.keys import (
     encode_public_key,
     parse_recipient,
     public_key_fingerprint,
@@ -57,7 +57,7 @@ class DeskPublic:
 
     def to_doc(self) -> dict[str, Any]:
         """The ``desk-public.json`` document (fingerprints included for reading aloud)."""
-        from advisor_desktop.referral.keys import decode_public_key
+        from advisor_desktop.protocol.keys import decode_public_key
 
         return {
             "format": PUBLIC_FORMAT,
@@ -74,7 +74,7 @@ class DeskPublic:
 
 def parse_desk_public(doc: Any) -> DeskPublic:
     """Validate a ``desk-public.json`` document."""
-    from advisor_desktop.referral.keys import decode_public_key
+    from advisor_desktop.protocol.keys import decode_public_key
 
     bad = DeskError(_("This is not a desk's public key file."))
     if not isinstance(doc, dict) or doc.get("format") != PUBLIC_FORMAT:

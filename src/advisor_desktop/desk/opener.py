@@ -1,6 +1,6 @@
 """Opening a referral package at the desk: decrypt → parse → verify → validate → replay check.
 
-Every failure is a typed :class:`~advisor_desktop.referral.errors.PackageError`; nothing in a
+Every failure is a typed :class:`~advisor_desktop.protocol.errors.PackageError`; nothing in a
 hostile file can make this raise anything else.
 """
 
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import pyrage
 
-from advisor_desktop.desk.trust import SeenIds
-from advisor_desktop.i18n import _
-from advisor_desktop.referral.errors import PackageReplayed
-from advisor_desktop.referral.package import (
+from advisor_desktop.desk.registry import SeenIds
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.errors import PackageReplayed
+from advisor_desktop.protocol.referral_package import (
     ReferralContent,
     decrypt_package,
     parse_envelope,

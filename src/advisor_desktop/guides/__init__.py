@@ -1,6 +1,6 @@
 """Signposting guides: discovery, parsing, completeness check, placeholders, search, packs.
 
-Qt-free. Rendering lives in ``advisor_desktop.guides_render``; widgets in ``ui.guides``.
+Qt-free. Rendering lives in ``advisor_desktop.guides.render``; widgets in ``ui.guides``.
 """
 
 from advisor_desktop.guides.check import LanguageStatus, Problem, check_guides, language_statuses

@@ -23,8 +23,8 @@ from advisor_desktop.guides.model import (
     read_section,
 )
 from advisor_desktop.guides.notices import FIELDS, NOTICES_FILE, load_notices
-from advisor_desktop.i18n import _
-from advisor_desktop.profile import CHANNEL_IDS, OrgProfile
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.profile import CHANNEL_IDS, OrgProfile
 
 #: Problems of ``notices.json``, not of a guide: a language without its own notice shows the
 #: English one, so these never make a guide incomplete or refuse a pack (packs carry guide

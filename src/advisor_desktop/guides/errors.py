@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor_desktop.errors import AdvisorError
+from advisor_desktop.platform.errors import AdvisorError
 
 
 class GuideError(AdvisorError):

@@ -12,7 +12,7 @@ import re
 
 from advisor_desktop.guides.languages import is_rtl
 from advisor_desktop.guides.model import PLACEHOLDER
-from advisor_desktop.profile import OrgProfile
+from advisor_desktop.protocol.profile import OrgProfile
 
 #: Order in which contact fields are shown; unknown fields follow alphabetically.
 CONTACT_ORDER = ("email", "phone", "web", "address", "hours")

@@ -19,8 +19,8 @@ from advisor_desktop.guides.languages import (
 )
 from advisor_desktop.guides.model import Guide, GuideSection, discover_languages, load_guide
 from advisor_desktop.guides.store import GuideSource, shipped_root
-from advisor_desktop.i18n import _
-from advisor_desktop.profile import OrgProfile
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.profile import OrgProfile
 
 
 def _order(code: str) -> tuple[int, str]:

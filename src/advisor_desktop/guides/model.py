@@ -12,7 +12,7 @@ from pathlib import Path
 
 from advisor_desktop.guides.errors import GuideError, GuideNotFound
 from advisor_desktop.guides.languages import LanguageInfo, language_info
-from advisor_desktop.i18n import _
+from advisor_desktop.platform.i18n import _
 
 #: Section number → file name, the same in every language.
 SECTION_FILES: dict[int, str] = {

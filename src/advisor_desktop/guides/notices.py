@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor_desktop.guides.languages import SOURCE_LOCALE
-from advisor_desktop.i18n import _, ngettext
-from advisor_desktop.profile import resources_dir
+from advisor_desktop.platform.i18n import _, ngettext
+from advisor_desktop.platform.paths import resources_dir
 
 log = logging.getLogger(__name__)
 

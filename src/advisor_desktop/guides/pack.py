@@ -32,8 +32,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from advisor_desktop.guides.errors import PackMalformed, PackNoTrustedKey, PackSignatureInvalid
 from advisor_desktop.guides.model import MAX_FILE_BYTES, SECTION_FILES, discover_languages
-from advisor_desktop.i18n import _
-from advisor_desktop.profile import OrgProfile
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.profile import OrgProfile
 
 PACK_FORMAT = "advisor-desktop-guides-pack"
 MANIFEST = "manifest.json"

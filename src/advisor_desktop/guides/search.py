@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from advisor_desktop.guides.model import Guide, headings_of
-from advisor_desktop.notebook.textnorm import fold
+from advisor_desktop.platform.textnorm import fold
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MARKUP = re.compile(r"^\s*(#{1,6}\s+|[-*+]\s+)|\*\*|\\")

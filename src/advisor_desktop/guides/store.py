@@ -24,7 +24,6 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from advisor_desktop.fsutil import atomic_write, fsync_dir, translate_os_errors
 from advisor_desktop.guides.check import NOTICE_KINDS, check_guides
 from advisor_desktop.guides.errors import PackMalformed, PackNotNewer
 from advisor_desktop.guides.pack import (
@@ -34,9 +33,9 @@ from advisor_desktop.guides.pack import (
     read_pack,
     verify_signature,
 )
-from advisor_desktop.i18n import _
-from advisor_desktop.paths import AppPaths
-from advisor_desktop.profile import resources_dir
+from advisor_desktop.platform.fsutil import atomic_write, fsync_dir, translate_os_errors
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.platform.paths import AppPaths, resources_dir
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,6 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from advisor_desktop.errors import ValidationError
-from advisor_desktop.i18n import _, ngettext
 from advisor_desktop.notebook.models import (
     CHANNEL_LABELS,
     ROLE_LABELS,
@@ -25,7 +23,9 @@ from advisor_desktop.notebook.models import (
     Status,
     VisitorRole,
 )
-from advisor_desktop.profile import Labelled, OrgProfile
+from advisor_desktop.platform.errors import ValidationError
+from advisor_desktop.platform.i18n import _, ngettext
+from advisor_desktop.protocol.profile import Labelled, OrgProfile
 
 REQUIRED_COLUMNS = (
     "date",

@@ -10,7 +10,7 @@ import datetime as dt
 import random
 
 from advisor_desktop.notebook.models import ContactChannel, ConversationRecord, Status, VisitorRole
-from advisor_desktop.profile import OrgProfile
+from advisor_desktop.protocol.profile import OrgProfile
 
 # (language, category, note, agreed) — fictional situations, no real people.
 _TEMPLATES: tuple[tuple[str, str, str, str], ...] = (

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NewType
 
-from advisor_desktop.errors import ValidationError
-from advisor_desktop.i18n import N_, _
+from advisor_desktop.platform.errors import ValidationError
+from advisor_desktop.platform.i18n import N_, _
 
 RecordId = NewType("RecordId", int)
 

@@ -21,7 +21,7 @@ from advisor_desktop.notebook.models import (
     Status,
     VisitorRole,
 )
-from advisor_desktop.notebook.textnorm import fold, fts_query, normalize_for_index
+from advisor_desktop.platform.textnorm import fold, fts_query, normalize_for_index
 
 COLUMNS = (
     "id, conv_date, channel, role, categories, options, agreed, follow_up, notes, status, "

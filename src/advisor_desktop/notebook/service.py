@@ -1,6 +1,6 @@
 """The notebook service: add, edit, find, follow up and purge conversation records.
 
-All reads and writes go through the open :class:`~advisor_desktop.vault.Vault`. The search
+All reads and writes go through the open :class:`~advisor_desktop.storage.Vault`. The search
 index is kept in step with the records inside the same transaction.
 """
 
@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from advisor_desktop.errors import RecordNotFound
-from advisor_desktop.i18n import _
 from advisor_desktop.notebook.models import (
     ConversationRecord,
     RecordFilter,
@@ -36,9 +34,11 @@ from advisor_desktop.notebook.rows import (
     where_clause,
     with_closed_at,
 )
-from advisor_desktop.notebook.textnorm import fts_query
-from advisor_desktop.profile import OrgProfile
-from advisor_desktop.vault.store import Vault
+from advisor_desktop.platform.errors import RecordNotFound
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.platform.textnorm import fts_query
+from advisor_desktop.protocol.profile import OrgProfile
+from advisor_desktop.storage.store import Vault
 
 log = logging.getLogger(__name__)
 

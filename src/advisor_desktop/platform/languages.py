@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from advisor_desktop.errors import UsageError
+from advisor_desktop.platform.errors import UsageError
 
 #: The generated pseudo-locale (accented, longer text) that shows clipped or untranslated
 #: text. A developer tool: accepted by ``--lang`` and ``ADVISOR_LANG``, never listed to users.
@@ -89,7 +89,9 @@ def match_tag(text: str, known: Iterable[str]) -> str | None:
 
 def locale_dir() -> Path:
     """Where the compiled ``.mo`` catalogs are (inside the installed package)."""
-    return Path(__file__).resolve().parent.parent / "locale"
+    from advisor_desktop.platform.paths import package_dir
+
+    return package_dir() / "locale"
 
 
 def ui_languages(folder: Path | None = None) -> list[str]:
@@ -110,7 +112,7 @@ def ui_languages(folder: Path | None = None) -> list[str]:
 def resolve_ui_language(text: str, folder: Path | None = None) -> str:
     """The UI language ``text`` names, canonical; a :class:`UsageError` with the list of UI
     languages when it names none (a guide-only language such as ``am`` included)."""
-    from advisor_desktop.i18n import _
+    from advisor_desktop.platform.i18n import _
 
     choices = ui_languages(folder)
     found = match_tag(text, [*choices, PSEUDO_LOCALE])

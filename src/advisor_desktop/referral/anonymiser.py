@@ -27,9 +27,9 @@ from enum import StrEnum
 import phonenumbers
 from babel.dates import get_month_names
 
-from advisor_desktop.i18n import _
-from advisor_desktop.referral.consent import Granularity
-from advisor_desktop.referral.errors import ReferralError
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.errors import ReferralError
+from advisor_desktop.protocol.referral_terms import Granularity
 from advisor_desktop.referral.names import (
     ARABIC_PREFIXES,
     ARABIC_SUFFIXES,

@@ -13,43 +13,14 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field, fields
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from advisor_desktop.i18n import _
+from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.languages import match_tag, primary
-from advisor_desktop.profile import resources_dir
-from advisor_desktop.referral.errors import ConsentError
-
-
-class Scope(StrEnum):
-    """What the visitor may allow to be shared. The CLI takes these ids."""
-
-    CATEGORY = "category"
-    ROLE = "role"
-    POST = "post"
-    REGION = "region"
-    PERIOD = "period"
-    SUMMARY = "summary"
-    CONTACT = "contact"
-    SECRETARY_GENERAL = "secretary-general"
-
-
-class Granularity(StrEnum):
-    """How precisely the period of the events may be shared."""
-
-    DAY = "day"
-    MONTH = "month"
-    QUARTER = "quarter"
-
-
-class ConsentMethod(StrEnum):
-    """How consent was given."""
-
-    ON_SCREEN = "on-screen"
-    VERBAL = "verbal"
-    WRITTEN = "written"
+from advisor_desktop.platform.paths import resources_dir
+from advisor_desktop.protocol.errors import ConsentError
+from advisor_desktop.protocol.referral_terms import ConsentMethod, Granularity, Scope
 
 
 @dataclass(frozen=True)

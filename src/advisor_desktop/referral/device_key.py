@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from advisor_desktop.referral.keys import encode_public_key, key_id, public_key_fingerprint
-from advisor_desktop.vault.store import Vault
+from advisor_desktop.protocol.keys import encode_public_key, key_id, public_key_fingerprint
+from advisor_desktop.storage.store import Vault
 
 
 @dataclass(frozen=True)

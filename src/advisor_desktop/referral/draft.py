@@ -13,8 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from advisor_desktop.i18n import _
 from advisor_desktop.notebook.models import ConversationRecord
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.errors import ConsentError
+from advisor_desktop.protocol.referral_package import (
+    ACTION_ASSESS,
+    ACTION_SECRETARY_GENERAL,
+    MAX_SUMMARY_CHARS,
+    PAYLOAD_SCHEMA,
+    PAYLOAD_VERSION,
+    utc_stamp,
+)
+from advisor_desktop.protocol.referral_terms import Scope
 from advisor_desktop.referral.anonymiser import (
     Anonymiser,
     DecisionKind,
@@ -25,16 +35,7 @@ from advisor_desktop.referral.anonymiser import (
     generalise_date,
     normalize_text,
 )
-from advisor_desktop.referral.consent import ConsentRecord, ConsentScopes, Scope
-from advisor_desktop.referral.errors import ConsentError
-from advisor_desktop.referral.package import (
-    ACTION_ASSESS,
-    ACTION_SECRETARY_GENERAL,
-    MAX_SUMMARY_CHARS,
-    PAYLOAD_SCHEMA,
-    PAYLOAD_VERSION,
-    utc_stamp,
-)
+from advisor_desktop.referral.consent import ConsentRecord, ConsentScopes
 
 PLACE_PLACEHOLDER = "[PLACE]"
 

@@ -16,12 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from advisor_desktop.i18n import _
 from advisor_desktop.notebook.models import ConversationRecord
-from advisor_desktop.profile import Desk, OrgProfile
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.errors import ReferralError, ReferralNotFound, ReferralStateError
+from advisor_desktop.protocol.keys import canonical_json
+from advisor_desktop.protocol.profile import Desk, OrgProfile
+from advisor_desktop.protocol.referral_package import encrypt_to, sign_envelope, validate_payload
+from advisor_desktop.protocol.referral_terms import ConsentMethod
 from advisor_desktop.referral.anonymiser import RedactionDecision
 from advisor_desktop.referral.consent import (
-    ConsentMethod,
     ConsentRecord,
     ConsentStatement,
     parse_scopes,
@@ -36,10 +39,7 @@ from advisor_desktop.referral.draft import (
     draft_to_doc,
     new_draft,
 )
-from advisor_desktop.referral.errors import ReferralError, ReferralNotFound, ReferralStateError
-from advisor_desktop.referral.keys import canonical_json
-from advisor_desktop.referral.package import encrypt_to, sign_envelope, validate_payload
-from advisor_desktop.vault.store import Vault
+from advisor_desktop.storage.store import Vault
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor_desktop.errors import AdvisorError
 from advisor_desktop.guides import GuideLibrary, search_guide
 from advisor_desktop.guides.languages import SOURCE_LOCALE
-from advisor_desktop.guides_render import export_pdf, guide_document, guide_font
-from advisor_desktop.guides_render.document import layout_direction
-from advisor_desktop.guides_render.fonts import load_bundled_fonts
-from advisor_desktop.i18n import _, pgettext
+from advisor_desktop.guides.render import export_pdf, guide_document, guide_font
+from advisor_desktop.guides.render.document import layout_direction
+from advisor_desktop.guides.render.fonts import load_bundled_fonts
+from advisor_desktop.platform.errors import AdvisorError
+from advisor_desktop.platform.i18n import _, pgettext
 
 log = logging.getLogger(__name__)
 

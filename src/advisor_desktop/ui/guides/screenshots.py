@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from advisor_desktop.guides import GuideLibrary
-from advisor_desktop.profile import load_profile
+from advisor_desktop.protocol.profile import load_profile
 from advisor_desktop.ui.guides.visitor import VisitorView
 
 SCREENSHOT_LANGS = ("en", "ar", "zh-Hans", "hi", "am")

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from advisor_desktop.guides import GuideLibrary, review_notice
-from advisor_desktop.guides_render import guide_document, guide_font, layout_direction
-from advisor_desktop.guides_render.fonts import load_bundled_fonts
-from advisor_desktop.hardening import wipe
-from advisor_desktop.i18n import _
+from advisor_desktop.guides.render import guide_document, guide_font, layout_direction
+from advisor_desktop.guides.render.fonts import load_bundled_fonts
+from advisor_desktop.platform.hardening import wipe
+from advisor_desktop.platform.i18n import _
 
 log = logging.getLogger(__name__)
 

@@ -29,31 +29,29 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from advisor_desktop.errors import AdvisorError
 from advisor_desktop.guides.languages import EXPECTED_LOCALES, language_info
-from advisor_desktop.guides_render.document import apply_direction, layout_direction
-from advisor_desktop.guides_render.fonts import guide_font, load_bundled_fonts
-from advisor_desktop.i18n import _
+from advisor_desktop.guides.render.document import apply_direction, layout_direction
+from advisor_desktop.guides.render.fonts import guide_font, load_bundled_fonts
+from advisor_desktop.platform.errors import AdvisorError
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.keys import recipient_fingerprint
+from advisor_desktop.protocol.referral_terms import ConsentMethod, Granularity, Scope
 from advisor_desktop.referral.consent import (
-    ConsentMethod,
     ConsentScopes,
     ConsentStatement,
-    Granularity,
-    Scope,
     load_statement,
     statement_languages,
 )
 from advisor_desktop.referral.draft import DraftInputs
-from advisor_desktop.referral.keys import recipient_fingerprint
-from advisor_desktop.ui.common import named, note
 from advisor_desktop.ui.referral.fitting import (
     FitScrollArea,
     WrappingCheckBox,
     WrappingRadioButton,
 )
+from advisor_desktop.ui.shell.common import named, note
 
 if TYPE_CHECKING:
-    from advisor_desktop.ui.referral.wizard import ReferralWizard
+    from advisor_desktop.ui.referral.referral_wizard import ReferralWizard
 
 STATEMENT_POINT_SIZE = 15.0
 SCOPE_POINT_SIZE = 12.0

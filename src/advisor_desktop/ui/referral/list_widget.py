@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor_desktop.errors import AdvisorError
-from advisor_desktop.i18n import N_, _
+from advisor_desktop.platform.errors import AdvisorError
+from advisor_desktop.platform.i18n import N_, _
 from advisor_desktop.referral.service import ReferralService, ReferralSummary
-from advisor_desktop.ui.common import confirm, named, note
-from advisor_desktop.ui.formatting import format_date
+from advisor_desktop.ui.shell.common import confirm, named, note
+from advisor_desktop.ui.shell.formatting import format_date
 
 log = logging.getLogger(__name__)
 

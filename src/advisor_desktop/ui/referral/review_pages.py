@@ -27,12 +27,11 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from advisor_desktop.errors import AdvisorError
-from advisor_desktop.guides_render.document import apply_direction, layout_direction
-from advisor_desktop.i18n import _
+from advisor_desktop.guides.render.document import apply_direction, layout_direction
+from advisor_desktop.platform.errors import AdvisorError
+from advisor_desktop.platform.i18n import _
 from advisor_desktop.referral.anonymiser import DecisionKind, RedactionDecision
 from advisor_desktop.referral.draft import ReferralDraft
-from advisor_desktop.ui.common import named, note
 from advisor_desktop.ui.referral.rows import (
     RedactionRow,
     RowState,
@@ -41,9 +40,10 @@ from advisor_desktop.ui.referral.rows import (
     redaction_rows,
     to_view_offset,
 )
+from advisor_desktop.ui.shell.common import named, note
 
 if TYPE_CHECKING:
-    from advisor_desktop.ui.referral.wizard import ReferralWizard
+    from advisor_desktop.ui.referral.referral_wizard import ReferralWizard
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from advisor_desktop.i18n import N_, _
+from advisor_desktop.platform.i18n import N_, _
 from advisor_desktop.referral.anonymiser import DecisionKind, Redaction, RedactionKind
 from advisor_desktop.referral.draft import ReferralDraft
 

@@ -18,14 +18,14 @@ from PySide6.QtWidgets import QWidget
 from advisor_desktop.crypto.keyslots import KdfParams, KdfPolicy
 from advisor_desktop.notebook.models import ContactChannel, ConversationRecord, VisitorRole
 from advisor_desktop.notebook.service import Notebook
-from advisor_desktop.paths import AppPaths
-from advisor_desktop.profile import Desk, load_profile, with_desk
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.protocol.keys import encode_public_key, raw_public
+from advisor_desktop.protocol.profile import Desk, load_profile, with_desk
 from advisor_desktop.referral.consent import parse_scopes
-from advisor_desktop.referral.keys import encode_public_key, raw_public
 from advisor_desktop.referral.service import ReferralService
-from advisor_desktop.ui.referral.wizard import ReferralWizard
-from advisor_desktop.vault.meta import store_profile
-from advisor_desktop.vault.store import create_vault
+from advisor_desktop.storage.meta import store_profile
+from advisor_desktop.storage.store import create_vault
+from advisor_desktop.ui.referral.referral_wizard import ReferralWizard
 
 DEMO_NOTES = (
     "Maria Jansen (maria.jansen@example.org, +31 6 12345678) says that her team lead "

@@ -21,19 +21,19 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from advisor_desktop.errors import AdvisorError
-from advisor_desktop.fsutil import atomic_write
-from advisor_desktop.i18n import _
-from advisor_desktop.referral.package import FILE_SUFFIX, validate_payload
-from advisor_desktop.referral.readable import readable_lines
+from advisor_desktop.platform.errors import AdvisorError
+from advisor_desktop.platform.fsutil import atomic_write
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.readable import readable_lines
+from advisor_desktop.protocol.referral_package import FILE_SUFFIX, validate_payload
 from advisor_desktop.referral.service import payload_digest, render_preview
-from advisor_desktop.ui.common import named, note
 from advisor_desktop.ui.referral.review_pages import page_message
+from advisor_desktop.ui.shell.common import named, note
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from advisor_desktop.ui.referral.wizard import ReferralWizard
+    from advisor_desktop.ui.referral.referral_wizard import ReferralWizard
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,109 @@
+"""Passphrase helpers for the UI, Qt-free: a strength estimate and a checked change.
+
+The check of the old passphrase unwraps the vault's own passphrase slot (no second open of the
+vault, which the process lock would refuse), so the UI never touches key material itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from advisor_desktop.platform.errors import ValidationError, WrongPassphrase
+from advisor_desktop.platform.hardening import wipe
+from advisor_desktop.platform.i18n import _
+
+if TYPE_CHECKING:
+    from advisor_desktop.storage.store import Vault
+
+
+def change_passphrase_checked(
+    vault: Vault, old: bytearray, new: bytearray, confirm: bytearray
+) -> None:
+    """Check ``old`` against the vault, ``new == confirm``, then re-wrap the passphrase slot.
+
+    Raises :class:`WrongPassphrase` or :class:`ValidationError`; the three buffers are wiped
+    in every case. Slow (two Argon2id runs): call it from a worker thread.
+    """
+    from advisor_desktop.crypto.keyslots import unwrap_key
+
+    try:
+        if new != confirm:
+            raise ValidationError(_("The two new passphrases are not the same."))
+        slots = vault.slot_file
+        key = unwrap_key(slots.slot("passphrase"), old, slots.vault_id)
+        if key is None:
+            raise WrongPassphrase(_("The current passphrase is not correct."))
+        wipe(key)
+        vault.change_passphrase(new)
+    finally:
+        for buffer in (old, new, confirm):
+            wipe(buffer)
+
+
+def set_new_passphrase(vault: Vault, new: bytearray, confirm: bytearray) -> None:
+    """After unlocking with the recovery code: set a new passphrase (``new == confirm``)."""
+    try:
+        if new != confirm:
+            raise ValidationError(_("The two passphrases are not the same."))
+        vault.change_passphrase(new)
+    finally:
+        wipe(new)
+        wipe(confirm)
+
+
+@dataclass(frozen=True)
+class Strength:
+    """A rough passphrase strength estimate, for feedback only (not a security check)."""
+
+    bits: float
+    level: int  # 0 too weak … 4 very strong
+
+    @property
+    def label(self) -> str:
+        """A short, translated verdict."""
+        return (
+            _("Too weak"),
+            _("Weak"),
+            _("Fair"),
+            _("Strong"),
+            _("Very strong"),
+        )[self.level]
+
+
+def estimate_strength(passphrase: str) -> Strength:
+    """Estimate entropy from the character pools used and the length; penalise repeats.
+
+    Deliberately simple: words from a dictionary are not detected, so the thresholds are
+    conservative (a four-word passphrase is "strong", not "very strong").
+    """
+    if not passphrase:
+        return Strength(0.0, 0)
+    pool = 0
+    if any(c.islower() for c in passphrase):
+        pool += 26
+    if any(c.isupper() for c in passphrase):
+        pool += 26
+    if any(c.isdigit() for c in passphrase):
+        pool += 10
+    if any(c.isspace() for c in passphrase):
+        pool += 1
+    if any(not c.isalnum() and not c.isspace() for c in passphrase):
+        pool += 33
+    if any(ord(c) > 127 for c in passphrase):
+        pool += 100
+    distinct = len(set(passphrase))
+    effective_length = min(len(passphrase), distinct * 2)
+    bits = effective_length * math.log2(max(pool, 2)) * 0.6
+    if len(passphrase) < 8:
+        level = 0
+    elif bits < 40:
+        level = 1
+    elif bits < 60:
+        level = 2
+    elif bits < 90:
+        level = 3
+    else:
+        level = 4
+    return Strength(round(bits, 1), level)

@@ -1,0 +1,92 @@
+"""Preferences of the desktop app, Qt-free.
+
+Two homes, on purpose:
+
+- :class:`UiPreferences` (idle time, clipboard timeout) live *inside the vault* (``meta``
+  table), so they are encrypted and travel with a backup; they can only be read once unlocked.
+- The UI language lives in a small non-sensitive JSON file in the config folder, because it
+  is needed *before* the vault is unlocked (the wizard and the unlock window are translated).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from advisor_desktop.platform.errors import ValidationError
+from advisor_desktop.platform.fsutil import atomic_write
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.platform.languages import PSEUDO_LOCALE, match_tag, ui_languages
+
+if TYPE_CHECKING:
+    from advisor_desktop.storage.store import Vault
+
+log = logging.getLogger(__name__)
+
+UI_PREFS_KEY = "ui.preferences"
+CONFIG_FILE = "ui.json"
+
+
+@dataclass(frozen=True)
+class UiPreferences:
+    """Per-vault preferences of the desktop UI."""
+
+    idle_minutes: int = 5
+    clipboard_seconds: int = 30
+
+    def validated(self) -> UiPreferences:
+        """Self, or a :class:`ValidationError` for out-of-range values."""
+        if not 1 <= self.idle_minutes <= 240:
+            raise ValidationError(_("The idle time must be between 1 and 240 minutes."))
+        if not 5 <= self.clipboard_seconds <= 600:
+            raise ValidationError(_("The clipboard timeout must be between 5 and 600 seconds."))
+        return self
+
+
+def load_preferences(vault: Vault) -> UiPreferences:
+    """The stored preferences, or the defaults when none (or unreadable ones) are stored."""
+    from advisor_desktop.storage.meta import get_meta
+
+    text = get_meta(vault, UI_PREFS_KEY)
+    if text is None:
+        return UiPreferences()
+    try:
+        raw = json.loads(text)
+        prefs = UiPreferences(
+            idle_minutes=int(raw.get("idle_minutes", 5)),
+            clipboard_seconds=int(raw.get("clipboard_seconds", 30)),
+        )
+        return prefs.validated()
+    except (ValueError, TypeError, AttributeError, ValidationError):
+        log.warning("ui_preferences_invalid")
+        return UiPreferences()
+
+
+def save_preferences(vault: Vault, prefs: UiPreferences) -> None:
+    """Validate and store ``prefs`` in the vault."""
+    from advisor_desktop.storage.meta import set_meta
+
+    set_meta(vault, UI_PREFS_KEY, json.dumps(asdict(prefs.validated())))
+
+
+def read_language(config_dir: Path) -> str | None:
+    """The UI language chosen earlier, canonical, or None (never fails: a bad file, or a
+    language this version has no catalog for, means no choice)."""
+    try:
+        raw = json.loads((config_dir / CONFIG_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    lang = raw.get("language") if isinstance(raw, dict) else None
+    if not isinstance(lang, str) or len(lang) > 16:
+        return None
+    return match_tag(lang, [*ui_languages(), PSEUDO_LOCALE])
+
+
+def write_language(config_dir: Path, lang: str) -> None:
+    """Remember ``lang`` as the UI language (takes effect at the next start)."""
+    config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data = json.dumps({"language": lang}).encode("utf-8")
+    atomic_write(config_dir / CONFIG_FILE, data, what=_("the settings"))

@@ -1,0 +1,60 @@
+"""What the advisor trusts: importing a profile or a desk's public keys, and fingerprints.
+
+Shared by ``advisor profile import`` and the Settings page. A file is either a whole
+organisation profile or a ``desk-public.json`` written by ``advisor-desk keygen`` (added to the
+current profile as a desk). The fingerprints are read out over the phone before trusting.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from advisor_desktop.platform.errors import ProfileError
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.keys import (
+    decode_public_key,
+    public_key_fingerprint,
+    recipient_fingerprint,
+)
+from advisor_desktop.protocol.profile import Desk, OrgProfile, parse_profile, with_desk
+
+MAX_PROFILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImportedTrust:
+    """The profile to store, and whether the file was a single desk's keys."""
+
+    profile: OrgProfile
+    desk_only: bool
+
+
+def desk_fingerprints(desk: Desk) -> dict[str, str]:
+    """The fingerprints of a desk's keys, to read out over the phone."""
+    return {
+        "age_recipient": recipient_fingerprint(desk.age_recipient),
+        "signing_key": public_key_fingerprint(decode_public_key(desk.signing_key)),
+    }
+
+
+def import_trust_file(data: bytes, current: OrgProfile) -> ImportedTrust:
+    """Validate a profile or desk key file; returns the profile that would replace ``current``.
+
+    Raises :class:`ProfileError` (or the desk module's error) with a clear message; nothing is
+    stored here.
+    """
+    from advisor_desktop.desk.identity import PUBLIC_FORMAT, parse_desk_public
+
+    if len(data) > MAX_PROFILE_BYTES:
+        raise ProfileError(_("The file is too large to be a profile or a desk key file."))
+    try:
+        text = data.decode("utf-8")
+        doc = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ProfileError(_("The file is neither a profile nor a desk key file.")) from None
+    if isinstance(doc, dict) and doc.get("format") == PUBLIC_FORMAT:
+        public = parse_desk_public(doc)
+        desk = Desk(public.name, public.age_recipient, public.signing_key)
+        return ImportedTrust(with_desk(current, desk), desk_only=True)
+    return ImportedTrust(parse_profile(text), desk_only=False)

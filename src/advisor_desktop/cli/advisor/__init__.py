@@ -1,0 +1,1 @@
+"""``advisor``: the advisor's command line, one module per command group."""

@@ -1,0 +1,62 @@
+"""The composition of a CLI run: paths, KDF policy, console, clock; opens the vault on demand."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from advisor_desktop.cli.common import Console, get_secret
+from advisor_desktop.crypto.keyslots import KdfPolicy
+from advisor_desktop.notebook.service import Notebook, utc_now
+from advisor_desktop.platform.errors import VaultMissing
+from advisor_desktop.platform.hardening import wipe
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.storage.meta import load_vault_profile
+from advisor_desktop.storage.store import Vault, open_vault, vault_exists
+
+PASSPHRASE_ENV = "ADVISOR_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
+
+
+@dataclass
+class CliContext:
+    """Everything a command needs, built once in ``main``."""
+
+    args: argparse.Namespace
+    paths: AppPaths
+    console: Console
+    policy: KdfPolicy
+    clock: Callable[[], dt.datetime] = utc_now
+
+    def passphrase(self, *, prompt: str | None = None, confirm: bool = False) -> bytearray:
+        """The advisor's passphrase (``--passphrase-file``, ``ADVISOR_PASSPHRASE`` or prompt)."""
+        return get_secret(
+            self.console,
+            file=getattr(self.args, "passphrase_file", None),
+            env_name=PASSPHRASE_ENV,
+            prompt=prompt or _("Passphrase: "),
+            confirm=confirm,
+        )
+
+    @contextlib.contextmanager
+    def vault(self) -> Iterator[Vault]:
+        """Unlock the vault for the duration of a command."""
+        if not vault_exists(self.paths):
+            # Say so before asking for a passphrase that could not open anything.
+            raise VaultMissing(_("No vault was found in {folder}.").format(folder=self.paths.data))
+        secret = self.passphrase()
+        try:
+            vault = open_vault(self.paths, secret, self.policy)
+        finally:
+            wipe(secret)
+        with vault:
+            yield vault
+
+    @contextlib.contextmanager
+    def notebook(self) -> Iterator[Notebook]:
+        """Unlock the vault and give the notebook over it."""
+        with self.vault() as vault:
+            yield Notebook(vault, load_vault_profile(vault), self.clock)

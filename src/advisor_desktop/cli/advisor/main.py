@@ -1,0 +1,101 @@
+"""``advisor``: the advisor's headless command line.
+
+Exit codes: 0 success; 1 anything else; 2 usage error; 3 wrong passphrase or recovery code;
+4 vault missing, unreadable, corrupt or from a newer version; 5 vault open in another process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Sequence
+
+from advisor_desktop.cli.advisor import guides, profile, records, referral, selftest, vault
+from advisor_desktop.cli.advisor.context import CliContext
+from advisor_desktop.cli.common import (
+    Console,
+    ExitCodeParser,
+    SharedOption,
+    activate_ui_language,
+    add_shared_options,
+    new_parser,
+    run_guarded,
+    ui_language_option,
+)
+from advisor_desktop.crypto.keyslots import KdfPolicy
+from advisor_desktop.platform.hardening import disable_core_dumps
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.platform.logs import setup_logging
+from advisor_desktop.platform.paths import resolve_paths
+
+PROG = "advisor"
+
+EPILOG = _(
+    "The passphrase comes from a prompt on a terminal, else --passphrase-file FILE or the "
+    "ADVISOR_PASSPHRASE environment variable. --data-dir, --passphrase-file and --lang may be "
+    "given before or after the command (after 'guides show' and 'guides pdf', --lang is the "
+    "guide's language).\n\n"
+    "Exit codes: 0 success, 1 other error, 2 usage error, 3 wrong passphrase or recovery "
+    "code, 4 vault missing, unreadable, corrupt or from a newer version, 5 vault in use by "
+    "another process."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``advisor`` argument parser."""
+    parser = new_parser(
+        PROG, _("Advisor Desktop: the encrypted notebook of a confidential advisor."), EPILOG
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ExitCodeParser)
+    sub.required = True
+    vault.register(sub)
+    records.register(sub)
+    selftest.register(sub)
+    referral.register(sub)
+    profile.register(sub)
+    guides.register(sub)
+    add_shared_options(
+        parser,
+        [
+            SharedOption(
+                ("--data-dir",),
+                "DIR",
+                _("keep the vault, settings and logs in DIR (e.g. on a USB stick)"),
+            ),
+            SharedOption(
+                ("--passphrase-file",), "FILE", _("read the passphrase from the first line of FILE")
+            ),
+            ui_language_option(),
+        ],
+    )
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    console: Console | None = None,
+    policy: KdfPolicy | None = None,
+) -> int:
+    """Run one ``advisor`` command; returns the exit code (see module docstring)."""
+    disable_core_dumps()
+    console = console or Console()
+    parser = build_parser()
+
+    def body() -> int:
+        args = parser.parse_args(argv)
+        activate_ui_language(args.lang)
+        paths = resolve_paths(args.data_dir)
+        # A read-only data folder must not stop read-only commands.
+        with contextlib.suppress(OSError):
+            setup_logging(paths.logs)
+        ctx = CliContext(args=args, paths=paths, console=console, policy=policy or KdfPolicy())
+        result: int = args.func(ctx)
+        return result
+
+    return run_guarded(PROG, body, console)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

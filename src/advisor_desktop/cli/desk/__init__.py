@@ -1,0 +1,1 @@
+"""``advisor-desk``: the central desk's command line."""

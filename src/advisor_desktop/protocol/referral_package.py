@@ -1,0 +1,348 @@
+"""The referral package format (version 1): payload → signed envelope → age v1 file.
+
+See docs/referral-format.md. Everything here is pure: bytes and dicts in, bytes and typed values
+out. Reading a package trusts nothing: every failure becomes a :class:`PackageError` subclass.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import re
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyrage
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.errors import (
+    PackageBadSignature,
+    PackageSchemaError,
+    PackageUndecryptable,
+    PackageUnknownSigner,
+)
+from advisor_desktop.protocol.keys import canonical_json, key_id, parse_recipient, raw_public
+from advisor_desktop.protocol.referral_terms import ConsentMethod, Granularity, Scope
+
+ENVELOPE_FORMAT = "advisor-desktop-referral"
+ENVELOPE_VERSION = 1
+PAYLOAD_SCHEMA = "advisor-desktop-referral-payload"
+PAYLOAD_VERSION = 1
+SIGNATURE_CONTEXT = b"advisor-desktop-referral/v1\x00"
+FILE_SUFFIX = ".referral"
+MAX_PACKAGE_BYTES = 1024 * 1024
+MAX_SUMMARY_CHARS = 20_000
+MAX_FIELD_CHARS = 200
+
+ACTION_ASSESS = "assess"
+ACTION_SECRETARY_GENERAL = "assess-and-bring-to-secretary-general"
+ROLES = ("locally-employed", "seconded", "hq", "external", "other")
+
+_UTC_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_KEY_ID = re.compile(r"^[0-9a-f]{32}$")
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_CATEGORY = re.compile(r"^[a-z0-9-]{1,64}$")
+_PERIOD_VALUE = {
+    Granularity.DAY: re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    Granularity.MONTH: re.compile(r"^\d{4}-\d{2}$"),
+    Granularity.QUARTER: re.compile(r"^\d{4}-Q[1-4]$"),
+}
+
+
+def utc_stamp(when: dt.datetime) -> str:
+    """``when`` as ``YYYY-MM-DDTHH:MM:SSZ`` (seconds, UTC)."""
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def signature_message(payload_bytes: bytes) -> bytes:
+    """What is signed: a context label, then the canonical payload bytes."""
+    return SIGNATURE_CONTEXT + payload_bytes
+
+
+def sign_envelope(payload: Mapping[str, Any], signing_key: Ed25519PrivateKey) -> bytes:
+    """The envelope (canonical JSON bytes) carrying ``payload`` and its detached signature."""
+    payload_bytes = canonical_json(dict(payload))
+    signature = signing_key.sign(signature_message(payload_bytes))
+    envelope = {
+        "format": ENVELOPE_FORMAT,
+        "version": ENVELOPE_VERSION,
+        "payload": dict(payload),
+        "signature": {
+            "algorithm": "ed25519",
+            "key_id": key_id(raw_public(signing_key.public_key())),
+            "value": base64.b64encode(signature).decode("ascii"),
+        },
+    }
+    return canonical_json(envelope)
+
+
+def encrypt_to(envelope: bytes, recipients: Sequence[str]) -> bytes:
+    """``envelope`` as a binary age v1 file readable by every recipient (``age1…``)."""
+    if not recipients:
+        raise PackageUndecryptable(_("No desk key to encrypt to."))
+    return bytes(pyrage.encrypt(envelope, [parse_recipient(r) for r in recipients]))
+
+
+def decrypt_package(data: bytes, identities: Sequence[pyrage.x25519.Identity]) -> bytes:
+    """The envelope bytes inside an age file, or :class:`PackageUndecryptable`."""
+    if len(data) > MAX_PACKAGE_BYTES:
+        raise PackageUndecryptable(_("The file is too large to be a referral package."))
+    if not data.startswith(b"age-encryption.org/v1\n"):
+        raise PackageUndecryptable(_("The file is not an encrypted referral package."))
+    try:
+        plain = pyrage.decrypt(data, list(identities))
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:  # pyrage signals some malformed input with Rust panics
+        raise PackageUndecryptable(
+            _("The package does not decrypt with this desk's key, or it is damaged.")
+        ) from None
+    return bytes(plain)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A parsed envelope: payload (still unvalidated), its canonical bytes and the signature."""
+
+    payload: dict[str, Any]
+    payload_bytes: bytes
+    key_id: str
+    signature: bytes
+
+
+def _schema(what: str) -> PackageSchemaError:
+    return PackageSchemaError(
+        _("The package does not follow the referral format ({what}).").format(what=what)
+    )
+
+
+def parse_envelope(data: bytes) -> Envelope:
+    """Parse envelope bytes; anything unexpected is :class:`PackageSchemaError`."""
+    try:
+        doc = json.loads(data.decode("utf-8"), parse_float=_no_float, parse_constant=_no_float)
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError):
+        raise _schema("not JSON") from None
+    if not isinstance(doc, dict) or set(doc) != {"format", "version", "payload", "signature"}:
+        raise _schema("envelope fields")
+    if doc["format"] != ENVELOPE_FORMAT:
+        raise _schema("format")
+    if doc["version"] != ENVELOPE_VERSION or isinstance(doc["version"], bool):
+        raise _schema("envelope version")
+    sig = doc["signature"]
+    if not isinstance(sig, dict) or set(sig) != {"algorithm", "key_id", "value"}:
+        raise _schema("signature fields")
+    if sig["algorithm"] != "ed25519":
+        raise _schema("signature algorithm")
+    if not isinstance(sig["key_id"], str) or not _KEY_ID.match(sig["key_id"]):
+        raise _schema("key id")
+    try:
+        signature = base64.b64decode(_text(sig["value"], 100), validate=True)
+    except (binascii.Error, ValueError):
+        raise _schema("signature encoding") from None
+    if len(signature) != 64:
+        raise _schema("signature length")
+    if not isinstance(doc["payload"], dict):
+        raise _schema("payload")
+    try:
+        payload_bytes = canonical_json(doc["payload"])
+    except (TypeError, ValueError):
+        raise _schema("payload values") from None
+    return Envelope(doc["payload"], payload_bytes, sig["key_id"], signature)
+
+
+def _no_float(value: str) -> Any:
+    raise ValueError("floats are not part of the format")
+
+
+def verify_envelope(envelope: Envelope, trusted: Mapping[str, bytes]) -> str:
+    """Check the signature against the enrolled keys (key id → raw key); returns the key id."""
+    raw = trusted.get(envelope.key_id)
+    if raw is None:
+        raise PackageUnknownSigner(
+            _("The package was signed by an advisor device this desk has not enrolled.")
+        )
+    try:
+        Ed25519PublicKey.from_public_bytes(raw).verify(
+            envelope.signature, signature_message(envelope.payload_bytes)
+        )
+    except (InvalidSignature, ValueError):
+        raise PackageBadSignature(
+            _("The package's signature does not match its content: it was altered or forged.")
+        ) from None
+    if envelope.payload.get("advisor_key_id") != envelope.key_id:
+        raise PackageBadSignature(_("The package names another signing key than the one used."))
+    return envelope.key_id
+
+
+@dataclass(frozen=True)
+class ReferralContent:
+    """A validated payload, as the desk reads it."""
+
+    referral_id: str
+    created: str
+    language: str
+    requested_action: str
+    advisor_key_id: str
+    desk: str
+    consent: dict[str, Any]
+    content: dict[str, Any]
+    raw: dict[str, Any]
+
+
+_PAYLOAD_KEYS = {
+    "schema",
+    "schema_version",
+    "referral_id",
+    "created",
+    "language",
+    "requested_action",
+    "advisor_key_id",
+    "desk",
+    "consent",
+    "content",
+}
+
+
+def _text(value: Any, limit: int = MAX_FIELD_CHARS, *, empty: bool = False) -> str:
+    if not isinstance(value, str) or len(value) > limit or (not empty and not value.strip()):
+        raise _schema("text field")
+    if any(ord(c) < 32 and c not in "\n\t" for c in value):
+        raise _schema("control characters")
+    return value
+
+
+def validate_payload(payload: Any) -> ReferralContent:
+    """Strictly validate a payload: exact fields, types, lengths and consistency with consent."""
+    if not isinstance(payload, dict) or set(payload) != _PAYLOAD_KEYS:
+        raise _schema("payload fields")
+    if payload["schema"] != PAYLOAD_SCHEMA:
+        raise _schema("schema")
+    if payload["schema_version"] != PAYLOAD_VERSION or isinstance(payload["schema_version"], bool):
+        raise _schema("schema version")
+    ref_id = _text(payload["referral_id"], 36)
+    try:
+        parsed = uuid.UUID(ref_id)
+    except ValueError:
+        raise _schema("referral id") from None
+    if str(parsed) != ref_id or parsed.version != 4:
+        raise _schema("referral id")
+    created = _text(payload["created"], 20)
+    if not _UTC_STAMP.match(created):
+        raise _schema("created")
+    language = _text(payload["language"], 35)
+    if not _LANG.match(language):
+        raise _schema("language")
+    if payload["requested_action"] not in (ACTION_ASSESS, ACTION_SECRETARY_GENERAL):
+        raise _schema("requested action")
+    if not isinstance(payload["advisor_key_id"], str) or not _KEY_ID.match(
+        payload["advisor_key_id"]
+    ):
+        raise _schema("advisor key id")
+    _text(payload["desk"])
+    scopes = _validate_consent(payload["consent"])
+    _validate_content(payload["content"], scopes)
+    wants_sg = payload["requested_action"] == ACTION_SECRETARY_GENERAL
+    if wants_sg != (Scope.SECRETARY_GENERAL in scopes):
+        raise _schema("requested action and consent differ")
+    return ReferralContent(
+        referral_id=ref_id,
+        created=created,
+        language=language,
+        requested_action=payload["requested_action"],
+        advisor_key_id=payload["advisor_key_id"],
+        desk=payload["desk"],
+        consent=payload["consent"],
+        content=payload["content"],
+        raw=payload,
+    )
+
+
+def _validate_consent(consent: Any) -> dict[Scope, Granularity | None]:
+    keys = {"scopes", "language", "statement_version", "method", "given"}
+    if not isinstance(consent, dict) or set(consent) != keys:
+        raise _schema("consent fields")
+    raw_scopes = consent["scopes"]
+    if not isinstance(raw_scopes, list) or not raw_scopes or len(raw_scopes) > len(Scope):
+        raise _schema("consent scopes")
+    scopes: dict[Scope, Granularity | None] = {}
+    for item in raw_scopes:
+        name, _sep, value = _text(item, 40).partition("=")
+        try:
+            scope = Scope(name)
+            granularity = Granularity(value) if value else None
+        except ValueError:
+            raise _schema("consent scope") from None
+        if scope in scopes or (scope is Scope.PERIOD) != (granularity is not None):
+            raise _schema("consent scope")
+        scopes[scope] = granularity
+    if not _LANG.match(_text(consent["language"], 35)):
+        raise _schema("consent language")
+    _text(consent["statement_version"], 20)
+    if consent["method"] not in {m.value for m in ConsentMethod}:
+        raise _schema("consent method")
+    if not _UTC_STAMP.match(_text(consent["given"], 20)):
+        raise _schema("consent time")
+    return scopes
+
+
+def _validate_content(content: Any, scopes: dict[Scope, Granularity | None]) -> None:
+    if not isinstance(content, dict):
+        raise _schema("content")
+    for key in content:
+        try:
+            scope = Scope(key)
+        except ValueError:
+            raise _schema("content field") from None
+        if scope not in scopes:
+            raise _schema("content outside the consented scopes")
+    checks: dict[Scope, Callable[[Any, Granularity | None], object]] = {
+        Scope.CATEGORY: _check_category,
+        Scope.ROLE: lambda v, _g: v in ROLES or _fail("role"),
+        Scope.POST: lambda v, _g: _text(v),
+        Scope.REGION: lambda v, _g: _text(v),
+        Scope.PERIOD: _check_period,
+        Scope.SUMMARY: lambda v, _g: _text(v, MAX_SUMMARY_CHARS, empty=True),
+        Scope.CONTACT: _check_contact,
+        Scope.SECRETARY_GENERAL: lambda v, _g: v is True or _fail("secretary-general"),
+    }
+    for key, value in content.items():
+        scope = Scope(key)
+        checks[scope](value, scopes[scope])
+
+
+def _fail(what: str) -> Any:
+    raise _schema(what)
+
+
+def _check_category(value: Any, _g: Granularity | None) -> None:
+    if not isinstance(value, list) or len(value) > 20:
+        raise _schema("category")
+    for item in value:
+        if not isinstance(item, str) or not _CATEGORY.match(item):
+            raise _schema("category")
+
+
+def _check_period(value: Any, granularity: Granularity | None) -> None:
+    if not isinstance(value, dict) or set(value) != {"granularity", "value"}:
+        raise _schema("period")
+    if granularity is None or value["granularity"] != granularity.value:
+        raise _schema("period granularity")
+    if not isinstance(value["value"], str) or not _PERIOD_VALUE[granularity].match(value["value"]):
+        raise _schema("period value")
+
+
+def _check_contact(value: Any, _g: Granularity | None) -> None:
+    if not isinstance(value, dict) or value.get("via") not in ("advisor", "visitor"):
+        raise _schema("contact")
+    if value["via"] == "advisor" and set(value) != {"via"}:
+        raise _schema("contact")
+    if value["via"] == "visitor" and (set(value) != {"via", "text"}):
+        raise _schema("contact")
+    if value["via"] == "visitor":
+        _text(value["text"], 500)

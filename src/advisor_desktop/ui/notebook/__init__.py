@@ -1,0 +1,1 @@
+"""The notebook's widgets: list, search, editor, follow-ups."""

@@ -1,0 +1,119 @@
+"""The referrals panel of the record editor: the record's referrals and "Refer to a desk…".
+
+A thin join between the editor and the referral feature: it builds a
+:class:`~advisor_desktop.referral.service.ReferralService` over the session's current vault
+whenever it needs one (the vault changes at every unlock) and opens the
+:class:`~advisor_desktop.ui.referral.ReferralWizard` for the shown record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from advisor_desktop.notebook.models import RecordId
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.referral.service import ReferralService
+from advisor_desktop.storage.meta import load_vault_profile
+from advisor_desktop.ui.referral import ReferralListWidget, ReferralWizard
+from advisor_desktop.ui.shell.common import named
+from advisor_desktop.ui.shell.session import Session
+
+VisitorOpener = Callable[[str], None]
+
+
+class RecordReferrals(QGroupBox):
+    """The referrals of the record in the editor, and the button to start a new one."""
+
+    wizard_opened = Signal(object)
+    """Emitted with the :class:`ReferralWizard` just opened (tests drive it)."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(_("Referrals to a desk"), parent)
+        self.session = session
+        self.record_id: int | None = None
+        self._open_visitor: VisitorOpener | None = None
+        self.wizard: ReferralWizard | None = None
+        self.list: ReferralListWidget | None = None
+        self.refer_button = named(
+            QPushButton(_("Refer to a desk…")),
+            _("Prepare a consent-based, anonymised referral of this conversation"),
+        )
+        self.refer_button.clicked.connect(lambda: self.open_wizard())
+        self._layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.refer_button)
+        self._layout.addLayout(row)
+        self.setMaximumHeight(190)
+        session.about_to_lock.connect(self.drop)
+
+    def set_visitor_opener(self, opener: VisitorOpener | None) -> None:
+        """How to show the visitor view in a language (from the guides feature)."""
+        self._open_visitor = opener
+
+    def _service(self) -> ReferralService:
+        vault = self.session.vault
+        return ReferralService(vault, load_vault_profile(vault), self.session.clock)
+
+    def set_record(self, record_id: int | None) -> None:
+        """Show the referrals of ``record_id`` (None: a new, unsaved record — none yet)."""
+        self.record_id = record_id
+        self.refer_button.setEnabled(record_id is not None)
+        if record_id is None:
+            if self.list is not None:
+                self.list.hide()
+            return
+        if self.list is None:
+            self.list = ReferralListWidget(self._service(), record_id)
+            self.list.resume_requested.connect(lambda ref: self.open_wizard(resume=ref))
+            self._layout.insertWidget(0, self.list, 1)
+        else:
+            self.list.service = self._service()
+            self.list.set_record(record_id)
+        self.list.show()
+
+    def open_wizard(self, resume: str | None = None) -> ReferralWizard | None:
+        """Open the referral wizard for the shown record (saved records only)."""
+        if self.record_id is None:
+            return None
+        service = self._service()
+        record = self.session.notebook.get(RecordId(self.record_id))
+        wizard = ReferralWizard(
+            service,
+            record,
+            service.profile,
+            request_visitor_view=self._open_visitor,
+            parent=self.window(),
+            resume=resume,
+        )
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for signal in (wizard.referral_created, wizard.referral_confirmed):
+            signal.connect(lambda *_args: self._refresh())
+        wizard.referral_exported.connect(lambda *_args: self._refresh())
+        wizard.finished.connect(lambda _code: self._wizard_closed())
+        self.wizard = wizard
+        wizard.open()
+        self.wizard_opened.emit(wizard)
+        return wizard
+
+    def _wizard_closed(self) -> None:
+        self.wizard = None
+        self._refresh()
+
+    def _refresh(self) -> None:
+        if self.list is not None and self.session.is_open:
+            self.list.refresh()
+
+    def drop(self) -> None:
+        """The vault is about to lock: close the wizard, forget what is shown."""
+        if self.wizard is not None:
+            self.wizard.reject()
+            self.wizard = None
+        if self.list is not None:
+            self.list.tree.clear()
+            self.list.hide()
+        # The next set_record builds a service over the vault that the unlock opens.
+        self.record_id = None

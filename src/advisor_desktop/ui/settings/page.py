@@ -1,0 +1,392 @@
+"""Settings: language, idle time, clipboard, retention, passphrase, backup, folder and info."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from advisor_desktop import __version__
+from advisor_desktop.app.passphrase import change_passphrase_checked
+from advisor_desktop.app.preferences import UiPreferences, write_language
+from advisor_desktop.platform.errors import AdvisorError
+from advisor_desktop.platform.i18n import _, active_locale, ngettext
+from advisor_desktop.platform.languages import ui_languages
+from advisor_desktop.ui.shell.common import confirm, heading, named, note, show_error
+from advisor_desktop.ui.shell.formatting import format_date, language_name, role_label
+from advisor_desktop.ui.shell.passphrase_fields import NewPassphraseFields, password_field
+from advisor_desktop.ui.shell.session import Session
+from advisor_desktop.ui.shell.workers import Runner
+
+PathChooser = Callable[[QWidget], Path | None]
+
+
+def ask_backup_path(parent: QWidget) -> Path | None:
+    """A save dialog for the backup file."""
+    name = f"advisor-backup-{dt.date.today().isoformat()}.advisorbackup"
+    path, _filter = QFileDialog.getSaveFileName(
+        parent, _("Save a backup"), str(Path.home() / name), _("Backups (*.advisorbackup)")
+    )
+    return Path(path) if path else None
+
+
+class SettingsPage(QWidget):
+    """Preferences stored in the vault, plus the one non-secret language file."""
+
+    language_changed = Signal(str)
+    """The advisor chose another UI language (its code); the app switches at once."""
+
+    message = Signal(str)
+    """A result to show in the status bar (backup written, passphrase changed, …)."""
+
+    purged = Signal(int)
+    """Records were purged; carries how many."""
+
+    def __init__(
+        self,
+        session: Session,
+        runner: Runner,
+        *,
+        choose_backup_path: PathChooser = ask_backup_path,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner
+        self.choose_backup_path = choose_backup_path
+        self._purge_ids: list[int] = []
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.addWidget(heading(_("Settings")))
+        columns = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        layout.addLayout(columns, 1)
+        left.addWidget(self._general_group())
+        left.addWidget(self._passphrase_group())
+        left.addWidget(self._backup_group())
+        left.addStretch(1)
+        right.addWidget(self._retention_group(), 1)
+        right.addWidget(self._info_group())
+        session.opened.connect(self._show_preferences)
+        # Lists and details that need the vault load a moment after unlock, once the
+        # notebook's first page is on screen.
+        session.opened.connect(lambda: QTimer.singleShot(400, self, self.reload))
+        session.data_changed.connect(self.load_retention)
+        session.about_to_lock.connect(self._drop)
+
+    # -- groups ----------------------------------------------------------------------------
+
+    def _general_group(self) -> QGroupBox:
+        group = QGroupBox(_("General"))
+        form = QFormLayout(group)
+        self.language = named(QComboBox(), _("Language of the user interface"))
+        for code in ui_languages():
+            self.language.addItem(f"{language_name(code)} ({code})", code)
+        self.language.setCurrentIndex(max(0, self.language.findData(active_locale())))
+        self.language.activated.connect(self._language_chosen)
+        form.addRow(_("&Language:"), self.language)
+        self.language_note = note(_("The whole window switches to the chosen language."))
+        form.addRow("", self.language_note)
+        self.idle = named(QSpinBox(), _("Lock after this many idle minutes"))
+        self.idle.setRange(1, 240)
+        self.idle.setSuffix(" " + _("min"))
+        form.addRow(_("Lock when idle for:"), self.idle)
+        self.clip = named(QSpinBox(), _("Clear the clipboard after this many seconds"))
+        self.clip.setRange(5, 600)
+        self.clip.setSuffix(" " + _("s"))
+        form.addRow(_("Clear copied text after:"), self.clip)
+        self.apply_button = named(QPushButton(_("Apply")), _("Apply the idle and clipboard times"))
+        self.apply_button.clicked.connect(self.apply_preferences)
+        form.addRow("", self.apply_button)
+        return group
+
+    def _passphrase_group(self) -> QGroupBox:
+        group = QGroupBox(_("Passphrase"))
+        form = QFormLayout(group)
+        self.old = password_field(_("Current passphrase"))
+        form.addRow(_("Current passphrase:"), self.old)
+        self.new_fields = NewPassphraseFields()
+        form.addRow(self.new_fields)
+        self.change_button = named(QPushButton(_("Change passphrase")), _("Change passphrase"))
+        self.change_button.setEnabled(False)
+        self.new_fields.changed.connect(self._update_change_button)
+        self.old.textChanged.connect(self._update_change_button)
+        self.change_button.clicked.connect(self.change_passphrase)
+        form.addRow("", self.change_button)
+        return group
+
+    def _backup_group(self) -> QGroupBox:
+        group = QGroupBox(_("Backup and data folder"))
+        form = QFormLayout(group)
+        self.folder = named(QLineEdit(str(self.session.paths.data)), _("Data folder"))
+        self.folder.setReadOnly(True)
+        form.addRow(_("Data folder:"), self.folder)
+        self.backup_button = named(QPushButton(_("Make a backup…")), _("Make a backup"))
+        self.backup_button.clicked.connect(self.make_backup)
+        form.addRow(
+            "",
+            note(
+                _("A backup is one encrypted file; it opens with your passphrase or recovery code.")
+            ),
+        )
+        form.addRow("", self.backup_button)
+        return group
+
+    def _retention_group(self) -> QGroupBox:
+        group = QGroupBox(_("Retention"))
+        layout = QVBoxLayout(group)
+        self.retention_note = note("")
+        layout.addWidget(self.retention_note)
+        self.retention = named(QTreeWidget(), _("Records due for purge"))
+        self.retention.setHeaderLabels([_("Purge on"), _("Conversation"), _("Visitor")])
+        self.retention.setRootIsDecorated(False)
+        self.retention.setColumnWidth(0, 140)
+        self.retention.setColumnWidth(1, 140)
+        layout.addWidget(self.retention, 1)
+        row = QHBoxLayout()
+        self.retention_count = QLabel()
+        row.addWidget(self.retention_count, 1)
+        self.purge_button = named(QPushButton(_("Purge now…")), _("Purge these records now"))
+        self.purge_button.setEnabled(False)
+        self.purge_button.clicked.connect(self.purge_now)
+        row.addWidget(self.purge_button)
+        layout.addLayout(row)
+        return group
+
+    def _info_group(self) -> QGroupBox:
+        group = QGroupBox(_("About this notebook"))
+        self.info = QFormLayout(group)
+        return group
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _show_preferences(self) -> None:
+        prefs = self.session.preferences
+        self.idle.setValue(prefs.idle_minutes)
+        self.clip.setValue(prefs.clipboard_seconds)
+
+    def reload(self) -> None:
+        """Show the stored preferences, the retention list and the vault's details."""
+        if not self.session.is_open:
+            return
+        self._show_preferences()
+        self.load_retention()
+        self._fill_info()
+
+    def _fill_info(self) -> None:
+        if not self.session.is_open:
+            return
+        vault = self.session.vault
+        self.runner.start(vault.settings, on_done=self._show_info, on_error=lambda _e: None)
+
+    def _show_info(self, settings: Any) -> None:
+        while self.info.rowCount():
+            self.info.removeRow(0)
+        if not self.session.is_open:
+            return
+        vault = self.session.vault
+        profile = self.session.notebook.profile
+        kdf = settings.kdf
+        rows = (
+            (_("Organisation profile:"), profile.name(active_locale())),
+            (_("Profile id:"), profile.id),
+            (_("Vault id:"), vault.vault_id),
+            (
+                _("Key derivation:"),
+                ngettext(
+                    "Argon2id, {mib} MiB, {n} pass",
+                    "Argon2id, {mib} MiB, {n} passes",
+                    kdf.time_cost,
+                ).format(mib=kdf.memory_kib // 1024, n=kdf.time_cost),
+            ),
+            (_("Encryption:"), _("SQLCipher {version}").format(version=settings.sqlcipher_version)),
+            (
+                _("Retention:"),
+                ngettext(
+                    "{n} month after a case is closed",
+                    "{n} months after a case is closed",
+                    profile.retention.months_after_close,
+                ).format(n=profile.retention.months_after_close),
+            ),
+            (_("Version:"), __version__),
+        )
+        for label, value in rows:
+            field = QLabel(value)
+            field.setWordWrap(True)
+            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            field.setAccessibleName(label.rstrip(":"))
+            self.info.addRow(label, field)
+
+    def load_retention(self) -> None:
+        """List records that are or will be due for purge within the warning period."""
+        if not self.session.is_open:
+            return
+        notebook = self.session.notebook
+        today = self.session.today()
+        days = notebook.profile.retention.warn_days
+        months = notebook.profile.retention.months_after_close
+        self.retention_note.setText(
+            ngettext(
+                "Closed records are purged {n} month after closing.",
+                "Closed records are purged {n} months after closing.",
+                months,
+            ).format(n=months)
+            + " "
+            + ngettext(
+                "These are due within the next {n} day; purging removes them for good.",
+                "These are due within the next {n} days; purging removes them for good.",
+                days,
+            ).format(n=days)
+        )
+
+        def work() -> Any:
+            return notebook.purge_candidates(today, within_days=days)
+
+        self.runner.start(work, on_done=self._show_retention, on_error=lambda _e: None)
+
+    def _show_retention(self, rows: Any) -> None:
+        self.retention.clear()
+        self._purge_ids = [int(summary.id) for summary, _when in rows]
+        for summary, when in rows:
+            item = QTreeWidgetItem(
+                [format_date(when), format_date(summary.conv_date), role_label(summary.role)]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, int(summary.id))
+            self.retention.addTopLevelItem(item)
+        count = len(self._purge_ids)
+        self.retention_count.setText(
+            ngettext("{n} record", "{n} records", count).format(n=count)
+            if count
+            else _("Nothing is due for purge.")
+        )
+        self.purge_button.setEnabled(count > 0)
+
+    def _drop(self) -> None:
+        self.retention.clear()
+        self._purge_ids = []
+        self.old.clear()
+        self.new_fields.clear()
+        while self.info.rowCount():
+            self.info.removeRow(0)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _language_chosen(self, _index: int) -> None:
+        code = str(self.language.currentData())
+        try:
+            write_language(self.session.paths.config, code)
+        except AdvisorError as exc:
+            show_error(self, str(exc))
+            return
+        self.language_changed.emit(code)
+
+    def apply_preferences(self) -> None:
+        """Store the idle and clipboard times in the vault (applied at once)."""
+        prefs = UiPreferences(idle_minutes=self.idle.value(), clipboard_seconds=self.clip.value())
+        try:
+            self.session.set_preferences(prefs)
+        except AdvisorError as exc:
+            show_error(self, str(exc))
+            return
+        self.message.emit(_("Settings saved."))
+
+    def _update_change_button(self) -> None:
+        self.change_button.setEnabled(bool(self.old.text()) and self.new_fields.is_acceptable())
+
+    def change_passphrase(self) -> None:
+        """Check the current passphrase and set the new one, on a worker (two Argon2id runs)."""
+        old = bytearray(self.old.text().encode())
+        self.old.clear()
+        new, again = self.new_fields.take()
+        self.change_button.setEnabled(False)
+        self.message.emit(_("Changing the passphrase…"))
+        self.runner.start(
+            change_passphrase_checked,
+            self.session.vault,
+            old,
+            new,
+            again,
+            on_done=lambda _r: self.message.emit(_("The passphrase was changed.")),
+            on_error=self._passphrase_failed,
+        )
+
+    def _passphrase_failed(self, exc: AdvisorError) -> None:
+        self.message.emit(str(exc))
+        show_error(self, str(exc))
+
+    def make_backup(self) -> None:
+        """Ask where, then write the encrypted backup on a worker."""
+        path = self.choose_backup_path(self)
+        if path is None:
+            return
+        from advisor_desktop.storage.backup import make_backup
+
+        self.backup_button.setEnabled(False)
+        self.message.emit(_("Writing the backup…"))
+
+        def done(result: Any) -> None:
+            self.backup_button.setEnabled(True)
+            self.message.emit(_("Backup written to {path}.").format(path=result))
+
+        def failed(exc: AdvisorError) -> None:
+            self.backup_button.setEnabled(True)
+            show_error(self, str(exc))
+            self.message.emit(str(exc))
+
+        self.runner.start(make_backup, self.session.vault, path, on_done=done, on_error=failed)
+
+    def purge_now(self) -> None:
+        """After confirmation, purge every listed record (also those due soon) for good."""
+        count = len(self._purge_ids)
+        if not count or not confirm(
+            self,
+            _("Purge records"),
+            ngettext(
+                "Purge {n} record now? It cannot be recovered afterwards.",
+                "Purge {n} records now? They cannot be recovered afterwards.",
+                count,
+            ).format(n=count),
+            _("Purge"),
+        ):
+            return
+        notebook = self.session.notebook
+        horizon = self.session.today() + dt.timedelta(days=notebook.profile.retention.warn_days)
+
+        def done(ids: Any) -> None:
+            n = len(ids)
+            self.message.emit(ngettext("{n} record purged.", "{n} records purged.", n).format(n=n))
+            self.purged.emit(n)
+            self.session.data_changed.emit()
+
+        self.purge_button.setEnabled(False)
+        self.runner.start(
+            notebook.purge, horizon, on_done=done, on_error=lambda e: show_error(self, str(e))
+        )

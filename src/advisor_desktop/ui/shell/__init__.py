@@ -1,0 +1,1 @@
+"""The application shell: start-up, windows, workers, shared widgets and formatting."""

@@ -1,0 +1,320 @@
+"""The one composition point of the desktop UI.
+
+:func:`run_application` builds the QApplication, sets the layout direction from the locale,
+claims the data folder (one instance per folder) and shows the first-run wizard (no vault yet)
+or the unlock window. After unlock it builds the session, the pages and the main window.
+Tests build the same objects through :class:`DesktopApp` with a fast KDF policy.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QWidget
+
+from advisor_desktop.app.preferences import write_language
+from advisor_desktop.platform.i18n import _, activate, active_locale
+from advisor_desktop.platform.languages import PSEUDO_LOCALE, catalog_name, is_rtl
+from advisor_desktop.platform.paths import AppPaths, resolve_paths
+from advisor_desktop.ui.shell.unlock import UnlockForm
+from advisor_desktop.ui.shell.workers import Runner
+
+if TYPE_CHECKING:
+    from advisor_desktop.crypto.keyslots import KdfPolicy
+    from advisor_desktop.ui.shell.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+WINDOW_SIZE = (1280, 720)
+# Start-up work that can wait (log file, warm-up imports) runs this long after the first window
+# is shown, so it never delays the first paint.
+AFTER_FIRST_PAINT_MS = 300
+
+
+def layout_direction(lang: str) -> Qt.LayoutDirection:
+    """Right-to-left for Arabic, Persian, Urdu, Pashto (and other RTL scripts)."""
+    return Qt.LayoutDirection.RightToLeft if is_rtl(lang) else Qt.LayoutDirection.LeftToRight
+
+
+class UnlockWindow(QMainWindow):
+    """The start-up window when a vault exists: only the unlock form."""
+
+    def __init__(self, paths: AppPaths, runner: Runner, policy: KdfPolicy | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(_("Advisor Desktop — unlock"))
+        self.form = UnlockForm(paths, runner, policy)
+        self.setCentralWidget(self.form)
+        self.resize(*WINDOW_SIZE)
+
+
+class DesktopApp(QObject):
+    """Wizard or unlock window first, then the main window with its pages."""
+
+    def __init__(
+        self,
+        paths: AppPaths,
+        lang: str = "en",
+        policy: KdfPolicy | None = None,
+        *,
+        clock: Callable[[], Any] | None = None,
+        idle_ms: int | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.lang = lang
+        self.policy = policy
+        self.clock = clock
+        self.idle_ms = idle_ms
+        self.runner = Runner(self)
+        self.first: QWidget | None = None
+        self.main: MainWindow | None = None
+        self.on_main_shown: Callable[[MainWindow], None] | None = None
+        self._prewarmed = False
+
+    def start(self) -> QWidget:
+        """Show the wizard or the unlock window; returns it."""
+        window: QWidget
+        # A plain file check: importing the vault (SQLCipher, cryptography) waits for unlock.
+        if self.paths.vault_db.exists() or self.paths.key_slots.exists():
+            unlock = UnlockWindow(self.paths, self.runner, self.policy)
+            unlock.form.unlocked.connect(self.open_main)
+            unlock.form.choose_folder_requested.connect(self.choose_other_folder)
+            window = unlock
+        else:
+            from advisor_desktop.ui.shell.first_run import FirstRunWizard
+
+            window = FirstRunWizard(self.paths, self.runner, self.policy)
+            window.created.connect(self.open_main)
+            window.language_chosen.connect(self.switch_language)
+        self.first = window
+        window.show()
+        if isinstance(window, UnlockWindow):
+            window.form.focus_passphrase()
+            # While the advisor types, import what the main window needs on a worker, so the
+            # unlock itself does not pay for it — once the window is on screen, so the import
+            # does not compete with its first paint.
+            QTimer.singleShot(
+                AFTER_FIRST_PAINT_MS, self, lambda: self.runner.start(_prewarm_imports)
+            )
+        return window
+
+    def prewarm(self) -> None:
+        """Start the warm-up (once) on a worker."""
+        if not self._prewarmed:
+            self._prewarmed = True
+            self.runner.start(_prewarm_imports)
+
+    def apply_language(self, lang: str) -> None:
+        """Make ``lang`` the language of new widgets: catalogs, Qt's strings, direction."""
+        activate(lang)
+        self.lang = lang = active_locale()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setLayoutDirection(layout_direction(lang))
+            install_qt_translator(app, lang)
+
+    def switch_language(self, lang: str) -> None:
+        """Wizard: re-create it in ``lang`` (and remember the choice)."""
+        self.apply_language(lang)
+        try:
+            write_language(self.paths.config, lang)
+        except Exception:  # the choice is merely not remembered
+            log.info("language_not_saved")
+        old = self.first
+        self.start()
+        if old is not None:
+            old.hide()
+            old.deleteLater()
+
+    def choose_other_folder(self) -> None:
+        """After a vault error: pick another data folder and start again there."""
+        folder = QFileDialog.getExistingDirectory(self.first, _("Choose a data folder"))
+        if not folder:
+            return
+        self.paths = resolve_paths(folder)
+        old = self.first
+        self.start()
+        if old is not None:
+            old.close()
+            old.deleteLater()
+
+    def open_main(self, vault: Any) -> MainWindow:
+        """Build the session, pages and main window around the open ``vault``."""
+        from advisor_desktop.ui.shell.session import Session
+
+        kwargs: dict[str, Any] = {}
+        if self.clock is not None:
+            kwargs["clock"] = self.clock
+        session = Session(self.paths, self.policy, **kwargs)
+        main = self._build_main(session, vault)
+        main.resize(*WINDOW_SIZE)
+        main.show()
+        main.start_platform_hooks()
+        self.main = main
+        if self.first is not None:
+            self.first.hide()
+            self.first.deleteLater()
+            self.first = None
+        if self.on_main_shown is not None:
+            self.on_main_shown(main)
+        return main
+
+    def _build_main(self, session: Any, vault: Any = None) -> MainWindow:
+        """The main window and its pages around ``session`` (opened on ``vault`` if given)."""
+        from advisor_desktop.ui.shell.build import build_main_window
+        from advisor_desktop.ui.shell.features import add_guides
+
+        main = build_main_window(session, self.runner, idle_ms=self.idle_ms)
+        if vault is not None:
+            session.open(vault)
+        _browser, open_visitor = add_guides(main, self.paths, session.notebook.profile, self.lang)
+        notebook_page = main.page("notebook")
+        notebook_page.editor.referrals.set_visitor_opener(  # type: ignore[attr-defined]
+            lambda visitor_lang: open_visitor(visitor_lang) and None
+        )
+        main.page("settings").language_changed.connect(  # type: ignore[attr-defined]
+            self.switch_main_language
+        )
+        # A new profile, desk or guide pack changes what several pages show: rebuild them.
+        main.page("trust").trust_changed.connect(  # type: ignore[attr-defined]
+            lambda: self.switch_main_language(self.lang)
+        )
+        return main
+
+    def switch_main_language(self, lang: str) -> MainWindow | None:
+        """Settings: show the main window in ``lang`` now, on the same open vault.
+
+        Every widget is rebuilt in the new language (and direction); the vault stays open,
+        the page the advisor was on is shown again, and unsaved edits go to the draft first.
+        """
+        old = self.main
+        if old is None or not old.session.is_open:
+            return None
+        self.apply_language(lang)
+        page = old.current_page_key()
+        old.page("notebook").editor.autosave()  # type: ignore[attr-defined]
+        session = old.session
+        session.reload_profile()
+        # Work the old pages started reports back first; then only the old window's widgets
+        # listen to the session: detach them before the new window connects.
+        self.runner.wait()
+        session.detach_listeners()
+        old.retire()
+        main = self._build_main(session)
+        session.opened.emit()  # the new pages load their content
+        main.setGeometry(old.geometry())
+        if page is not None:
+            main.show_page(page)
+        main.show()
+        main.start_platform_hooks()
+        self.main = main
+        if self.on_main_shown is not None:
+            self.on_main_shown(main)
+        return main
+
+    def bring_to_front(self) -> None:
+        """Another start on this folder asked for us."""
+        window = self.main or self.first
+        if window is not None:
+            window.showNormal()
+            window.raise_()
+            window.activateWindow()
+
+
+def install_qt_translator(app: QApplication, lang: str) -> bool:
+    """Qt's own strings (standard buttons, dialogs) and its locale (date edits, number
+    fields) in ``lang``; returns False when Qt ships no translation for it."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    qt_name = {"zh_Hans": "zh_CN"}.get(catalog_name(lang), catalog_name(lang))
+    if catalog_name(lang) != catalog_name(PSEUDO_LOCALE):  # it keeps English formats
+        QLocale.setDefault(QLocale(qt_name))
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator(app)
+    if not translator.load(f"qtbase_{qt_name}", folder):
+        return False
+    return app.installTranslator(translator)
+
+
+def _prewarm_imports() -> None:
+    """On a worker while the unlock window waits: import what the main window needs and load
+    the locale data of every language name it shows, so the unlock does not pay for it."""
+    from advisor_desktop.guides.languages import language_info
+    from advisor_desktop.guides.model import discover_languages
+    from advisor_desktop.guides.store import shipped_root
+    from advisor_desktop.platform.languages import ui_languages
+    from advisor_desktop.ui.notebook.editor_form import LANGUAGES
+    from advisor_desktop.ui.shell.formatting import language_name
+
+    for code in discover_languages(shipped_root()):
+        language_info(code)
+    for code in (*ui_languages(), *LANGUAGES):
+        language_name(code)
+
+
+def run_application(
+    paths: AppPaths,
+    lang: str | None,
+    argv: list[str],
+    policy: KdfPolicy | None = None,
+    *,
+    on_first_window: Callable[[QWidget], None] | None = None,
+    after_first_window: Callable[[], None] | None = None,
+    tell: Callable[[str], None] | None = None,
+) -> int:
+    """Run the Qt event loop until the last window closes; returns the exit code.
+
+    ``tell`` shows a message to the person starting the app (a message box by default).
+    """
+    app = QApplication.instance() or QApplication(argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Advisor Desktop")
+    app.setApplicationDisplayName(_("Advisor Desktop"))
+    app.setLayoutDirection(layout_direction(lang or "en"))
+    install_qt_translator(app, lang or "en")
+    desktop = DesktopApp(paths, lang or "en", policy)
+    first = desktop.start()
+    claimed: list[Any] = []
+
+    def claim_folder() -> None:
+        # One window per data folder. Checked just after the first paint (the socket costs
+        # start-up time); the vault's own process lock is the hard guarantee meanwhile.
+        from advisor_desktop.ui.shell.single_instance import SingleInstance
+
+        instance = SingleInstance(paths.data)
+        if not instance.claim():
+            for window in (desktop.first, desktop.main):
+                if window is not None:
+                    window.hide()
+            message = _(
+                "Advisor Desktop is already open for this data folder; "
+                "that window was brought to the front."
+            )
+            if tell is not None:
+                tell(message)
+            else:
+                QMessageBox.information(None, _("Advisor Desktop"), message)
+            app.exit(1)
+            return
+        instance.raise_requested.connect(desktop.bring_to_front)
+        claimed.append(instance)
+
+    QTimer.singleShot(AFTER_FIRST_PAINT_MS, claim_folder)
+    if after_first_window is not None:
+        QTimer.singleShot(AFTER_FIRST_PAINT_MS, after_first_window)
+    if on_first_window is not None:
+        on_first_window(first)
+    code = int(app.exec())
+    desktop.runner.wait()
+    for instance in claimed:
+        instance.release()
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run_application(resolve_paths(None), "en", sys.argv))

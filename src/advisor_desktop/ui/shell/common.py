@@ -1,0 +1,103 @@
+"""Small widget helpers shared by the screens (accessible names, messages, banners)."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QWidget,
+)
+
+from advisor_desktop.platform.i18n import _
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str, description: str = "") -> W:
+    """Give ``widget`` an accessible name (and description) and return it."""
+    widget.setAccessibleName(name)
+    if description:
+        widget.setAccessibleDescription(description)
+    return widget
+
+
+def heading(text: str, level: int = 1) -> QLabel:
+    """A heading label that follows the system font (scaled, bold), no fixed colours."""
+    label = QLabel(text)
+    font = label.font()
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * (1.5 if level == 1 else 1.2))
+    font.setBold(True)
+    label.setFont(font)
+    label.setAccessibleName(text)
+    label.setWordWrap(True)
+    return label
+
+
+def note(text: str) -> QLabel:
+    """A wrapped explanatory label."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setAccessibleName(text)
+    return label
+
+
+def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
+    """A modal error message (one clear, translated sentence; never a traceback)."""
+    QMessageBox.warning(parent, title or _("Advisor Desktop"), message)
+
+
+def confirm(parent: QWidget | None, title: str, message: str, action: str) -> bool:
+    """Ask before something that cannot be undone; No is the default."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=parent)
+    yes = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+    no = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no)
+    box.exec()
+    return box.clickedButton() is yes
+
+
+class Banner(QFrame):
+    """An information strip with an icon, a text and an optional action button.
+
+    Drawn as a styled panel so it follows the palette (including high contrast).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        self.icon = QLabel()
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+        self.icon.setPixmap(icon.pixmap(size, size))
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.button = QPushButton()
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.button)
+        self.hide()
+
+    def show_message(self, text: str, action: str | None = None) -> None:
+        """Show ``text`` (and the button labelled ``action``, if given)."""
+        self.text.setText(text)
+        self.setAccessibleName(text)
+        self.button.setVisible(action is not None)
+        if action is not None:
+            self.button.setText(action)
+            self.button.setAccessibleName(action)
+        self.show()

@@ -1,0 +1,84 @@
+"""Plug the optional features into the main window: guides and the visitor view.
+
+Called by the composition root (:mod:`advisor_desktop.ui.shell.application`) after the core pages
+are built. Each feature gets only what it needs: the guides a library and the profile, the
+visitor view a passphrase check that reads the key slots (never the open database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from advisor_desktop.guides.library import GuideLibrary
+from advisor_desktop.guides.pack import trusted_keys
+from advisor_desktop.guides.store import active_source
+from advisor_desktop.platform.hardening import wipe
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.protocol.profile import OrgProfile
+from advisor_desktop.storage.store import passphrase_opens
+from advisor_desktop.ui.guides.browser import GuideBrowser
+from advisor_desktop.ui.guides.visitor import VisitorView
+from advisor_desktop.ui.shell.main_window import MainWindow
+
+
+def passphrase_check(paths: AppPaths) -> Callable[[bytearray], bool]:
+    """A check of the advisor's passphrase against the key slots (runs on a worker)."""
+
+    def check(secret: bytearray) -> bool:
+        try:
+            return passphrase_opens(paths, secret)
+        finally:
+            wipe(secret)
+
+    return check
+
+
+def guide_library(paths: AppPaths, profile: OrgProfile) -> GuideLibrary:
+    """The guides to show: an installed signed pack if valid, else the shipped ones."""
+    return GuideLibrary(profile, active_source(paths, trusted_keys(profile)))
+
+
+def add_guides(
+    window: MainWindow, paths: AppPaths, profile: OrgProfile, lang: str
+) -> tuple[GuideBrowser, Callable[[str], VisitorView]]:
+    """Add the guide browser page and the visitor view (leaving it needs the passphrase).
+
+    Returns the browser and a function that opens the visitor view in a given language (the
+    referral wizard shows the consent statement's language with it).
+    """
+    library = guide_library(paths, profile)
+    browser = GuideBrowser(library)
+    browser.set_language(library.best_language(lang))
+    check = passphrase_check(paths)
+    # A top-level window needs an owner on the Python side, or it is collected at once.
+    open_views: list[VisitorView] = []
+
+    def open_visitor(visitor_lang: str) -> VisitorView:
+        view = VisitorView(library, visitor_lang, check)
+        open_views.append(view)
+        # Behind the visitor view the notebook shows a neutral screen: switching windows
+        # (Alt+Tab) must not reveal it. It comes back when the advisor leaves the view.
+        was_hidden = window.is_hidden
+        window.quick_hide()
+
+        def left() -> None:
+            if view in open_views:
+                open_views.remove(view)
+            if not was_hidden and not open_views:
+                window.quick_show()
+
+        view.left.connect(left)
+        view.enter()
+        return view
+
+    browser.visitor_view_requested.connect(open_visitor)
+
+    def factory(_parent: QWidget) -> QWidget:
+        return open_visitor(browser.lang or library.best_language(lang))
+
+    window.add_page("guides", _("Guides"), browser, "Ctrl+4")
+    window.set_visitor_view_factory(factory)
+    return browser, open_visitor

@@ -1,0 +1,324 @@
+"""The main window: navigation + page stack, toolbar, lock screen and quick hide.
+
+Features are plugged in with :meth:`MainWindow.add_page`; the composition root decides which.
+The window owns the app-wide behaviour that protects the screen: auto-lock on idle, Ctrl+L,
+quick hide (Esc twice or the toolbar), lock with the machine, clipboard clearing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from advisor_desktop.app.preferences import UiPreferences
+from advisor_desktop.platform.i18n import _, pgettext
+from advisor_desktop.ui.shell.clipboard import SecureClipboard
+from advisor_desktop.ui.shell.common import named
+from advisor_desktop.ui.shell.idle import IdleWatcher
+from advisor_desktop.ui.shell.machine_lock import MachineLockWatcher, exclude_from_capture
+from advisor_desktop.ui.shell.screens import LockScreen, QuickHideScreen
+from advisor_desktop.ui.shell.session import Session
+from advisor_desktop.ui.shell.workers import Runner
+
+log = logging.getLogger(__name__)
+
+DOUBLE_ESC_MS = 600
+VisitorViewFactory = Callable[[QWidget], QWidget]
+
+
+class MainWindow(QMainWindow):
+    """Pages behind a navigation list; a lock screen and a quick-hide screen on top."""
+
+    locked = Signal()
+    """The window switched to the lock screen (the vault is closed)."""
+
+    unlocked = Signal()
+    """The advisor unlocked again; the previous page is back."""
+
+    hidden_changed = Signal(bool)
+    """Quick hide turned on (True) or off (False)."""
+
+    def __init__(
+        self,
+        session: Session,
+        runner: Runner,
+        clipboard: SecureClipboard,
+        *,
+        idle_ms: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner
+        self.clipboard = clipboard
+        self.setWindowTitle(_("Advisor Desktop"))
+        self._keys: list[str] = []
+        self._pages: dict[str, QWidget] = {}
+        self._last_esc = 0.0
+        self._resume_key: str | None = None
+        self._visitor_factory: VisitorViewFactory | None = None
+
+        self.screens = QStackedWidget()
+        self.setCentralWidget(self.screens)
+        self.workspace = QWidget()
+        row = QHBoxLayout(self.workspace)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.nav = named(QListWidget(), pgettext("main navigation", "Sections"))
+        self.nav.setMaximumWidth(200)
+        self.nav.setMinimumWidth(150)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self.pages = QStackedWidget()
+        row.addWidget(self.nav)
+        row.addWidget(self.pages, 1)
+        self.lock_screen = LockScreen(session.paths, runner, session.policy)
+        self.lock_screen.form.unlocked.connect(self._unlocked)
+        self.hide_screen = QuickHideScreen()
+        self.hide_screen.resume.connect(self.quick_show)
+        for screen in (self.workspace, self.lock_screen, self.hide_screen):
+            self.screens.addWidget(screen)
+        self._build_toolbar()
+        self.statusBar()
+
+        prefs = session.preferences
+        self.idle = IdleWatcher(idle_ms if idle_ms is not None else prefs.idle_minutes * 60_000)
+        self._fixed_idle = idle_ms is not None
+        self.idle.idle.connect(self._on_idle)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+            app.installEventFilter(self)
+        self.machine = MachineLockWatcher(self)
+        self.machine.machine_locking.connect(lambda _reason: self.lock())
+        session.preferences_changed.connect(self._apply_preferences)
+        session.opened.connect(self.idle.start)
+        self._apply_preferences(prefs)
+        if session.is_open:
+            self.idle.start()
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(_("Actions"))
+        bar.setObjectName("actions")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(bar)
+        self.toolbar = bar
+        self.lock_action = QAction(_("Lock"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setToolTip(_("Lock now (Ctrl+L)"))
+        self.lock_action.triggered.connect(self.lock)
+        self.hide_action = QAction(_("Hide screen"), self)
+        self.hide_action.setToolTip(_("Hide the screen without locking (Esc twice)"))
+        self.hide_action.triggered.connect(self.quick_hide)
+        self.visitor_action = QAction(_("Visitor view"), self)
+        self.visitor_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
+        self.visitor_action.setToolTip(_("Show the visitor view, hiding the notebook"))
+        self.visitor_action.setVisible(False)
+        self.visitor_action.triggered.connect(self.open_visitor_view)
+        self.help_action = QAction(_("Keyboard help"), self)
+        self.help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.help_action.triggered.connect(self.show_help)
+        for action in (self.lock_action, self.hide_action, self.visitor_action, self.help_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            bar.addAction(action)
+            self.addAction(action)
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def add_page(self, key: str, title: str, widget: QWidget, shortcut: str | None = None) -> None:
+        """Add a section to the navigation; ``shortcut`` (e.g. "Ctrl+1") switches to it."""
+        if key in self._pages:
+            raise ValueError(key)
+        self._pages[key] = widget
+        self._keys.append(key)
+        self.pages.addWidget(widget)
+        item = QListWidgetItem(title)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        if shortcut:
+            item.setToolTip(f"{title} ({shortcut})")
+            action = QAction(title, self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(lambda: self.show_page(key))
+            self.addAction(action)
+        self.nav.addItem(item)
+        if self.nav.currentRow() < 0:
+            self.nav.setCurrentRow(0)
+
+    def page(self, key: str) -> QWidget:
+        """The widget of section ``key``."""
+        return self._pages[key]
+
+    def show_page(self, key: str) -> None:
+        """Switch to section ``key``."""
+        self.nav.setCurrentRow(self._keys.index(key))
+
+    def current_page_key(self) -> str | None:
+        """The section shown now."""
+        row = self.nav.currentRow()
+        return self._keys[row] if 0 <= row < len(self._keys) else None
+
+    def _nav_changed(self, row: int) -> None:
+        if 0 <= row < len(self._keys):
+            self.pages.setCurrentWidget(self._pages[self._keys[row]])
+
+    def set_visitor_view_factory(self, factory: VisitorViewFactory | None) -> None:
+        """Enable the "Visitor view" action: ``factory(parent)`` builds the visitor's window
+        (provided by the guides feature). It is shown instead of the notebook."""
+        self._visitor_factory = factory
+        self.visitor_action.setVisible(factory is not None)
+
+    def open_visitor_view(self) -> None:
+        """Build and show the visitor view (if a factory was set)."""
+        if self._visitor_factory is None or not self.session.is_open:
+            return
+        view = self._visitor_factory(self)
+        view.show()
+
+    # -- protection ------------------------------------------------------------------------
+
+    @property
+    def is_locked(self) -> bool:
+        """True while the lock screen is shown."""
+        return self.screens.currentWidget() is self.lock_screen
+
+    @property
+    def is_hidden(self) -> bool:
+        """True while quick hide is on."""
+        return self.screens.currentWidget() is self.hide_screen
+
+    def lock(self) -> None:
+        """Close the vault (drafts saved first) and show only the lock screen."""
+        if self.is_locked:
+            return
+        self._resume_key = self.current_page_key()
+        self.clipboard.clear()
+        self.idle.stop()
+        self.session.lock()
+        self.lock_screen.form.reset()
+        self.screens.setCurrentWidget(self.lock_screen)
+        self.lock_screen.form.focus_passphrase()
+        self.statusBar().clearMessage()
+        self.toolbar.setVisible(False)
+        self.nav.setEnabled(False)
+        log.info("window_locked")
+        self.locked.emit()
+
+    def _unlocked(self, vault: Any) -> None:
+        self.session.open(vault)
+        self.screens.setCurrentWidget(self.workspace)
+        self.toolbar.setVisible(True)
+        self.nav.setEnabled(True)
+        if self._resume_key is not None:
+            self.show_page(self._resume_key)
+        self.idle.start()
+        self.unlocked.emit()
+
+    def quick_hide(self) -> None:
+        """Replace everything with a neutral screen at once (no lock; the idle lock runs on)."""
+        if self.is_locked or self.is_hidden:
+            return
+        self.screens.setCurrentWidget(self.hide_screen)
+        self.toolbar.setVisible(False)
+        self.statusBar().setVisible(False)
+        self.hide_screen.button.setFocus()
+        self.hidden_changed.emit(True)
+
+    def quick_show(self) -> None:
+        """Back from quick hide."""
+        if not self.is_hidden:
+            return
+        self.screens.setCurrentWidget(self.workspace)
+        self.toolbar.setVisible(True)
+        self.statusBar().setVisible(True)
+        self.hidden_changed.emit(False)
+
+    def _on_idle(self) -> None:
+        if self.session.is_open:
+            log.info("idle_lock")
+            self.lock()
+
+    def _apply_preferences(self, prefs: UiPreferences) -> None:
+        if not self._fixed_idle:
+            self.idle.set_timeout_ms(prefs.idle_minutes * 60_000)
+        self.clipboard.set_timeout_ms(prefs.clipboard_seconds * 1000)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API
+        """Esc pressed twice quickly anywhere in this window toggles quick hide."""
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+            # A key event bubbles up through the parents, passing this filter each time:
+            # count it once, where it was delivered first (the focus widget).
+            and watched is (QApplication.focusWidget() or self)
+            and not self.is_locked
+        ):
+            now = time.monotonic()
+            if (now - self._last_esc) * 1000 <= DOUBLE_ESC_MS:
+                self._last_esc = 0.0
+                if self.is_hidden:
+                    self.quick_show()
+                else:
+                    self.quick_hide()
+                return True
+            self._last_esc = now
+        return False
+
+    def start_platform_hooks(self) -> list[str]:
+        """Lock with the machine and keep the window out of captures where supported."""
+        exclude_from_capture(self)
+        return self.machine.start(self)
+
+    def show_help(self) -> None:
+        """F1: the keyboard shortcuts."""
+        lines = [
+            _("Ctrl+N — new conversation"),
+            _("Ctrl+S — save the conversation"),
+            _("Ctrl+W — back to the list"),
+            _("Ctrl+F — search"),
+            _("Ctrl+1, Ctrl+2, … — switch section"),
+            _("Ctrl+L — lock now"),
+            _("Esc, Esc — hide the screen (again to show it)"),
+            _("F1 — this help"),
+        ]
+        QMessageBox.information(self, _("Keyboard shortcuts"), "\n".join(lines))
+
+    def retire(self) -> None:
+        """Take this window down without closing the vault (a rebuilt window replaces it)."""
+        self.idle.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+            app.removeEventFilter(self)
+        self.hide()
+        self.deleteLater()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt API
+        """Save drafts, clear the clipboard and close the vault on quit."""
+        self.clipboard.clear()
+        self.idle.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+            app.removeEventFilter(self)
+        if self.session.is_open:
+            self.session.lock()
+        self.runner.wait()
+        super().closeEvent(event)

@@ -1,0 +1,45 @@
+"""The lock screen (hides everything, unlock form only) and the neutral quick-hide screen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.ui.shell.common import named
+from advisor_desktop.ui.shell.unlock import UnlockForm
+from advisor_desktop.ui.shell.workers import Runner
+
+
+class LockScreen(QWidget):
+    """Shown while the vault is locked: nothing of the notebook, only the unlock form."""
+
+    def __init__(
+        self, paths: AppPaths, runner: Runner, policy: object = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.form = UnlockForm(paths, runner, policy, title=_("Locked"))  # type: ignore[arg-type]
+        layout.addWidget(self.form)
+        hint = QLabel(_("The notebook is locked and its key was removed from memory."))
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+
+
+class QuickHideScreen(QWidget):
+    """A neutral, content-free screen for when someone walks in. Not a lock."""
+
+    resume = Signal()
+    """The advisor wants the work back (button, or Esc twice again)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.button = named(QPushButton(_("Continue")), _("Continue working"))
+        self.button.setFlat(True)
+        self.button.clicked.connect(self.resume)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(1)

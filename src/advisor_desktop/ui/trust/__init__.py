@@ -1,0 +1,1 @@
+"""Keys and updates: the organisation profile, desk keys, guide packs."""
