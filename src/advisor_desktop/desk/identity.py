@@ -14,7 +14,6 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyrage
 from cryptography.exceptions import InvalidTag
@@ -26,18 +25,14 @@ from advisor_desktop.crypto.keyslots import KdfParams, derive_key
 from advisor_desktop.platform.errors import AdvisorError, VaultCorrupt, WrongPassphrase
 from advisor_desktop.platform.fsutil import atomic_write
 from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.desk_public import PUBLIC_FILE, DeskPublic
 from advisor_desktop.protocol.keys import (
     encode_public_key,
-    parse_recipient,
-    public_key_fingerprint,
     raw_public,
-    recipient_fingerprint,
 )
 
 IDENTITY_FILE = "desk-identity.json"
-PUBLIC_FILE = "desk-public.json"
 IDENTITY_FORMAT = "advisor-desktop-desk-identity"
-PUBLIC_FORMAT = "advisor-desktop-desk-public"
 FORMAT_VERSION = 1
 
 
@@ -45,48 +40,6 @@ class DeskError(AdvisorError):
     """The desk folder is missing, damaged, or already set up."""
 
     exit_code = 4
-
-
-@dataclass(frozen=True)
-class DeskPublic:
-    """What advisors import: the desk's name, age recipient and receipt-signing key."""
-
-    name: str
-    age_recipient: str
-    signing_key: str
-
-    def to_doc(self) -> dict[str, Any]:
-        """The ``desk-public.json`` document (fingerprints included for reading aloud)."""
-        from advisor_desktop.protocol.keys import decode_public_key
-
-        return {
-            "format": PUBLIC_FORMAT,
-            "version": FORMAT_VERSION,
-            "name": self.name,
-            "age_recipient": self.age_recipient,
-            "signing_key": self.signing_key,
-            "fingerprints": {
-                "age_recipient": recipient_fingerprint(self.age_recipient),
-                "signing_key": public_key_fingerprint(decode_public_key(self.signing_key)),
-            },
-        }
-
-
-def parse_desk_public(doc: Any) -> DeskPublic:
-    """Validate a ``desk-public.json`` document."""
-    from advisor_desktop.protocol.keys import decode_public_key
-
-    bad = DeskError(_("This is not a desk's public key file."))
-    if not isinstance(doc, dict) or doc.get("format") != PUBLIC_FORMAT:
-        raise bad
-    if doc.get("version") != FORMAT_VERSION:
-        raise bad
-    name = doc.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise bad
-    parse_recipient(doc.get("age_recipient"))
-    decode_public_key(doc.get("signing_key"))
-    return DeskPublic(name.strip(), doc["age_recipient"].strip(), doc["signing_key"].strip())
 
 
 @dataclass

@@ -8,15 +8,14 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from advisor_desktop.app.workspace import Workspace, open_workspace
 from advisor_desktop.cli.common import Console, get_secret
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.notebook.service import Notebook, utc_now
 from advisor_desktop.platform.errors import VaultMissing
-from advisor_desktop.platform.hardening import wipe
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.paths import AppPaths
-from advisor_desktop.storage.meta import load_vault_profile
-from advisor_desktop.storage.store import Vault, open_vault, vault_exists
+from advisor_desktop.storage.store import Vault, vault_exists
 
 PASSPHRASE_ENV = "ADVISOR_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 
@@ -42,21 +41,23 @@ class CliContext:
         )
 
     @contextlib.contextmanager
-    def vault(self) -> Iterator[Vault]:
-        """Unlock the vault for the duration of a command."""
+    def workspace(self) -> Iterator[Workspace]:
+        """Unlock the vault for the duration of a command: the same workspace the desktop
+        opens (notebook, profile, referrals, guides over the vault)."""
         if not vault_exists(self.paths):
             # Say so before asking for a passphrase that could not open anything.
             raise VaultMissing(_("No vault was found in {folder}.").format(folder=self.paths.data))
-        secret = self.passphrase()
-        try:
-            vault = open_vault(self.paths, secret, self.policy)
-        finally:
-            wipe(secret)
-        with vault:
-            yield vault
+        with open_workspace(self.paths, self.passphrase(), self.policy, self.clock) as workspace:
+            yield workspace
+
+    @contextlib.contextmanager
+    def vault(self) -> Iterator[Vault]:
+        """Unlock the vault itself (backup, passphrase change)."""
+        with self.workspace() as workspace:
+            yield workspace.vault
 
     @contextlib.contextmanager
     def notebook(self) -> Iterator[Notebook]:
         """Unlock the vault and give the notebook over it."""
-        with self.vault() as vault:
-            yield Notebook(vault, load_vault_profile(vault), self.clock)
+        with self.workspace() as workspace:
+            yield workspace.notebook

@@ -34,7 +34,6 @@ from advisor_desktop.platform.errors import EXIT_OK, EXIT_OTHER, UsageError
 from advisor_desktop.platform.i18n import _, ngettext
 from advisor_desktop.platform.languages import match_tag
 from advisor_desktop.protocol.profile import OrgProfile, load_profile
-from advisor_desktop.storage.meta import load_vault_profile
 
 
 def register(sub: Any) -> None:
@@ -75,16 +74,18 @@ def _passphrase_given(ctx: CliContext) -> bool:
 def _vault_profile(ctx: CliContext) -> OrgProfile | None:
     """The vault's profile when it can be unlocked without a prompt, else None."""
     if ctx.paths.vault_db.exists() and _passphrase_given(ctx):
-        with ctx.vault() as vault:
-            return load_vault_profile(vault)
+        with ctx.workspace() as workspace:
+            return workspace.profile
     return None
 
 
 def _library(ctx: CliContext) -> GuideLibrary:
-    """Guides with the vault's profile when it can be unlocked without a prompt, else shipped."""
-    profile = _vault_profile(ctx)
-    if profile is not None:
-        return GuideLibrary(profile, active_source(ctx.paths, trusted_keys(profile)))
+    """Guides with the vault's profile when it can be unlocked without a prompt (the
+    workspace's library: a pack verified with its desk keys), else the shipped profile with
+    the pack's file hashes checked."""
+    if ctx.paths.vault_db.exists() and _passphrase_given(ctx):
+        with ctx.workspace() as workspace:
+            return workspace.guides
     return GuideLibrary(load_profile(), active_source(ctx.paths))
 
 
@@ -224,8 +225,7 @@ def cmd_import(ctx: CliContext) -> int:
         raise UsageError(
             _("The guide pack file cannot be read: {reason}").format(reason=exc.strerror)
         ) from None
-    with ctx.vault() as vault:
-        profile = load_vault_profile(vault)
-    version = install_pack(ctx.paths, data, trusted_keys(profile))
+    with ctx.workspace() as workspace:
+        version = install_pack(ctx.paths, data, trusted_keys(workspace.profile))
     ctx.console.out(_("Installed guide pack version {version}.").format(version=version))
     return EXIT_OK

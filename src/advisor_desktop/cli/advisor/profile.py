@@ -11,12 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from advisor_desktop.app.trust_import import desk_fingerprints, import_trust_file
+from advisor_desktop.app.trust import desk_fingerprints, import_trust
 from advisor_desktop.cli.advisor.context import CliContext
 from advisor_desktop.platform.errors import UsageError
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.profile import OrgProfile
-from advisor_desktop.storage.meta import load_vault_profile, store_profile
 
 
 def register(sub: Any) -> None:
@@ -49,8 +48,8 @@ def _print_desks(ctx: CliContext, profile: OrgProfile) -> None:
 
 
 def cmd_show(ctx: CliContext) -> int:
-    with ctx.vault() as vault:
-        profile = load_vault_profile(vault)
+    with ctx.workspace() as workspace:
+        profile = workspace.profile
     if ctx.args.json:
         doc = {
             "id": profile.id,
@@ -80,9 +79,8 @@ def cmd_import(ctx: CliContext) -> int:
         data = path.read_bytes()
     except OSError:
         raise UsageError(_("The file {name} cannot be read.").format(name=path.name)) from None
-    with ctx.vault() as vault:
-        imported = import_trust_file(data, load_vault_profile(vault))
-        store_profile(vault, imported.profile)
+    with ctx.workspace() as workspace:
+        imported = import_trust(workspace, data)
     if imported.desk_only:
         ctx.console.out(_("Desk added to the profile. Compare the fingerprints with the desk:"))
     else:

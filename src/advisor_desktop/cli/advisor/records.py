@@ -22,7 +22,6 @@ from advisor_desktop.notebook.models import (
 from advisor_desktop.notebook.service import Notebook
 from advisor_desktop.platform.errors import UsageError
 from advisor_desktop.platform.i18n import _, ngettext
-from advisor_desktop.storage.meta import load_vault_profile
 
 
 def register(sub: Any) -> None:
@@ -238,10 +237,9 @@ def cmd_purge(ctx: CliContext) -> int:
 def cmd_demo(ctx: CliContext) -> int:
     if not 1 <= ctx.args.count <= 1_000_000:
         raise UsageError(_("--count must be between 1 and 1,000,000."))
-    with ctx.vault() as vault:
-        profile = load_vault_profile(vault)
-        notebook = Notebook(vault, profile, ctx.clock)
-        ids = notebook.add_many(
+    with ctx.workspace() as workspace:
+        profile = workspace.profile
+        ids = workspace.notebook.add_many(
             demo_records(profile, ctx.args.count, ctx.args.seed, today=ctx.clock().date())
         )
     ctx.console.out(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from advisor_desktop.app.notebook_setup import create_notebook
 from advisor_desktop.cli.advisor.context import PASSPHRASE_ENV, CliContext
 from advisor_desktop.cli.common import get_secret
 from advisor_desktop.crypto.recovery import normalize_recovery_code
@@ -13,9 +14,7 @@ from advisor_desktop.platform.hardening import wipe
 from advisor_desktop.platform.i18n import _, ngettext
 from advisor_desktop.protocol.profile import load_profile
 from advisor_desktop.storage.backup import make_backup, restore_backup
-from advisor_desktop.storage.meta import store_profile
 from advisor_desktop.storage.store import (
-    create_vault,
     open_vault_with_recovery,
     require_passphrase,
     vault_exists,
@@ -106,13 +105,10 @@ def cmd_init(ctx: CliContext) -> int:
         prompt=_("Choose a passphrase: "),
         confirm=True,
     )
-    try:
-        vault, recovery = create_vault(ctx.paths, secret, ctx.policy)
-    finally:
-        wipe(secret)
-    with vault:
-        store_profile(vault, profile)
-        params = vault.settings().kdf
+    created = create_notebook(ctx.paths, secret, profile, policy=ctx.policy, clock=ctx.clock)
+    recovery = created.recovery_code
+    with created.workspace as workspace:
+        params = workspace.vault.settings().kdf
     ctx.console.out(_("Vault created in {folder}.").format(folder=ctx.paths.data))
     ctx.console.out(
         ngettext(

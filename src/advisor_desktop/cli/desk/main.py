@@ -35,12 +35,13 @@ from advisor_desktop.cli.common import (
     ui_language_option,
 )
 from advisor_desktop.crypto.keyslots import KdfPolicy
-from advisor_desktop.desk.identity import PUBLIC_FILE, keygen, unlock
+from advisor_desktop.desk.identity import keygen, unlock
 from advisor_desktop.desk.opener import OpenedReferral, open_package
 from advisor_desktop.desk.registry import AdvisorRegistry, SeenIds
 from advisor_desktop.platform.errors import UsageError
 from advisor_desktop.platform.hardening import disable_core_dumps, wipe
 from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.desk_public import PUBLIC_FILE
 from advisor_desktop.protocol.errors import PackageUndecryptable
 from advisor_desktop.protocol.keys import public_key_fingerprint, recipient_fingerprint
 from advisor_desktop.protocol.readable import readable_lines

@@ -46,25 +46,13 @@ DEMO_COUNT = 40
 def create_notebook(
     paths: AppPaths, passphrase: bytearray, profile: OrgProfile, demo: bool, policy: Any
 ) -> tuple[Any, str]:
-    """Worker: create the vault, store the profile, add demo records; (vault, recovery code)."""
-    from advisor_desktop.notebook.demo import demo_records
-    from advisor_desktop.notebook.service import Notebook
-    from advisor_desktop.platform.hardening import wipe
-    from advisor_desktop.storage.meta import store_profile
-    from advisor_desktop.storage.store import create_vault
+    """Worker: the app's one notebook-creation flow; (open vault, recovery code)."""
+    from advisor_desktop.app.notebook_setup import create_notebook as create
 
-    try:
-        vault, code = create_vault(paths, passphrase, policy)
-    finally:
-        wipe(passphrase)
-    try:
-        store_profile(vault, profile)
-        if demo:
-            Notebook(vault, profile).add_many(demo_records(profile, DEMO_COUNT))
-    except BaseException:
-        vault.close()
-        raise
-    return vault, code
+    created = create(
+        paths, passphrase, profile, demo_records_count=DEMO_COUNT if demo else 0, policy=policy
+    )
+    return created.workspace.vault, created.recovery_code
 
 
 class LanguagePage(QWizardPage):

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from advisor_desktop.app.preferences import UiPreferences, load_preferences, save_preferences
+from advisor_desktop.app.workspace import Workspace
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.notebook.service import Notebook, utc_now
 from advisor_desktop.platform.errors import VaultLocked
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.paths import AppPaths
-from advisor_desktop.storage.meta import load_vault_profile
 from advisor_desktop.storage.store import Vault
 
 log = logging.getLogger(__name__)
@@ -57,40 +57,46 @@ class Session(QObject):
         self.paths = paths
         self.policy = policy
         self.clock = clock
-        self._vault: Vault | None = None
-        self._notebook: Notebook | None = None
+        self._workspace: Workspace | None = None
         self.preferences = UiPreferences()
 
     @property
     def is_open(self) -> bool:
         """True between :meth:`open` and :meth:`lock`."""
-        return self._vault is not None and self._vault.is_open
+        return self._workspace is not None and self._workspace.is_open
+
+    @property
+    def workspace(self) -> Workspace:
+        """The open workspace: vault, profile, notebook, referrals, guides (raises VaultLocked
+        when locked)."""
+        if self._workspace is None:
+            raise VaultLocked(_("The vault is locked. Unlock it to continue."))
+        return self._workspace
 
     @property
     def vault(self) -> Vault:
         """The open vault (raises VaultLocked when locked)."""
-        if self._vault is None:
-            raise VaultLocked(_("The vault is locked. Unlock it to continue."))
-        return self._vault
+        return self.workspace.vault
 
     @property
     def notebook(self) -> Notebook:
         """The notebook over the open vault (raises VaultLocked when locked)."""
-        if self._notebook is None:
-            raise VaultLocked(_("The vault is locked. Unlock it to continue."))
-        return self._notebook
+        return self.workspace.notebook
 
     def open(self, vault: Vault) -> None:
         """Take ownership of an unlocked ``vault`` and announce it."""
-        self._vault = vault
-        self._notebook = Notebook(vault, load_vault_profile(vault), self.clock)
-        self.preferences = load_preferences(vault)
+        self.open_workspace(Workspace(vault, self.paths, self.clock))
+
+    def open_workspace(self, workspace: Workspace) -> None:
+        """Take ownership of an open ``workspace`` and announce it."""
+        self._workspace = workspace
+        self.preferences = load_preferences(workspace.vault)
         log.info("session_opened")
         self.opened.emit()
 
     def reload_profile(self) -> None:
         """Use the profile now stored in the vault (after a profile or desk import)."""
-        self._notebook = Notebook(self.vault, load_vault_profile(self.vault), self.clock)
+        self.workspace.reload_profile()
 
     def today(self) -> dt.date:
         """Today by the session's clock."""
@@ -118,10 +124,10 @@ class Session(QObject):
 
     def lock(self) -> None:
         """Let pages save and drop content, then close the vault (wipes the key)."""
-        if self._vault is None:
+        if self._workspace is None:
             return
         self.about_to_lock.emit()
-        vault, self._vault, self._notebook = self._vault, None, None
-        vault.close()
+        workspace, self._workspace = self._workspace, None
+        workspace.close()
         log.info("session_locked")
         self.locked.emit()

@@ -142,14 +142,13 @@ class TrustPage(QWidget):
         """Show the device key, the desks and the installed guide pack."""
         if not self.session.is_open:
             return
-        from advisor_desktop.app.trust_import import desk_fingerprints
+        from advisor_desktop.app.trust import desk_fingerprints
         from advisor_desktop.guides.store import installed_version
-        from advisor_desktop.referral.device_key import DeviceKeyStore
-        from advisor_desktop.storage.meta import load_vault_profile
 
         try:
-            public = DeviceKeyStore(self.session.vault).public_key()
-            profile = load_vault_profile(self.session.vault)
+            workspace = self.session.workspace
+            public = workspace.referrals.device_keys.public_key()
+            profile = workspace.profile
         except AdvisorError as exc:
             self.message.emit(exc.message)
             return
@@ -188,14 +187,11 @@ class TrustPage(QWidget):
 
     def import_profile_file(self, path: Path) -> bool:
         """Validate ``path`` and make it the vault's profile (or add its desk)."""
-        from advisor_desktop.app.trust_import import import_trust_file
-        from advisor_desktop.storage.meta import load_vault_profile, store_profile
+        from advisor_desktop.app.trust import import_trust
 
         try:
             data = path.read_bytes()
-            vault = self.session.vault
-            imported = import_trust_file(data, load_vault_profile(vault))
-            store_profile(vault, imported.profile)
+            imported = import_trust(self.session.workspace, data)
         except OSError:
             self.report_error(self, _("The file {name} cannot be read.").format(name=path.name))
             return False
@@ -221,11 +217,10 @@ class TrustPage(QWidget):
         """Verify the pack against the profile's desk keys and install it atomically."""
         from advisor_desktop.guides.pack import trusted_keys
         from advisor_desktop.guides.store import install_pack
-        from advisor_desktop.storage.meta import load_vault_profile
 
         try:
             data = path.read_bytes()
-            keys = trusted_keys(load_vault_profile(self.session.vault))
+            keys = trusted_keys(self.session.workspace.profile)
         except OSError:
             self.report_error(self, _("The file {name} cannot be read.").format(name=path.name))
             return

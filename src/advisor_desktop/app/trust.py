@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from advisor_desktop.app.workspace import Workspace
 from advisor_desktop.platform.errors import ProfileError
 from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.desk_public import is_desk_public, parse_desk_public
 from advisor_desktop.protocol.keys import (
     decode_public_key,
     public_key_fingerprint,
@@ -44,8 +46,6 @@ def import_trust_file(data: bytes, current: OrgProfile) -> ImportedTrust:
     Raises :class:`ProfileError` (or the desk module's error) with a clear message; nothing is
     stored here.
     """
-    from advisor_desktop.desk.identity import PUBLIC_FORMAT, parse_desk_public
-
     if len(data) > MAX_PROFILE_BYTES:
         raise ProfileError(_("The file is too large to be a profile or a desk key file."))
     try:
@@ -53,8 +53,19 @@ def import_trust_file(data: bytes, current: OrgProfile) -> ImportedTrust:
         doc = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ProfileError(_("The file is neither a profile nor a desk key file.")) from None
-    if isinstance(doc, dict) and doc.get("format") == PUBLIC_FORMAT:
+    if is_desk_public(doc):
         public = parse_desk_public(doc)
         desk = Desk(public.name, public.age_recipient, public.signing_key)
         return ImportedTrust(with_desk(current, desk), desk_only=True)
     return ImportedTrust(parse_profile(text), desk_only=False)
+
+
+def import_trust(workspace: Workspace, data: bytes) -> ImportedTrust:
+    """Validate the profile or desk key file ``data`` and make it the workspace's profile.
+
+    The one flow behind ``advisor profile import`` and the Keys and updates page; nothing is
+    stored when the file is refused.
+    """
+    imported = import_trust_file(data, workspace.profile)
+    workspace.set_profile(imported.profile)
+    return imported
