@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from advisor_desktop.guides import GuideLibrary, is_rtl, review_notice
+from advisor_desktop.guides import GuideLibrary, review_notice
 from advisor_desktop.guides.render import export_pdf, guide_font
+from advisor_desktop.platform.languages import is_rtl
 from advisor_desktop.protocol.profile import OrgProfile
 from advisor_desktop.ui.guides import GuideBrowser, VisitorView, render_visitor_screenshots
 

@@ -28,3 +28,28 @@ def test_settings_lists_the_ui_languages_only(qtbot, main) -> None:  # type: ign
     combo = main.page("settings").language
     assert _codes(combo) == ui_languages()
     assert not any("XA" in label for label in _labels(combo))
+
+
+def test_conversation_languages_are_every_guide_language(qtbot, profile) -> None:  # type: ignore[no-untyped-def]
+    """The record editor once kept its own copy of the list, without Pashto."""
+    from advisor_desktop.platform.languages import GUIDE_LANGUAGES, language_label
+    from advisor_desktop.ui.notebook.editor_form import RecordForm
+
+    form = RecordForm(profile)
+    qtbot.addWidget(form)
+    codes = [c for c in _codes(form.language) if c]
+    assert codes == list(GUIDE_LANGUAGES)
+    assert "ps" in codes
+    assert language_label("nl") in _labels(form.language)
+
+
+def test_one_language_name_helper() -> None:
+    from advisor_desktop.guides.languages import language_info
+    from advisor_desktop.platform.languages import language_label, language_name
+
+    assert language_name("nl") == "Nederlands"
+    assert language_name("zh_Hans") == language_name("zh-Hans")
+    assert language_name("nl", "fr") == "Néerlandais"
+    assert language_label("fr") == "Français (fr)"
+    assert language_name("xx-unknown") == "xx-unknown"
+    assert language_info("nl").own_name == language_name("nl")

@@ -18,7 +18,6 @@ from advisor_desktop.guides.languages import (
     EXPECTED_LOCALES,
     SOURCE_LOCALE,
     LanguageInfo,
-    is_rtl,
     language_info,
 )
 from advisor_desktop.guides.library import GuideLibrary
@@ -60,7 +59,6 @@ __all__ = [
     "fill_placeholders",
     "install_pack",
     "installed_version",
-    "is_rtl",
     "language_info",
     "language_statuses",
     "load_guide",

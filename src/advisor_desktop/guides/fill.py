@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from advisor_desktop.guides.languages import is_rtl
 from advisor_desktop.guides.model import PLACEHOLDER
+from advisor_desktop.platform.languages import is_rtl
 from advisor_desktop.protocol.profile import OrgProfile
 
 #: Order in which contact fields are shown; unknown fields follow alphabetically.

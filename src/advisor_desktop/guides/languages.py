@@ -7,13 +7,16 @@ from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
 
-from advisor_desktop.platform.languages import RTL_LANGUAGES, catalog_name, primary
+from advisor_desktop.platform.languages import (
+    GUIDE_LANGUAGES,
+    RTL_LANGUAGES,
+    catalog_name,
+    language_name,
+    primary,
+)
 
 #: The guide languages the product promises (docs/guides-format.md), English first.
-EXPECTED_LOCALES: tuple[str, ...] = (
-    "en", "nl", "fr", "es", "pt", "de", "ar", "fa", "ur", "ps", "zh-Hans", "ru", "uk",
-    "tr", "id", "hi", "bn", "sw", "am", "ja", "ko", "vi", "th", "pl", "it",
-)  # fmt: skip
+EXPECTED_LOCALES = GUIDE_LANGUAGES
 
 SOURCE_LOCALE = "en"
 
@@ -50,24 +53,13 @@ def babel_locale(code: str) -> Locale | None:
         return None
 
 
-def _capitalise(name: str) -> str:
-    # Language pickers show names as titles ("Français"); scripts without case are unchanged.
-    return name[:1].upper() + name[1:]
-
-
 @functools.lru_cache(maxsize=128)
 def language_info(code: str) -> LanguageInfo:
     """Metadata for ``code``; an unknown code keeps its code as name and is left-to-right."""
     base = primary(code)
     locale = babel_locale(code)
+    script = _SCRIPTS.get(code, "Latn")
     if locale is None:
-        return LanguageInfo(code, code, code, base in RTL_LANGUAGES, _SCRIPTS.get(code, "Latn"))
-    own = locale.get_display_name(locale) or code
-    english = locale.get_display_name("en") or code
+        return LanguageInfo(code, code, code, base in RTL_LANGUAGES, script)
     rtl = base in RTL_LANGUAGES or locale.character_order == "right-to-left"
-    return LanguageInfo(code, _capitalise(own), english, rtl, _SCRIPTS.get(code, "Latn"))
-
-
-def is_rtl(code: str) -> bool:
-    """True for right-to-left guide languages (ar, fa, ur, ps)."""
-    return language_info(code).rtl
+    return LanguageInfo(code, language_name(code), language_name(code, "en"), rtl, script)

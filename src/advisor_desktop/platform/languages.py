@@ -10,6 +10,7 @@ spelling (:func:`catalog_name`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,6 +24,13 @@ PSEUDO_LOCALE = "en-XA"
 SOURCE_LANGUAGE = "en"
 #: Environment variable that picks the UI language when ``--lang`` is not given.
 LANG_ENV = "ADVISOR_LANG"
+
+#: The languages the product speaks to visitors in (guides, consent statements, the
+#: conversation language of a record), English first. docs/guides-format.md.
+GUIDE_LANGUAGES: tuple[str, ...] = (
+    "en", "nl", "fr", "es", "pt", "de", "ar", "fa", "ur", "ps", "zh-Hans", "ru", "uk",
+    "tr", "id", "hi", "bn", "sw", "am", "ja", "ko", "vi", "th", "pl", "it",
+)  # fmt: skip
 
 #: Primary languages written right to left (Arabic script, Hebrew, Thaana, Syriac...).
 RTL_LANGUAGES = frozenset(
@@ -85,6 +93,27 @@ def match_tag(text: str, known: Iterable[str]) -> str | None:
         except ValueError:
             continue
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def language_name(code: str, in_locale: str | None = None) -> str:
+    """The name of language ``code`` in ``in_locale`` (default: in itself), capitalised as a
+    title ("Français"), from Babel's CLDR data; the code itself when Babel does not know it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        locale = Locale.parse(catalog_name(code))
+        where = Locale.parse(catalog_name(in_locale)) if in_locale else None
+        name = locale.get_display_name(where) or code
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    # Scripts without case are unchanged.
+    return name[:1].upper() + name[1:]
+
+
+def language_label(code: str) -> str:
+    """How a language list shows a language: its own name and its code ("Nederlands (nl)")."""
+    return f"{language_name(code)} ({code})"
 
 
 def locale_dir() -> Path:

@@ -11,6 +11,7 @@ from advisor_desktop.guides.languages import language_info
 from advisor_desktop.guides.library import GuideLibrary
 from advisor_desktop.guides.model import GuideSection
 from advisor_desktop.guides.render.fonts import guide_font
+from advisor_desktop.platform.languages import is_rtl
 
 _MARKDOWN = QTextDocument.MarkdownFeature.MarkdownDialectCommonMark
 # Scripts with tall marks above and below need air; Naskh Arabic's own metrics are tall.
@@ -20,9 +21,9 @@ LINE_HEIGHT_PROPORTIONAL = QTextBlockFormat.LineHeightTypes.ProportionalHeight.v
 
 
 def layout_direction(lang: str) -> Qt.LayoutDirection:
-    """``RightToLeft`` for ar, fa, ur, ps; ``LeftToRight`` otherwise."""
-    rtl = language_info(lang).rtl
-    return Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+    """Qt's direction for ``lang``: ``RightToLeft`` for the languages of the one right-to-left
+    table (platform.languages), ``LeftToRight`` otherwise. The UI's direction uses it too."""
+    return Qt.LayoutDirection.RightToLeft if is_rtl(lang) else Qt.LayoutDirection.LeftToRight
 
 
 def apply_direction(document: QTextDocument, lang: str) -> None:

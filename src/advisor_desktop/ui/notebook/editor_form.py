@@ -38,36 +38,12 @@ from advisor_desktop.notebook.models import (
     VisitorRole,
 )
 from advisor_desktop.platform.i18n import _, active_locale
+from advisor_desktop.platform.languages import GUIDE_LANGUAGES, language_label
 from advisor_desktop.protocol.profile import Labelled, OrgProfile
 from advisor_desktop.ui.shell.common import named
-from advisor_desktop.ui.shell.formatting import language_name
 
-LANGUAGES = (
-    "en",
-    "nl",
-    "fr",
-    "de",
-    "es",
-    "pt",
-    "it",
-    "pl",
-    "ru",
-    "uk",
-    "tr",
-    "ar",
-    "fa",
-    "ur",
-    "hi",
-    "bn",
-    "id",
-    "sw",
-    "am",
-    "zh-Hans",
-    "ja",
-    "ko",
-    "vi",
-    "th",
-)
+#: The conversation languages offered: the product's visitor languages.
+LANGUAGES = GUIDE_LANGUAGES
 
 
 def to_qdate(day: dt.date) -> QDate:
@@ -147,7 +123,7 @@ class RecordForm(QWidget):
         self.language.setEditable(True)
         self.language.addItem(_("(not recorded)"), "")
         for code in LANGUAGES:
-            self.language.addItem(f"{language_name(code)} ({code})", code)
+            self.language.addItem(language_label(code), code)
         follow = QWidget()
         follow_row = QHBoxLayout(follow)
         follow_row.setContentsMargins(0, 0, 0, 0)
