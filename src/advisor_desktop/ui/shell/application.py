@@ -20,6 +20,7 @@ from advisor_desktop.app.preferences import write_language
 from advisor_desktop.platform.i18n import _, activate, active_locale
 from advisor_desktop.platform.languages import PSEUDO_LOCALE, catalog_name, is_rtl
 from advisor_desktop.platform.paths import AppPaths, resolve_paths
+from advisor_desktop.ui.shell.excepthook import UnexpectedErrorReporter
 from advisor_desktop.ui.shell.unlock import UnlockForm
 from advisor_desktop.ui.shell.workers import Runner
 
@@ -266,13 +267,44 @@ def run_application(
     on_first_window: Callable[[QWidget], None] | None = None,
     after_first_window: Callable[[], None] | None = None,
     tell: Callable[[str], None] | None = None,
+    catch_unexpected: bool = True,
 ) -> int:
     """Run the Qt event loop until the last window closes; returns the exit code.
 
     ``tell`` shows a message to the person starting the app (a message box by default).
+    ``catch_unexpected`` installs the exception hooks (one message, a content-free log line)
+    for the time of the loop; a test that wants exceptions to reach it turns it off.
     """
     app = QApplication.instance() or QApplication(argv)
     assert isinstance(app, QApplication)
+    reporter: UnexpectedErrorReporter | None = None
+    if catch_unexpected:
+        reporter = UnexpectedErrorReporter(app).install()
+    try:
+        return _run(
+            app,
+            paths,
+            lang,
+            policy,
+            on_first_window=on_first_window,
+            after_first_window=after_first_window,
+            tell=tell,
+        )
+    finally:
+        if reporter is not None:
+            reporter.uninstall()
+
+
+def _run(
+    app: QApplication,
+    paths: AppPaths,
+    lang: str | None,
+    policy: KdfPolicy | None,
+    *,
+    on_first_window: Callable[[QWidget], None] | None,
+    after_first_window: Callable[[], None] | None,
+    tell: Callable[[str], None] | None,
+) -> int:
     app.setApplicationName("Advisor Desktop")
     app.setApplicationDisplayName(_("Advisor Desktop"))
     app.setLayoutDirection(layout_direction(lang or "en"))
