@@ -11,10 +11,11 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from advisor_desktop import __version__
 from advisor_desktop.platform.errors import EXIT_OTHER, EXIT_USAGE, AdvisorError, UsageError
+from advisor_desktop.platform.hardening import disable_core_dumps
 from advisor_desktop.platform.i18n import _, activate
 from advisor_desktop.platform.languages import resolve_ui_language, ui_languages
 
@@ -203,3 +204,40 @@ def run_guarded(program: str, body: Callable[[], int], console: Console) -> int:
             )
         )
         return EXIT_OTHER
+
+
+def command_parser(
+    prog: str,
+    description: str,
+    epilog: str,
+    groups: Sequence[Callable[[Any], None]],
+    shared: Sequence[SharedOption],
+) -> ExitCodeParser:
+    """A program's parser: its command groups (each ``register(sub)``), then the shared
+    options (``shared`` and ``--lang``) before and after every command."""
+    parser = new_parser(prog, description, epilog)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ExitCodeParser)
+    sub.required = True
+    for register in groups:
+        register(sub)
+    add_shared_options(parser, [*shared, ui_language_option()])
+    return parser
+
+
+def run_program(
+    prog: str,
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str] | None,
+    console: Console,
+    make_context: Callable[[argparse.Namespace], Any],
+) -> int:
+    """Run one command of ``prog``: no core dumps, the language of messages, the command's
+    context, and typed errors as one line and their exit code (see :func:`run_guarded`)."""
+    disable_core_dumps()
+
+    def body() -> int:
+        args = parser.parse_args(argv)
+        activate_ui_language(args.lang)
+        return int(args.func(make_context(args)))
+
+    return run_guarded(prog, body, console)

@@ -15,16 +15,11 @@ from advisor_desktop.cli.advisor import guides, profile, records, referral, self
 from advisor_desktop.cli.advisor.context import CliContext
 from advisor_desktop.cli.common import (
     Console,
-    ExitCodeParser,
     SharedOption,
-    activate_ui_language,
-    add_shared_options,
-    new_parser,
-    run_guarded,
-    ui_language_option,
+    command_parser,
+    run_program,
 )
 from advisor_desktop.crypto.keyslots import KdfPolicy
-from advisor_desktop.platform.hardening import disable_core_dumps
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.logs import setup_logging
 from advisor_desktop.platform.paths import resolve_paths
@@ -44,19 +39,18 @@ EPILOG = _(
 
 def build_parser() -> argparse.ArgumentParser:
     """The full ``advisor`` argument parser."""
-    parser = new_parser(
-        PROG, _("Advisor Desktop: the encrypted notebook of a confidential advisor."), EPILOG
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ExitCodeParser)
-    sub.required = True
-    vault.register(sub)
-    records.register(sub)
-    selftest.register(sub)
-    referral.register(sub)
-    profile.register(sub)
-    guides.register(sub)
-    add_shared_options(
-        parser,
+    return command_parser(
+        PROG,
+        _("Advisor Desktop: the encrypted notebook of a confidential advisor."),
+        EPILOG,
+        [
+            vault.register,
+            records.register,
+            selftest.register,
+            referral.register,
+            profile.register,
+            guides.register,
+        ],
         [
             SharedOption(
                 ("--data-dir",),
@@ -66,10 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
             SharedOption(
                 ("--passphrase-file",), "FILE", _("read the passphrase from the first line of FILE")
             ),
-            ui_language_option(),
         ],
     )
-    return parser
 
 
 def main(
@@ -79,22 +71,16 @@ def main(
     policy: KdfPolicy | None = None,
 ) -> int:
     """Run one ``advisor`` command; returns the exit code (see module docstring)."""
-    disable_core_dumps()
     console = console or Console()
-    parser = build_parser()
 
-    def body() -> int:
-        args = parser.parse_args(argv)
-        activate_ui_language(args.lang)
+    def context(args: argparse.Namespace) -> CliContext:
         paths = resolve_paths(args.data_dir)
         # A read-only data folder must not stop read-only commands.
         with contextlib.suppress(OSError):
             setup_logging(paths.logs)
-        ctx = CliContext(args=args, paths=paths, console=console, policy=policy or KdfPolicy())
-        result: int = args.func(ctx)
-        return result
+        return CliContext(args=args, paths=paths, console=console, policy=policy or KdfPolicy())
 
-    return run_guarded(PROG, body, console)
+    return run_program(PROG, build_parser(), argv, console, context)
 
 
 if __name__ == "__main__":  # pragma: no cover

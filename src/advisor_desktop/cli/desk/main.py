@@ -19,18 +19,13 @@ from collections.abc import Sequence
 
 from advisor_desktop.cli.common import (
     Console,
-    ExitCodeParser,
     SharedOption,
-    activate_ui_language,
-    add_shared_options,
-    new_parser,
-    run_guarded,
-    ui_language_option,
+    command_parser,
+    run_program,
 )
 from advisor_desktop.cli.desk import identity, packages
 from advisor_desktop.cli.desk.context import DeskContext
 from advisor_desktop.crypto.keyslots import KdfPolicy
-from advisor_desktop.platform.hardening import disable_core_dumps
 from advisor_desktop.platform.i18n import _
 
 PROG = "advisor-desk"
@@ -47,23 +42,16 @@ EPILOG = _(
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``advisor-desk`` argument parser."""
-    parser = new_parser(
-        PROG, _("Advisor Desktop, central desk side: receive and open referral packages."), EPILOG
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ExitCodeParser)
-    sub.required = True
-
-    identity.register(sub)
-    packages.register(sub)
-    add_shared_options(
-        parser,
+    return command_parser(
+        PROG,
+        _("Advisor Desktop, central desk side: receive and open referral packages."),
+        EPILOG,
+        [identity.register, packages.register],
         [
             SharedOption(("--desk-dir",), "DIR", _("the desk's own protected folder")),
             SharedOption(("--passphrase-file",), "FILE", _("read the desk passphrase from FILE")),
-            ui_language_option(),
         ],
     )
-    return parser
 
 
 def main(
@@ -73,18 +61,14 @@ def main(
     policy: KdfPolicy | None = None,
 ) -> int:
     """Run one ``advisor-desk`` command; returns the exit code (see module docstring)."""
-    disable_core_dumps()
     console = console or Console()
-    parser = build_parser()
-
-    def body() -> int:
-        args = parser.parse_args(argv)
-        activate_ui_language(args.lang)
-        ctx = DeskContext(args, console, policy or KdfPolicy())
-        result: int = args.func(ctx)
-        return result
-
-    return run_guarded(PROG, body, console)
+    return run_program(
+        PROG,
+        build_parser(),
+        argv,
+        console,
+        lambda args: DeskContext(args, console, policy or KdfPolicy()),
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
