@@ -23,7 +23,8 @@ from advisor_desktop.protocol.profile import Desk, OrgProfile, with_desk
 from advisor_desktop.protocol.referral_terms import ConsentMethod, Granularity, Scope
 from advisor_desktop.referral.anonymiser import RedactionKind
 from advisor_desktop.referral.consent import load_statement, parse_scopes, statement_languages
-from advisor_desktop.referral.draft import DraftInputs
+from advisor_desktop.referral.draft import DraftInputs, DraftProblem, problem_message
+from advisor_desktop.referral.review import RowState
 from advisor_desktop.referral.service import ReferralService, render_preview
 from advisor_desktop.storage.store import Vault
 from advisor_desktop.ui.referral import (
@@ -31,7 +32,7 @@ from advisor_desktop.ui.referral import (
     ReferralWizard,
     render_referral_screenshots,
 )
-from advisor_desktop.ui.referral.rows import RowState, from_view_offset, to_view_offset
+from advisor_desktop.ui.referral.text_view import from_view_offset, to_view_offset
 from tests.conftest import TEST_KDF
 from tests.helpers.records import make_record
 from tests.ui.conftest import NOW, clock
@@ -130,7 +131,10 @@ def test_wizard_end_to_end_opens_at_the_desk(qtbot, setup: Setup, tmp_path: Path
     assert not commit.isEnabled()  # no scope yet
     tick(wizard, Scope.CATEGORY, Scope.ROLE, Scope.PERIOD, Scope.SUMMARY, Scope.REGION)
     assert not commit.isEnabled()  # the region is still empty
+    assert consent.problem.isVisibleTo(wizard)  # and the core's rule says why
+    assert consent.problem.text() == problem_message(DraftProblem.REGION_MISSING)
     qtbot.keyClicks(consent.region, "West Africa")
+    assert not consent.problem.isVisibleTo(wizard)
     consent.period.setCurrentIndex(consent.period.findData("quarter"))
     consent.methods.button(1).click()  # verbal
     assert commit.isEnabled()
@@ -250,6 +254,7 @@ def test_consent_page_right_to_left_and_required_fields(qtbot, setup: Setup) -> 
     assert commit.isEnabled()  # through the advisor
     consent.via_contact.click()
     assert not commit.isEnabled()  # a typed contact must be typed
+    assert consent.problem.text() == problem_message(DraftProblem.CONTACT_MISSING)
     qtbot.keyClicks(consent.contact, "via the union rep")
     assert commit.isEnabled()
     consent.set_language("en")

@@ -11,10 +11,11 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from advisor_desktop.notebook.models import ConversationRecord
-from advisor_desktop.platform.i18n import _
+from advisor_desktop.platform.i18n import N_, _
 from advisor_desktop.protocol.errors import ConsentError
 from advisor_desktop.protocol.referral_package import (
     ACTION_ASSESS,
@@ -105,20 +106,90 @@ def make_anonymiser(
     return Anonymiser(identifiers, places=places)
 
 
+class DraftProblem(StrEnum):
+    """A draft rule the inputs break (what :func:`draft_problems` reports)."""
+
+    NO_SCOPE = "no-scope"
+    POST_MISSING = "post-missing"
+    REGION_MISSING = "region-missing"
+    CONTACT_NOT_CONSENTED = "contact-not-consented"
+    CONTACT_MISSING = "contact-missing"
+    SUMMARY_TOO_LONG = "summary-too-long"
+
+
+PROBLEM_MESSAGES: dict[DraftProblem, str] = {
+    DraftProblem.NO_SCOPE: N_("Choose at least one scope to share."),
+    DraftProblem.POST_MISSING: N_("The post is to be shared, but no post was given."),
+    DraftProblem.REGION_MISSING: N_("The region is to be shared, but no region was given."),
+    DraftProblem.CONTACT_NOT_CONSENTED: N_(
+        "A contact was given, but the visitor did not consent to share it."
+    ),
+    DraftProblem.CONTACT_MISSING: N_(
+        "The visitor's own contact is to be shared, but none was typed."
+    ),
+    DraftProblem.SUMMARY_TOO_LONG: N_("The summary is too long (over 20,000 characters)."),
+}
+
+
+def problem_message(problem: DraftProblem) -> str:
+    """What ``problem`` means, translated (one sentence for the page or the console)."""
+    return _(PROBLEM_MESSAGES[problem])
+
+
+class DraftRuleError(ConsentError):
+    """The inputs break draft rules; ``problems`` lists them, the message is the first's."""
+
+    def __init__(self, problems: Sequence[DraftProblem]) -> None:
+        if not problems:
+            raise ValueError("a DraftRuleError needs at least one problem")
+        super().__init__(problem_message(problems[0]))
+        self.problems = tuple(problems)
+
+
+def draft_problems(inputs: DraftInputs, notes: str) -> tuple[DraftProblem, ...]:
+    """Every draft rule ``inputs`` break, for a record whose notes are ``notes`` (the summary
+    when ``inputs.summary`` is None); empty when a draft can be made. Fixed order.
+
+    The one statement of the rules: :func:`new_draft` enforces them, the wizard's consent page
+    asks them before offering "Record consent".
+    """
+    scopes = inputs.scopes
+    found: list[DraftProblem] = []
+    if not scopes.scopes:
+        found.append(DraftProblem.NO_SCOPE)
+    if Scope.POST in scopes and not inputs.post.strip():
+        found.append(DraftProblem.POST_MISSING)
+    if Scope.REGION in scopes and not inputs.region.strip():
+        found.append(DraftProblem.REGION_MISSING)
+    if inputs.contact is not None:
+        if Scope.CONTACT not in scopes:
+            found.append(DraftProblem.CONTACT_NOT_CONSENTED)
+        elif not inputs.contact.strip():
+            found.append(DraftProblem.CONTACT_MISSING)
+    summary = inputs.summary if inputs.summary is not None else notes
+    if len(normalize_text(summary)) > MAX_SUMMARY_CHARS:
+        found.append(DraftProblem.SUMMARY_TOO_LONG)
+    return tuple(found)
+
+
+def check_draft_inputs(inputs: DraftInputs, notes: str) -> None:
+    """Raise :class:`DraftRuleError` when ``inputs`` break a draft rule (see
+    :func:`draft_problems`)."""
+    problems = draft_problems(inputs, notes)
+    if problems:
+        raise DraftRuleError(problems)
+
+
 def new_draft(
     record: ConversationRecord, inputs: DraftInputs, consent_language: str, now: dt.datetime
 ) -> ReferralDraft:
-    """A fresh draft from ``record``; every proposed redaction starts accepted."""
+    """A fresh draft from ``record``; every proposed redaction starts accepted.
+
+    Raises :class:`DraftRuleError` when the inputs break a draft rule.
+    """
+    check_draft_inputs(inputs, record.notes)
     scopes = inputs.scopes
-    if Scope.POST in scopes and not inputs.post.strip():
-        raise ConsentError(_("The post is to be shared, but no post was given."))
-    if Scope.REGION in scopes and not inputs.region.strip():
-        raise ConsentError(_("The region is to be shared, but no region was given."))
-    if inputs.contact is not None and Scope.CONTACT not in scopes:
-        raise ConsentError(_("A contact was given, but the visitor did not consent to share it."))
     source = normalize_text(inputs.summary if inputs.summary is not None else record.notes)
-    if len(source) > MAX_SUMMARY_CHARS:
-        raise ConsentError(_("The summary is too long (over 20,000 characters)."))
     identifiers = tuple(record.identifiers) + ((record.alias,) if record.alias else ())
     anonymiser = make_anonymiser(
         identifiers, scopes, inputs.post.strip(), inputs.region.strip(), inputs.personnel_pattern

@@ -42,7 +42,12 @@ from advisor_desktop.referral.consent import (
     load_statement,
     statement_languages,
 )
-from advisor_desktop.referral.draft import DraftInputs
+from advisor_desktop.referral.draft import (
+    DraftInputs,
+    DraftProblem,
+    draft_problems,
+    problem_message,
+)
 from advisor_desktop.ui.referral.fitting import (
     FitScrollArea,
     WrappingCheckBox,
@@ -215,12 +220,17 @@ class ConsentPage(QWizardPage):
         self.error = note("")
         self.error.setObjectName("consentError")
         self.error.hide()
+        # Why "Record consent" is not offered yet, in the core's words.
+        self.problem = note("")
+        self.problem.setObjectName("consentProblem")
+        self.problem.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         # Below the wizard's default size the visitor's part scrolls rather than overlaps.
         self.panel_scroll = FitScrollArea(self.panel)
         layout.addWidget(self.panel_scroll, 1)
         layout.addLayout(method_row)
+        layout.addWidget(self.problem)
         layout.addWidget(self.error)
 
         self.language.currentIndexChanged.connect(self._on_language)
@@ -392,6 +402,12 @@ class ConsentPage(QWizardPage):
         for widget in (self.via_advisor, self.via_contact):
             widget.setEnabled(contact)
         self.contact.setEnabled(contact and self.via_contact.isChecked())
+        # An untouched page needs no explanation; a missing post or contact does.
+        shown = [p for p in self.problems() if p is not DraftProblem.NO_SCOPE]
+        text = problem_message(shown[0]) if shown else ""
+        self.problem.setText(text)
+        self.problem.setAccessibleName(text)
+        self.problem.setVisible(bool(text))
         self.completeChanged.emit()
 
     def set_scopes(self, scopes: ConsentScopes) -> None:
@@ -411,17 +427,13 @@ class ConsentPage(QWizardPage):
         value = button.property("method") if button is not None else None
         return ConsentMethod(value or ConsentMethod.ON_SCREEN.value)
 
+    def problems(self) -> tuple[DraftProblem, ...]:
+        """The draft rules (the core's) that the page's inputs still break."""
+        return draft_problems(self.inputs(), self._wizard.record.notes)
+
     def isComplete(self) -> bool:
-        """At least one scope, and the text every ticked scope needs."""
-        scopes = self.scopes()
-        if not scopes.scopes or self.statement is None:
-            return False
-        if Scope.POST in scopes and not self.post.text().strip():
-            return False
-        if Scope.REGION in scopes and not self.region.text().strip():
-            return False
-        contact_typed = Scope.CONTACT in scopes and self.via_contact.isChecked()
-        return not (contact_typed and not self.contact.text().strip())
+        """A statement is shown and the inputs break no draft rule."""
+        return self.statement is not None and not self.problems()
 
     def inputs(self) -> DraftInputs:
         """What the draft is made from."""

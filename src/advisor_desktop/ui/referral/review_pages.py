@@ -32,14 +32,14 @@ from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.referral.anonymiser import DecisionKind, RedactionDecision
 from advisor_desktop.referral.draft import ReferralDraft
-from advisor_desktop.ui.referral.rows import (
+from advisor_desktop.referral.review import (
     RedactionRow,
     RowState,
-    display_text,
-    from_view_offset,
+    accept_decisions,
+    pending_rows,
     redaction_rows,
-    to_view_offset,
 )
+from advisor_desktop.ui.referral.text_view import display_text, from_view_offset, to_view_offset
 from advisor_desktop.ui.shell.common import named, note
 
 if TYPE_CHECKING:
@@ -262,9 +262,7 @@ class DraftPage(QWizardPage):
         self.accept_button.setEnabled(row is not None and row.state is not RowState.ACCEPTED)
         self.undo_button.setEnabled(row is not None and row.removed)
         self.add_button.setEnabled(self._selection_span() is not None)
-        self.accept_all_button.setEnabled(
-            any(r.state in (RowState.PROPOSED, RowState.UNDONE) for r in self.rows)
-        )
+        self.accept_all_button.setEnabled(bool(pending_rows(self.rows)))
 
     # -- deciding ------------------------------------------------------------------------
 
@@ -281,27 +279,14 @@ class DraftPage(QWizardPage):
         self._show(draft, keep)
         return True
 
-    @staticmethod
-    def _accept(row: RedactionRow) -> list[RedactionDecision]:
-        accept = RedactionDecision(DecisionKind.ACCEPT, row.start, row.end)
-        if row.state is RowState.UNDONE:  # redact it again, with its original replacement
-            add = RedactionDecision(DecisionKind.ADD, row.start, row.end, row.replacement)
-            return [add, accept]
-        return [accept]
-
     def accept_selected(self) -> bool:
         """Accept the selected redaction (an undone one is redacted again)."""
         row = self.selected_row()
-        return row is not None and self._decide(self._accept(row), (row.start, row.end))
+        return row is not None and self._decide(accept_decisions(row), (row.start, row.end))
 
     def accept_all(self) -> bool:
         """Accept every redaction still to check, and redo the undone ones."""
-        decisions = [
-            d
-            for r in self.rows
-            if r.state in (RowState.PROPOSED, RowState.UNDONE)
-            for d in self._accept(r)
-        ]
+        decisions = [d for r in pending_rows(self.rows) for d in accept_decisions(r)]
         return self._decide(decisions, None)
 
     def undo_selected(self) -> bool:

@@ -1,7 +1,8 @@
-"""What the draft page lists: every redaction with its state, and text-offset conversions.
+"""The review of a draft's redactions: every span with what it was, becomes, and its state.
 
-Plain Python (no widgets), so the rules are easy to read and test: a row is a span of the
-draft's source text, what it was, what it becomes and where the advisor's review stands.
+Shared by the wizard's draft page and ``advisor referral redact``: a row is a span of the
+draft's source text (Python indices), what it was, what it becomes and where the advisor's
+review stands. Plain values; the skins only lay them out.
 """
 
 from __future__ import annotations
@@ -10,7 +11,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from advisor_desktop.platform.i18n import N_, _
-from advisor_desktop.referral.anonymiser import DecisionKind, Redaction, RedactionKind
+from advisor_desktop.referral.anonymiser import (
+    DecisionKind,
+    Redaction,
+    RedactionDecision,
+    RedactionKind,
+)
 from advisor_desktop.referral.draft import ReferralDraft
 
 
@@ -23,14 +29,14 @@ class RowState(StrEnum):
     UNDONE = "undone"  # proposed, but the advisor keeps the original text
 
 
-STATE_LABELS: dict[str, str] = {
+STATE_LABELS: dict[RowState, str] = {
     RowState.PROPOSED: N_("To check"),
     RowState.ACCEPTED: N_("Accepted"),
     RowState.ADDED: N_("Added"),
     RowState.UNDONE: N_("Kept"),
 }
 
-KIND_LABELS: dict[str, str] = {
+KIND_LABELS: dict[RedactionKind, str] = {
     RedactionKind.NAME: N_("Listed identifier"),
     RedactionKind.LIKELY_NAME: N_("Likely name"),
     RedactionKind.EMAIL: N_("E-mail address"),
@@ -46,7 +52,7 @@ KIND_LABELS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class RedactionRow:
-    """One line of the redaction list."""
+    """One line of the redaction review."""
 
     start: int
     end: int
@@ -62,7 +68,7 @@ class RedactionRow:
 
     def kind_label(self) -> str:
         """The kind, translated."""
-        return _(KIND_LABELS.get(self.kind, self.kind))
+        return _(KIND_LABELS.get(self.kind, self.kind.value))
 
     def state_label(self) -> str:
         """The state, translated."""
@@ -106,25 +112,15 @@ def redaction_rows(draft: ReferralDraft) -> list[RedactionRow]:
     return sorted(rows, key=lambda row: (row.start, row.end))
 
 
-def display_text(source: str) -> str:
-    """``source`` as shown in a text view, one character per character.
-
-    A text view turns ``\\r\\n`` into one line break, which would shift every offset after it;
-    the ``\\r`` is shown as a space instead so the offsets stay the same.
-    """
-    return source.replace("\r\n", " \n")
+def pending_rows(rows: list[RedactionRow]) -> list[RedactionRow]:
+    """The rows "Accept all" acts on: still to check, or undone."""
+    return [r for r in rows if r.state in (RowState.PROPOSED, RowState.UNDONE)]
 
 
-def to_view_offset(text: str, index: int) -> int:
-    """A Python index into ``text`` as a text-view position (UTF-16 code units)."""
-    return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
-
-
-def from_view_offset(text: str, position: int) -> int:
-    """A text-view position (UTF-16 code units) as a Python index into ``text``."""
-    units = 0
-    for index, ch in enumerate(text):
-        if units >= position:
-            return index
-        units += 2 if ord(ch) > 0xFFFF else 1
-    return len(text)
+def accept_decisions(row: RedactionRow) -> list[RedactionDecision]:
+    """The decisions that accept ``row``: an undone proposal is redacted again first, with
+    its original replacement."""
+    accept = RedactionDecision(DecisionKind.ACCEPT, row.start, row.end)
+    if row.state is RowState.UNDONE:
+        return [RedactionDecision(DecisionKind.ADD, row.start, row.end, row.replacement), accept]
+    return [accept]
