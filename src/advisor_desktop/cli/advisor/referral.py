@@ -3,36 +3,37 @@
 The advisor's confirmation is an explicit step: ``new`` records the consent and a draft,
 ``preview`` prints exactly what the desk will read (and a digest of it), ``confirm`` seals that
 exact content (optionally checking the digest from the preview), and only then does ``export``
-write the package file. ``redact`` lists the anonymiser's changes and undoes or adds some.
+write the package file. ``redact`` lists the redactions under review with their state (the
+review the wizard's draft page shows) and undoes or adds some. Each step is one call into
+:mod:`advisor_desktop.app.referrals`, the flow the desktop's wizard runs too.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from advisor_desktop.app.referrals import (
+    decide_redactions,
+    device_public_key,
+    draft_referral,
+    export_referral,
+    referral_draft,
+    referral_preview,
+    reset_redactions,
+    seal_referral,
+    withdraw_referral,
+)
 from advisor_desktop.cli.advisor.context import CliContext
-from advisor_desktop.notebook.models import RecordId
-from advisor_desktop.notebook.service import Notebook
 from advisor_desktop.platform.errors import UsageError
-from advisor_desktop.platform.fsutil import atomic_write
 from advisor_desktop.platform.i18n import _
-from advisor_desktop.protocol.referral_package import FILE_SUFFIX
 from advisor_desktop.protocol.referral_terms import ConsentMethod
 from advisor_desktop.referral.anonymiser import DecisionKind, RedactionDecision
-from advisor_desktop.referral.consent import load_statement, parse_scopes
+from advisor_desktop.referral.consent import parse_scopes
 from advisor_desktop.referral.draft import DraftInputs
-from advisor_desktop.referral.service import (
-    ReferralService,
-    ReferralSummary,
-    payload_digest,
-    render_preview,
-)
-from advisor_desktop.storage.meta import load_vault_profile
+from advisor_desktop.referral.review import RedactionRow, redaction_rows
+from advisor_desktop.referral.service import ReferralSummary
 
 
 def register(sub: Any) -> None:
@@ -108,13 +109,6 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_list)
 
 
-@contextlib.contextmanager
-def _open(ctx: CliContext) -> Iterator[tuple[Notebook, ReferralService]]:
-    with ctx.vault() as vault:
-        profile = load_vault_profile(vault)
-        yield Notebook(vault, profile, ctx.clock), ReferralService(vault, profile, ctx.clock)
-
-
 def _read_text(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
@@ -125,8 +119,8 @@ def _read_text(path: str) -> str:
 
 
 def cmd_device_key(ctx: CliContext) -> int:
-    with ctx.vault() as vault:
-        key = ReferralService(vault, load_vault_profile(vault), ctx.clock).device_keys.public_key()
+    with ctx.workspace() as workspace:
+        key = device_public_key(workspace)
     if ctx.args.json:
         doc = {"public_key": key.text, "key_id": key.key_id, "fingerprint": key.fingerprint}
         ctx.console.out(json.dumps(doc))
@@ -139,22 +133,20 @@ def cmd_device_key(ctx: CliContext) -> int:
 def cmd_new(ctx: CliContext) -> int:
     scopes = parse_scopes(ctx.args.scopes)
     summary = _read_text(ctx.args.summary_file) if ctx.args.summary_file else None
-    with _open(ctx) as (notebook, service):
-        record = notebook.get(RecordId(ctx.args.record_id))
-        desk = service.desk(ctx.args.desk)
-        language = ctx.args.consent_language or record.language or "en"
-        statement = load_statement(language, desk.name)
-        draft = service.create(
-            record,
-            DraftInputs(
-                desk=desk.name,
-                scopes=scopes,
-                summary=summary,
-                post=ctx.args.post,
-                region=ctx.args.region,
-                contact=ctx.args.contact,
-            ),
-            statement,
+    inputs = DraftInputs(
+        desk=ctx.args.desk,
+        scopes=scopes,
+        summary=summary,
+        post=ctx.args.post,
+        region=ctx.args.region,
+        contact=ctx.args.contact,
+    )
+    with ctx.workspace() as workspace:
+        draft = draft_referral(
+            workspace,
+            ctx.args.record_id,
+            inputs,
+            ctx.args.consent_language,
             ctx.args.consent_method,
         )
     ctx.console.out(draft.referral_id)
@@ -162,12 +154,12 @@ def cmd_new(ctx: CliContext) -> int:
 
 
 def cmd_preview(ctx: CliContext) -> int:
-    with _open(ctx) as (_notebook, service):
-        payload = service.payload_bytes(ctx.args.referral_id)
-    ctx.console.out(render_preview(payload))
+    with ctx.workspace() as workspace:
+        preview = referral_preview(workspace, ctx.args.referral_id)
+    ctx.console.out(preview.text)
     ctx.console.err(
         _("Digest: {digest}  (advisor referral confirm {id} --digest {digest})").format(
-            digest=payload_digest(payload), id=ctx.args.referral_id
+            digest=preview.digest, id=ctx.args.referral_id
         )
     )
     return 0
@@ -183,63 +175,62 @@ def _span(text: str) -> tuple[int, int]:
         raise UsageError(_("A span is written START:END, e.g. 10:25.")) from None
 
 
+def _row_json(row: RedactionRow) -> dict[str, Any]:
+    return {
+        "start": row.start,
+        "end": row.end,
+        "kind": row.kind.value,
+        "original": row.original,
+        "replacement": row.replacement,
+        "state": row.state.value,
+    }
+
+
 def cmd_redact(ctx: CliContext) -> int:
     decisions = [RedactionDecision(DecisionKind.UNDO, *_span(s)) for s in ctx.args.undo]
     decisions += [RedactionDecision(DecisionKind.ADD, *_span(s)) for s in ctx.args.add]
-    with _open(ctx) as (_notebook, service):
+    referral_id = ctx.args.referral_id
+    with ctx.workspace() as workspace:
         if ctx.args.reset:
-            service.reset_decisions(ctx.args.referral_id)
+            reset_redactions(workspace, referral_id)
         draft = (
-            service.decide(ctx.args.referral_id, decisions)
+            decide_redactions(workspace, referral_id, decisions)
             if decisions
-            else service.get(ctx.args.referral_id).draft
+            else referral_draft(workspace, referral_id)
         )
-    rows = [
-        {
-            "start": r.start,
-            "end": r.end,
-            "kind": r.original_kind.value,
-            "original": draft.source[r.start : r.end],
-            "replacement": r.replacement,
-        }
-        for r in draft.redactions
-    ]
+    # The same review as the wizard's draft page: what is removed, and what was kept.
+    rows = redaction_rows(draft)
     if ctx.args.json:
-        ctx.console.out(json.dumps(rows, ensure_ascii=False))
+        ctx.console.out(json.dumps([_row_json(r) for r in rows], ensure_ascii=False))
         return 0
     for row in rows:
         ctx.console.out(
-            f"{row['start']:>6}:{row['end']:<6} {row['kind']:<17} "
-            f"{row['original']!r} → {row['replacement']}"
+            f"{row.start:>6}:{row.end:<6} {row.kind.value:<17} "
+            f"{row.original!r} → {row.replacement}  [{row.state_label()}]"
         )
     return 0
 
 
 def cmd_confirm(ctx: CliContext) -> int:
-    with _open(ctx) as (_notebook, service):
-        digest = service.confirm(ctx.args.referral_id, ctx.args.digest)
+    with ctx.workspace() as workspace:
+        digest = seal_referral(workspace, ctx.args.referral_id, ctx.args.digest)
     ctx.console.out(_("Confirmed and sealed (digest {digest}).").format(digest=digest))
     return 0
 
 
 def cmd_export(ctx: CliContext) -> int:
-    out = Path(ctx.args.out).expanduser()
-    if out.is_dir():
-        # Nothing identifying outside the encryption, not even in the file name.
-        out = out / (secrets.token_hex(8) + FILE_SUFFIX)
-    with _open(ctx) as (_notebook, service):
-        package = service.package(ctx.args.referral_id)
-        atomic_write(out, package, what=out.name)
-        service.mark_exported(ctx.args.referral_id)
-    ctx.console.out(str(out))
+    destination = Path(ctx.args.out).expanduser()
+    with ctx.workspace() as workspace:
+        written = export_referral(workspace, ctx.args.referral_id, destination)
+    ctx.console.out(str(written))
     return 0
 
 
 def cmd_withdraw(ctx: CliContext) -> int:
-    with _open(ctx) as (_notebook, service):
-        before = service.withdraw(ctx.args.referral_id)
+    with ctx.workspace() as workspace:
+        withdrawal = withdraw_referral(workspace, ctx.args.referral_id)
     ctx.console.out(_("Consent withdrawn; the referral was removed from the outbox."))
-    if before.summary.state == "exported":
+    if withdrawal.was_exported:
         ctx.console.err(
             _(
                 "It had already been exported as a file: destroy that file, or ask the desk "
@@ -262,8 +253,8 @@ def _summary_json(s: ReferralSummary) -> dict[str, Any]:
 
 
 def cmd_list(ctx: CliContext) -> int:
-    with _open(ctx) as (_notebook, service):
-        items = service.list_referrals(ctx.args.record)
+    with ctx.workspace() as workspace:
+        items = workspace.referrals.list_referrals(ctx.args.record)
     if ctx.args.json:
         ctx.console.out(json.dumps([_summary_json(s) for s in items], ensure_ascii=False))
         return 0
