@@ -1,7 +1,9 @@
 """Passphrase helpers for the UI, Qt-free: a strength estimate and a checked change.
 
 The check of the old passphrase unwraps the vault's own passphrase slot (no second open of the
-vault, which the process lock would refuse), so the UI never touches key material itself.
+vault, which the process lock would refuse), so the UI never touches key material itself. The
+old passphrase comes as typed text (``SecretText``): a slot an older version wrapped from the
+un-normalised bytes still accepts it, and the change re-wraps it under the new one's normal form.
 """
 
 from __future__ import annotations
@@ -10,6 +12,12 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from advisor_desktop.crypto.secret_text import (
+    Passphrase,
+    candidate_forms,
+    is_long_enough,
+    normal_form,
+)
 from advisor_desktop.platform.errors import ValidationError, WrongPassphrase
 from advisor_desktop.platform.hardening import wipe
 from advisor_desktop.platform.i18n import _
@@ -19,26 +27,22 @@ if TYPE_CHECKING:
 
 
 def change_passphrase_checked(
-    vault: Vault, old: bytearray, new: bytearray, confirm: bytearray
+    vault: Vault, old: Passphrase, new: bytearray, confirm: bytearray
 ) -> None:
     """Check ``old`` against the vault, ``new == confirm``, then re-wrap the passphrase slot.
 
-    Raises :class:`WrongPassphrase` or :class:`ValidationError`; the three buffers are wiped
-    in every case. Slow (two Argon2id runs): call it from a worker thread.
+    ``new`` and ``confirm`` are secret bytes (``secret_text.secret_bytes``, as the passphrase
+    fields give them). Raises :class:`WrongPassphrase` or :class:`ValidationError`; every
+    buffer is wiped in every case. Slow (two or three Argon2id runs): call it from a worker.
     """
-    from advisor_desktop.crypto.keyslots import unwrap_key
-
     try:
         if new != confirm:
             raise ValidationError(_("The two new passphrases are not the same."))
-        slots = vault.slot_file
-        key = unwrap_key(slots.slot("passphrase"), old, slots.vault_id)
-        if key is None:
+        if not vault.passphrase_matches(old):
             raise WrongPassphrase(_("The current passphrase is not correct."))
-        wipe(key)
         vault.change_passphrase(new)
     finally:
-        for buffer in (old, new, confirm):
+        for buffer in (*candidate_forms(old), new, confirm):
             wipe(buffer)
 
 
@@ -80,6 +84,8 @@ def estimate_strength(passphrase: str) -> Strength:
     """
     if not passphrase:
         return Strength(0.0, 0)
+    # Counted as the vault will see it: a decomposed "ế" is one character, not three.
+    passphrase = normal_form(passphrase)
     pool = 0
     if any(c.islower() for c in passphrase):
         pool += 26
@@ -96,7 +102,7 @@ def estimate_strength(passphrase: str) -> Strength:
     distinct = len(set(passphrase))
     effective_length = min(len(passphrase), distinct * 2)
     bits = effective_length * math.log2(max(pool, 2)) * 0.6
-    if len(passphrase) < 8:
+    if not is_long_enough(passphrase):
         level = 0
     elif bits < 40:
         level = 1

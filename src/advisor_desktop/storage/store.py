@@ -10,6 +10,10 @@ Key material in memory: the database key and passphrases travel as ``bytearray``
 overwritten on close. Python cannot wipe everything: the hex ``PRAGMA key`` statement is an
 immutable ``str``, ``cryptography`` copies its inputs into ``bytes``, and SQLCipher keeps its own
 copy (which it wipes itself on close). Core dumps are disabled at start-up (hardening.py).
+
+A passphrase comes as typed text (``crypto.secret_text.SecretText``: its NFC form, then the
+form as typed, which versions before normalisation derived from) or as bytes used exactly as
+given. A vault that opens only from the form as typed is re-wrapped under the NFC form.
 """
 
 from __future__ import annotations
@@ -32,10 +36,15 @@ from advisor_desktop.crypto.keyslots import (
     KdfParams,
     KdfPolicy,
     SlotFile,
+    SlotKind,
     unwrap_key,
     wrap_key,
 )
 from advisor_desktop.crypto.recovery import generate_recovery_code, normalize_recovery_code
+from advisor_desktop.crypto.secret_text import Passphrase, candidate_forms
+from advisor_desktop.crypto.secret_text import (  # re-exported: the desk store checks it too
+    require_passphrase as require_passphrase,
+)
 from advisor_desktop.platform.errors import (
     StorageError,
     VaultCorrupt,
@@ -263,22 +272,45 @@ class Vault:
         """The key slots as currently on disk."""
         return self._slots
 
-    def change_passphrase(self, new_passphrase: bytearray) -> None:
-        """Re-wrap the passphrase slot under ``new_passphrase`` (no database rekey).
+    def change_passphrase(self, new_passphrase: Passphrase) -> None:
+        """Re-wrap the passphrase slot under ``new_passphrase`` (no database rekey); typed text
+        is wrapped in its normal form.
 
         Written atomically: an interrupted change leaves the old passphrase working.
         """
-        if self._key is None:
-            raise VaultLocked(_("The vault is locked. Unlock it to continue."))
         require_passphrase(new_passphrase)
-        slot = wrap_key(
-            self._key, new_passphrase, "passphrase", self.vault_id, self._policy.params()
-        )
-        new_slots = self._slots.replace(slot)
-        atomic_write(self.paths.key_slots, new_slots.to_bytes(), what=_("the new passphrase"))
-        self._slots = new_slots
+        self._rewrap_passphrase_slot(candidate_forms(new_passphrase)[0])
         self.needs_new_passphrase = False
         log.info("passphrase_changed")
+
+    def passphrase_matches(self, passphrase: Passphrase) -> bool:
+        """True when one of ``passphrase``'s forms opens this vault's passphrase slot (two
+        Argon2id runs at most: call it from a worker). Nothing is written."""
+        with self._mutex:
+            slots = self._slots
+        return _unwrap_first(slots, "passphrase", candidate_forms(passphrase)) is not None
+
+    def _rewrap_passphrase_slot(self, secret: bytes | bytearray) -> None:
+        """Write the passphrase slot anew, wrapped under ``secret`` (atomically)."""
+        with self._mutex:
+            if self._key is None:
+                raise VaultLocked(_("The vault is locked. Unlock it to continue."))
+            slot = wrap_key(self._key, secret, "passphrase", self.vault_id, self._policy.params())
+            new_slots = self._slots.replace(slot)
+            atomic_write(self.paths.key_slots, new_slots.to_bytes(), what=_("the new passphrase"))
+            self._slots = new_slots
+
+    def _renormalise_passphrase_slot(self, canonical: bytes | bytearray) -> None:
+        """The slot opened only from the typed bytes (a vault made before passphrases were
+        normalised): wrap it under the normal form, so every input method opens it from now on.
+        A failure to write leaves the old slot, which still opens; the next unlock tries again.
+        """
+        try:
+            self._rewrap_passphrase_slot(canonical)
+        except StorageError:
+            log.warning("passphrase_slot_renormalise_failed")
+            return
+        log.info("passphrase_slot_renormalised")
 
     def checkpoint(self) -> None:
         """Fold the WAL into the database and truncate it (after a purge or before backup)."""
@@ -328,20 +360,13 @@ def _translate_db_errors() -> Iterator[None]:
         raise VaultCorrupt(_("The vault file is damaged. Restore it from a backup.")) from None
 
 
-def require_passphrase(passphrase: bytearray) -> None:
-    """Raise :class:`ValidationError` for a passphrase too short to be accepted."""
-    from advisor_desktop.platform.errors import ValidationError
-
-    if len(passphrase.strip()) < 8:
-        raise ValidationError(_("A passphrase must have at least 8 characters."))
-
-
 def create_vault(
-    paths: AppPaths, passphrase: bytearray, policy: KdfPolicy | None = None
+    paths: AppPaths, passphrase: Passphrase, policy: KdfPolicy | None = None
 ) -> tuple[Vault, str]:
     """Create a new vault; returns it (open) and the one-time recovery code to show.
 
-    Nothing is left behind if creation fails half-way.
+    Typed text is wrapped in its normal form; bytes exactly as given. Nothing is left behind if
+    creation fails half-way.
     """
     policy = policy or KdfPolicy()
     require_passphrase(passphrase)
@@ -365,7 +390,7 @@ def create_vault(
         slots = SlotFile(
             vault_id=vault_id,
             slots=(
-                wrap_key(key, passphrase, "passphrase", vault_id, params),
+                wrap_key(key, candidate_forms(passphrase)[0], "passphrase", vault_id, params),
                 wrap_key(key, recovery.encode("ascii"), "recovery", vault_id, params),
             ),
         )
@@ -390,8 +415,22 @@ def create_vault(
     return Vault(paths, conn, key, slots, process_lock, policy), recovery
 
 
+def _unwrap_first(
+    slots: SlotFile, kind: SlotKind, forms: tuple[bytes | bytearray, ...]
+) -> tuple[bytearray, int] | None:
+    """The database key and the index of the first of ``forms`` that opens the slot."""
+    for index, form in enumerate(forms):
+        key = unwrap_key(slots.slot(kind), form, slots.vault_id)
+        if key is not None:
+            return key, index
+    return None
+
+
 def _open_with(
-    paths: AppPaths, secret: bytes | bytearray, kind: str, policy: KdfPolicy | None
+    paths: AppPaths,
+    forms: tuple[bytes | bytearray, ...],
+    kind: SlotKind,
+    policy: KdfPolicy | None,
 ) -> Vault:
     slots = _read_slot_file(paths)
     _check_db_file(paths.vault_db)
@@ -403,11 +442,12 @@ def _open_with(
             _("The data folder cannot be used: {reason}").format(reason=exc.strerror or "I/O")
         ) from None
     try:
-        key = unwrap_key(slots.slot(kind), secret, slots.vault_id)  # type: ignore[arg-type]
-        if key is None:
+        unwrapped = _unwrap_first(slots, kind, forms)
+        if unwrapped is None:
             if kind == "passphrase":
                 raise WrongPassphrase(_("The passphrase is not correct."))
             raise WrongRecoveryCode(_("The recovery code does not open this vault."))
+        key, used = unwrapped
         try:
             conn = _connect(paths.vault_db, key)
         except BaseException:
@@ -432,7 +472,7 @@ def _open_with(
         process_lock.release()
         raise
     log.info("vault_opened via=%s", kind)
-    return Vault(
+    vault = Vault(
         paths,
         conn,
         key,
@@ -441,36 +481,51 @@ def _open_with(
         policy or KdfPolicy(),
         needs_new_passphrase=(kind == "recovery"),
     )
+    if used > 0:
+        try:
+            vault._renormalise_passphrase_slot(forms[0])
+        except BaseException:
+            vault.close()
+            raise
+    return vault
 
 
-def open_vault(paths: AppPaths, passphrase: bytearray, policy: KdfPolicy | None = None) -> Vault:
-    """Unlock with the passphrase. Raises WrongPassphrase, VaultMissing, VaultCorrupt, …"""
-    return _open_with(paths, passphrase, "passphrase", policy)
+def open_vault(paths: AppPaths, passphrase: Passphrase, policy: KdfPolicy | None = None) -> Vault:
+    """Unlock with the passphrase. Raises WrongPassphrase, VaultMissing, VaultCorrupt, …
+
+    Typed text (``SecretText``) is tried in its normal form first, then as typed; a vault
+    that opens only as typed (made before passphrases were normalised) has its passphrase slot
+    re-wrapped under the normal form. Bytes are tried exactly as given. The caller wipes
+    ``passphrase``.
+    """
+    return _open_with(paths, candidate_forms(passphrase), "passphrase", policy)
 
 
 def open_vault_with_recovery(paths: AppPaths, code: str, policy: KdfPolicy | None = None) -> Vault:
     """Unlock with the recovery code. The returned vault has ``needs_new_passphrase`` set:
     callers must make the advisor choose a new passphrase before anything else."""
     canonical = normalize_recovery_code(code)
-    return _open_with(paths, canonical.encode("ascii"), "recovery", policy)
+    return _open_with(paths, (canonical.encode("ascii"),), "recovery", policy)
 
 
-def passphrase_opens(paths: AppPaths, passphrase: bytearray) -> bool:
-    """True when ``passphrase`` unwraps this vault's key (the database is not touched).
+def passphrase_opens(paths: AppPaths, passphrase: Passphrase) -> bool:
+    """True when one of ``passphrase``'s forms unwraps this vault's key (the database is not
+    touched, nothing is written).
 
     Safe to call from a worker thread while the vault is open elsewhere in the process, e.g.
-    to let the advisor leave the visitor view.
+    to let the advisor leave the visitor view. It never re-wraps an old slot: the open
+    :class:`Vault` owns the slot file, and only unlocking (:func:`open_vault`) re-wraps.
     """
     slots = _read_slot_file(paths)
-    key = unwrap_key(slots.slot("passphrase"), passphrase, slots.vault_id)
-    if key is None:
+    unwrapped = _unwrap_first(slots, "passphrase", candidate_forms(passphrase))
+    if unwrapped is None:
         return False
-    wipe(key)
+    wipe(unwrapped[0])
     return True
 
 
 def change_passphrase(
-    paths: AppPaths, old: bytearray, new: bytearray, policy: KdfPolicy | None = None
+    paths: AppPaths, old: Passphrase, new: Passphrase, policy: KdfPolicy | None = None
 ) -> None:
     """Open with ``old`` and re-wrap the passphrase slot under ``new``."""
     with open_vault(paths, old, policy) as vault:
