@@ -7,13 +7,13 @@ import getpass
 import logging
 import os
 import sys
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from advisor_desktop import __version__
+from advisor_desktop.crypto.secret_text import same_secret, secret_bytes
 from advisor_desktop.platform.errors import EXIT_OTHER, EXIT_USAGE, AdvisorError, UsageError
 from advisor_desktop.platform.hardening import disable_core_dumps
 from advisor_desktop.platform.i18n import _, activate
@@ -128,12 +128,6 @@ def activate_ui_language(code: str) -> None:
     activate(resolve_ui_language(code))
 
 
-def secret_bytes(text: str) -> bytearray:
-    """A typed secret as UTF-8 bytes, NFC-normalised so the same phrase typed on another
-    keyboard or OS gives the same bytes."""
-    return bytearray(unicodedata.normalize("NFC", text).encode("utf-8"))
-
-
 def read_secret_file(path: str) -> bytearray:
     """The first line of ``path`` (a passphrase file), without its line ending."""
     try:
@@ -166,7 +160,7 @@ def get_secret(
         first = console.prompt(prompt)
         if confirm:
             again = console.prompt(_("Type it again: "))
-            if again != first:
+            if not same_secret(again, first):
                 raise UsageError(_("The two entries do not match."))
         return secret_bytes(first)
     raise UsageError(

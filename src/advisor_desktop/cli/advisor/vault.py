@@ -9,16 +9,13 @@ from advisor_desktop.app.notebook_setup import create_notebook
 from advisor_desktop.cli.advisor.context import PASSPHRASE_ENV, CliContext
 from advisor_desktop.cli.common import get_secret
 from advisor_desktop.crypto.recovery import normalize_recovery_code
+from advisor_desktop.crypto.secret_text import require_passphrase
 from advisor_desktop.platform.errors import UsageError, VaultExists
 from advisor_desktop.platform.hardening import wipe
 from advisor_desktop.platform.i18n import _, ngettext
 from advisor_desktop.protocol.profile import load_profile
 from advisor_desktop.storage.backup import make_backup, restore_backup
-from advisor_desktop.storage.store import (
-    open_vault_with_recovery,
-    require_passphrase,
-    vault_exists,
-)
+from advisor_desktop.storage.store import open_vault_with_recovery, vault_exists
 
 RECOVERY_ENV = "ADVISOR_RECOVERY_CODE"
 NEW_PASSPHRASE_ENV = "ADVISOR_NEW_PASSPHRASE"  # noqa: S105 - a variable name

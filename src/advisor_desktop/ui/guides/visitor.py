@@ -8,7 +8,6 @@ check (Argon2id) takes about half a second.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor_desktop.crypto.secret_text import secret_bytes
 from advisor_desktop.guides import GuideLibrary, review_notice
 from advisor_desktop.guides.render import guide_document, guide_font, layout_direction
 from advisor_desktop.guides.render.fonts import load_bundled_fonts
@@ -193,7 +193,7 @@ class VisitorView(QWidget):
             return
         self._busy = True
         self.unlock_button.setEnabled(False)
-        secret = bytearray(unicodedata.normalize("NFC", text).encode("utf-8"))
+        secret = secret_bytes(text)
         QThreadPool.globalInstance().start(_VerifyTask(self._verify, secret, self._reply))
 
     def _on_verified(self, ok: bool) -> None:

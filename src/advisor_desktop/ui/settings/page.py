@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from advisor_desktop import __version__
 from advisor_desktop.app.passphrase import change_passphrase_checked
 from advisor_desktop.app.preferences import UiPreferences, write_language
+from advisor_desktop.crypto.secret_text import SecretText
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _, active_locale, ngettext
 from advisor_desktop.platform.languages import ui_languages
@@ -323,7 +324,7 @@ class SettingsPage(QWidget):
 
     def change_passphrase(self) -> None:
         """Check the current passphrase and set the new one, on a worker (two Argon2id runs)."""
-        old = bytearray(self.old.text().encode())
+        old = SecretText.from_text(self.old.text())
         self.old.clear()
         new, again = self.new_fields.take()
         self.change_button.setEnabled(False)

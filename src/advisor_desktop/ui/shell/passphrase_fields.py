@@ -1,4 +1,8 @@
-"""A "new passphrase + confirm" pair with strength feedback (wizard, recovery, settings)."""
+"""A "new passphrase + confirm" pair with strength feedback (wizard, recovery, settings).
+
+Length, equality and the bytes handed on all use ``crypto.secret_text``: the two entries are
+compared and measured in their normal form (NFC), as the vault will see them.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,14 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QWidget
 
 from advisor_desktop.app.passphrase import estimate_strength
+from advisor_desktop.crypto.secret_text import (
+    MIN_PASSPHRASE_LENGTH,
+    is_long_enough,
+    same_secret,
+    secret_bytes,
+)
 from advisor_desktop.platform.i18n import _, ngettext
 from advisor_desktop.ui.shell.common import named
-
-MIN_LENGTH = 8
 
 
 def password_field(name: str) -> QLineEdit:
@@ -55,15 +63,15 @@ class NewPassphraseFields(QWidget):
             message = ngettext(
                 "Use at least {n} character; a few unrelated words are easy to remember.",
                 "Use at least {n} characters; a few unrelated words are easy to remember.",
-                MIN_LENGTH,
-            ).format(n=MIN_LENGTH)
-        elif len(text.strip()) < MIN_LENGTH:
+                MIN_PASSPHRASE_LENGTH,
+            ).format(n=MIN_PASSPHRASE_LENGTH)
+        elif not is_long_enough(text):
             message = ngettext(
                 "Too short: use at least {n} character.",
                 "Too short: use at least {n} characters.",
-                MIN_LENGTH,
-            ).format(n=MIN_LENGTH)
-        elif again and again != text:
+                MIN_PASSPHRASE_LENGTH,
+            ).format(n=MIN_PASSPHRASE_LENGTH)
+        elif again and not same_secret(again, text):
             message = _("{verdict}. The two passphrases are not the same.").format(
                 verdict=strength.label
             )
@@ -78,11 +86,11 @@ class NewPassphraseFields(QWidget):
     def is_acceptable(self) -> bool:
         """Long enough and both fields equal."""
         text = self.new.text()
-        return len(text.strip()) >= MIN_LENGTH and text == self.confirm.text()
+        return is_long_enough(text) and same_secret(text, self.confirm.text())
 
     def take(self) -> tuple[bytearray, bytearray]:
-        """The two entries as bytearrays (to be wiped by the callee); clears the fields."""
-        pair = (bytearray(self.new.text().encode()), bytearray(self.confirm.text().encode()))
+        """The two entries as secret bytes (NFC; to be wiped by the callee); clears the fields."""
+        pair = (secret_bytes(self.new.text()), secret_bytes(self.confirm.text()))
         self.clear()
         return pair
 

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor_desktop.crypto.secret_text import SecretText
 from advisor_desktop.platform.errors import AdvisorError, AuthError, VaultBusy, VaultError
-from advisor_desktop.platform.hardening import wipe
 from advisor_desktop.platform.i18n import _, pgettext
 from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.ui.shell.common import heading, named, note
@@ -35,13 +35,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _open_with_passphrase(paths: AppPaths, secret: bytearray, policy: KdfPolicy | None) -> Any:
+def _open_with_passphrase(paths: AppPaths, secret: SecretText, policy: KdfPolicy | None) -> Any:
     from advisor_desktop.storage.store import open_vault
 
     try:
         vault = open_vault(paths, secret, policy)
     finally:
-        wipe(secret)
+        secret.wipe()
     return _warmed(vault)
 
 
@@ -259,7 +259,7 @@ class UnlockForm(QWidget):
             return
         self.set_error(_("Unlocking…"))
         self._set_busy(True)
-        secret = bytearray(text.encode())
+        secret = SecretText.from_text(text)
         self.runner.start(
             _open_with_passphrase,
             self.paths,
