@@ -1,21 +1,5 @@
-"""The encrypted store: key slots, the SQLCipher connection, schema and migrations."""
+"""The encrypted store: key slots, the SQLCipher connection, schema and migrations.
 
-from advisor_desktop.storage.store import (
-    Vault,
-    VaultSettings,
-    change_passphrase,
-    create_vault,
-    open_vault,
-    open_vault_with_recovery,
-    vault_exists,
-)
-
-__all__ = [
-    "Vault",
-    "VaultSettings",
-    "change_passphrase",
-    "create_vault",
-    "open_vault",
-    "open_vault_with_recovery",
-    "vault_exists",
-]
+Import from the modules themselves (``storage.store``, ``storage.meta``, ``storage.backup``):
+the package re-exports nothing, so each name has one import path.
+"""

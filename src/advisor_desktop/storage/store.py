@@ -522,11 +522,3 @@ def passphrase_opens(paths: AppPaths, passphrase: Passphrase) -> bool:
         return False
     wipe(unwrapped[0])
     return True
-
-
-def change_passphrase(
-    paths: AppPaths, old: Passphrase, new: Passphrase, policy: KdfPolicy | None = None
-) -> None:
-    """Open with ``old`` and re-wrap the passphrase slot under ``new``."""
-    with open_vault(paths, old, policy) as vault:
-        vault.change_passphrase(new)
