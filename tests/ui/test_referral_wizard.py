@@ -12,13 +12,14 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QRadioButton, QStyle, QWizard
 
+from advisor_desktop.app.workspace import Workspace
 from advisor_desktop.cli.common import Console
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.desk.identity import DeskIdentity, keygen
 from advisor_desktop.desk.registry import AdvisorRegistry
 from advisor_desktop.guides.render.fonts import guide_font
 from advisor_desktop.notebook.models import ConversationRecord
-from advisor_desktop.notebook.service import Notebook
+from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.protocol.profile import Desk, OrgProfile, with_desk
 from advisor_desktop.protocol.referral_terms import ConsentMethod, Granularity, Scope
 from advisor_desktop.referral.anonymiser import RedactionKind
@@ -52,6 +53,7 @@ NOTES = (
 
 @dataclass
 class Setup:
+    workspace: Workspace
     service: ReferralService
     record: ConversationRecord
     profile: OrgProfile
@@ -61,17 +63,21 @@ class Setup:
 
 
 @pytest.fixture
-def setup(vault: Vault, profile: OrgProfile, tmp_path: Path, policy: KdfPolicy) -> Setup:
+def setup(
+    vault: Vault, paths: AppPaths, profile: OrgProfile, tmp_path: Path, policy: KdfPolicy
+) -> Setup:
     """A record with a listed identifier, phone and e-mail; a desk that enrolled this device."""
     desk_dir = tmp_path / "desk"
     identity = keygen(desk_dir, DESK_NAME, DESK_PASS.encode(), TEST_KDF)
     public = identity.public
     with_the_desk = with_desk(profile, Desk(public.name, public.age_recipient, public.signing_key))
-    service = ReferralService(vault, with_the_desk, clock)
+    workspace = Workspace(vault, paths, clock)  # the vault fixture closes the vault
+    workspace.set_profile(with_the_desk)
+    service = workspace.referrals
     AdvisorRegistry(desk_dir).enrol("Advisor Lagos", service.device_keys.public_key().text, NOW)
-    notebook = Notebook(vault, with_the_desk, clock)
-    record_id = notebook.add(make_record(notes=NOTES, identifiers=(LISTED,)))
-    return Setup(service, notebook.get(record_id), with_the_desk, desk_dir, identity, policy)
+    record_id = workspace.notebook.add(make_record(notes=NOTES, identifiers=(LISTED,)))
+    record = workspace.notebook.get(record_id)
+    return Setup(workspace, service, record, with_the_desk, desk_dir, identity, policy)
 
 
 def desk_open(setup: Setup, path: Path) -> tuple[int, str, str]:
@@ -91,7 +97,7 @@ def desk_open(setup: Setup, path: Path) -> tuple[int, str, str]:
 
 
 def make_wizard(qtbot, setup: Setup, **kwargs) -> ReferralWizard:
-    wizard = ReferralWizard(setup.service, setup.record, setup.profile, **kwargs)
+    wizard = ReferralWizard(setup.workspace, setup.record, **kwargs)
     qtbot.addWidget(wizard)
     wizard.show()
     return wizard
@@ -385,7 +391,8 @@ def test_consent_page_scrolls_below_the_default_size(qtbot, setup: Setup) -> Non
 
 def test_no_desk_explains_and_blocks(qtbot, setup: Setup, profile: OrgProfile) -> None:
     assert profile.desks == ()
-    wizard = ReferralWizard(setup.service, setup.record, profile)
+    setup.workspace.set_profile(profile)
+    wizard = ReferralWizard(setup.workspace, setup.record)
     qtbot.addWidget(wizard)
     wizard.show()
     assert wizard.desk_page.no_desk.isVisibleTo(wizard)
@@ -413,7 +420,7 @@ def test_list_widget_withdraw(qtbot, setup: Setup) -> None:
         asked.append(summary.id)
         return answers.pop(0)
 
-    widget = ReferralListWidget(setup.service, setup.record.id, confirm_withdraw=fake_confirm)
+    widget = ReferralListWidget(setup.workspace, setup.record.id, confirm_withdraw=fake_confirm)
     qtbot.addWidget(widget)
     widget.show()
     assert widget.tree.topLevelItemCount() == 1
@@ -433,7 +440,7 @@ def test_list_widget_withdraw(qtbot, setup: Setup) -> None:
     assert widget.tree.topLevelItem(0).text(2) == "Consent withdrawn"
     assert not widget.withdraw_button.isEnabled()
     assert "removed from the outbox" in widget.message.text()
-    other = ReferralListWidget(setup.service, (setup.record.id or 0) + 1000)
+    other = ReferralListWidget(setup.workspace, (setup.record.id or 0) + 1000)
     qtbot.addWidget(other)
     assert other.tree.topLevelItemCount() == 0
     assert other.empty.isVisibleTo(other) or not other.isVisible()
@@ -463,7 +470,7 @@ def test_resume_draft_and_sealed(qtbot, setup: Setup, tmp_path: Path) -> None:
     draft = setup.service.create(
         setup.record, inputs, load_statement("en", DESK_NAME), ConsentMethod.WRITTEN
     )
-    widget = ReferralListWidget(setup.service, setup.record.id)
+    widget = ReferralListWidget(setup.workspace, setup.record.id)
     qtbot.addWidget(widget)
     widget.select(draft.referral_id)
     with qtbot.waitSignal(widget.resume_requested) as asked:
@@ -476,13 +483,15 @@ def test_resume_draft_and_sealed(qtbot, setup: Setup, tmp_path: Path) -> None:
     assert wizard.draft_page.rows
     wizard.next()
     wizard.preview_page.checked.click()
-    wizard.next()
+    with qtbot.waitSignal(wizard.referral_confirmed):  # sealed on the worker
+        wizard.next()
     assert setup.service.get(draft.referral_id).summary.state == "confirmed"
 
     out = tmp_path / "later.referral"
     later = make_wizard(qtbot, setup, resume=draft.referral_id, choose_export_path=lambda: out)
     assert later.currentPage() is later.done_page
-    assert later.done_page.export()
+    with qtbot.waitSignal(later.referral_exported):  # written on the worker
+        assert later.done_page.export()
     assert desk_open(setup, out)[0] == 0
 
 

@@ -1,9 +1,9 @@
 """The referrals panel of the record editor: the record's referrals and "Refer to a desk…".
 
-A thin join between the editor and the referral feature: it builds a
-:class:`~advisor_desktop.referral.service.ReferralService` over the session's current vault
-whenever it needs one (the vault changes at every unlock) and opens the
-:class:`~advisor_desktop.ui.referral.ReferralWizard` for the shown record.
+A thin join between the editor and the referral feature: it hands the session's current
+workspace (a new one at every unlock) to the referral list and to the
+:class:`~advisor_desktop.ui.referral.ReferralWizard` it opens for the shown record, with the
+runner the wizard's slow steps (seal, export) go to.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, 
 
 from advisor_desktop.notebook.models import RecordId
 from advisor_desktop.platform.i18n import _
-from advisor_desktop.referral.service import ReferralService
-from advisor_desktop.storage.meta import load_vault_profile
 from advisor_desktop.ui.referral import ReferralListWidget, ReferralWizard
 from advisor_desktop.ui.shell.common import named
 from advisor_desktop.ui.shell.session import Session
+from advisor_desktop.ui.shell.workers import Runner
 
 VisitorOpener = Callable[[str], None]
 
@@ -30,9 +29,14 @@ class RecordReferrals(QGroupBox):
     wizard_opened = Signal(object)
     """Emitted with the :class:`ReferralWizard` just opened (tests drive it)."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, *, runner: Runner | None = None
+    ) -> None:
+        """``runner``: where the wizard seals and exports (the window's; a private one when
+        None)."""
         super().__init__(_("Referrals to a desk"), parent)
         self.session = session
+        self.runner = runner if runner is not None else Runner(self)
         self.record_id: int | None = None
         self._open_visitor: VisitorOpener | None = None
         self.wizard: ReferralWizard | None = None
@@ -54,10 +58,6 @@ class RecordReferrals(QGroupBox):
         """How to show the visitor view in a language (from the guides feature)."""
         self._open_visitor = opener
 
-    def _service(self) -> ReferralService:
-        vault = self.session.vault
-        return ReferralService(vault, load_vault_profile(vault), self.session.clock)
-
     def set_record(self, record_id: int | None) -> None:
         """Show the referrals of ``record_id`` (None: a new, unsaved record — none yet)."""
         self.record_id = record_id
@@ -67,11 +67,11 @@ class RecordReferrals(QGroupBox):
                 self.list.hide()
             return
         if self.list is None:
-            self.list = ReferralListWidget(self._service(), record_id)
+            self.list = ReferralListWidget(self.session.workspace, record_id)
             self.list.resume_requested.connect(lambda ref: self.open_wizard(resume=ref))
             self._layout.insertWidget(0, self.list, 1)
         else:
-            self.list.service = self._service()
+            self.list.workspace = self.session.workspace
             self.list.set_record(record_id)
         self.list.show()
 
@@ -79,12 +79,12 @@ class RecordReferrals(QGroupBox):
         """Open the referral wizard for the shown record (saved records only)."""
         if self.record_id is None:
             return None
-        service = self._service()
-        record = self.session.notebook.get(RecordId(self.record_id))
+        workspace = self.session.workspace
+        record = workspace.notebook.get(RecordId(self.record_id))
         wizard = ReferralWizard(
-            service,
+            workspace,
             record,
-            service.profile,
+            runner=self.runner,
             request_visitor_view=self._open_visitor,
             parent=self.window(),
             resume=resume,
@@ -112,8 +112,10 @@ class RecordReferrals(QGroupBox):
         if self.wizard is not None:
             self.wizard.reject()
             self.wizard = None
+        # A seal or an export still running must finish before the vault closes under it.
+        self.runner.wait()
         if self.list is not None:
             self.list.tree.clear()
             self.list.hide()
-        # The next set_record builds a service over the vault that the unlock opens.
+        # The next set_record uses the workspace that the unlock opens.
         self.record_id = None

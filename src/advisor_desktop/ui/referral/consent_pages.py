@@ -3,12 +3,11 @@
 The consent page is shown to the visitor: the statement in their language (large, right to
 left where the language is), the scopes labelled in that language, and how consent was given.
 Pressing "Record consent" stores the consent and a fresh draft in the vault, so the page is a
-commit page: changing the consent afterwards means withdrawing it and starting again.
+commit page: changing the consent afterwards means withdrawing it and starting again. Both
+pages read and write the wizard's :class:`~advisor_desktop.ui.referral.flow.ReferralFlow`.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from advisor_desktop.app.referrals import draft_referral
 from advisor_desktop.guides.languages import EXPECTED_LOCALES, language_info
 from advisor_desktop.guides.render.document import apply_direction, layout_direction
 from advisor_desktop.guides.render.fonts import guide_font, load_bundled_fonts
@@ -53,10 +53,8 @@ from advisor_desktop.ui.referral.fitting import (
     WrappingCheckBox,
     WrappingRadioButton,
 )
+from advisor_desktop.ui.referral.flow import ReferralFlow
 from advisor_desktop.ui.shell.common import named, note
-
-if TYPE_CHECKING:
-    from advisor_desktop.ui.referral.referral_wizard import ReferralWizard
 
 STATEMENT_POINT_SIZE = 15.0
 SCOPE_POINT_SIZE = 12.0
@@ -80,14 +78,14 @@ def consent_languages() -> list[str]:
 class DeskPage(QWizardPage):
     """Choose the desk that will receive the referral, and the summary it may carry."""
 
-    def __init__(self, wizard: ReferralWizard) -> None:
+    def __init__(self, flow: ReferralFlow) -> None:
         super().__init__()
-        self._wizard = wizard
+        self.flow = flow
         self.setTitle(_("Recipient desk"))
         self.setSubTitle(
             _("Only the chosen desk can open the referral; it is encrypted to the desk's key.")
         )
-        desks = wizard.profile.desks
+        desks = flow.desks
         layout = QVBoxLayout(self)
         self.no_desk = note(no_desk_message())
         self.no_desk.setObjectName("noDeskMessage")
@@ -115,7 +113,7 @@ class DeskPage(QWizardPage):
                 "addresses and phone numbers are removed on the next pages."
             )
         )
-        self.summary = named(QPlainTextEdit(wizard.record.notes), _("Summary that may be shared"))
+        self.summary = named(QPlainTextEdit(flow.record.notes), _("Summary that may be shared"))
         self.summary.setTabChangesFocus(True)
         summary_label.setBuddy(self.summary)
         box.addWidget(summary_label)
@@ -127,7 +125,8 @@ class DeskPage(QWizardPage):
 
     def _show_fingerprint(self) -> None:
         name = self.desk_name()
-        for desk in self._wizard.profile.desks:
+        self.flow.desk_name = name
+        for desk in self.flow.desks:
             if desk.name == name:
                 self.fingerprint.setText(
                     _("Key fingerprint of this desk: {fp}").format(
@@ -142,24 +141,29 @@ class DeskPage(QWizardPage):
     def summary_text(self) -> str | None:
         """The summary to draft from, or None when it is the record's notes unchanged."""
         text = self.summary.toPlainText()
-        return None if text == self._wizard.record.notes else text
+        return None if text == self.flow.record.notes else text
 
     def isComplete(self) -> bool:
         """Next only when there is a desk to send to."""
         return bool(self.desk_name())
 
     def validatePage(self) -> bool:
-        """The same rule when "next" is asked for without the button (keyboard, code)."""
-        return self.isComplete()
+        """The same rule when "next" is asked for without the button (keyboard, code); the
+        chosen desk and summary go to the flow."""
+        if not self.isComplete():
+            return False
+        self.flow.desk_name = self.desk_name()
+        self.flow.summary = self.summary_text()
+        return True
 
 
 class ConsentPage(QWizardPage):
     """The consent statement in the visitor's language, the scopes, and how consent was given."""
 
-    def __init__(self, wizard: ReferralWizard) -> None:
+    def __init__(self, flow: ReferralFlow) -> None:
         super().__init__()
         load_bundled_fonts()
-        self._wizard = wizard
+        self.flow = flow
         self.statement: ConsentStatement | None = None
         self.setTitle(_("Consent"))
         self.setSubTitle(
@@ -178,7 +182,7 @@ class ConsentPage(QWizardPage):
         self.visitor_button = named(
             QPushButton(_("Show to visitor")), _("Show the visitor view in this language")
         )
-        self.visitor_button.setVisible(wizard.request_visitor_view is not None)
+        self.visitor_button.setVisible(flow.request_visitor_view is not None)
         top = QHBoxLayout()
         lang_label = QLabel(_("Visitor's language:"))
         lang_label.setBuddy(self.language)
@@ -341,7 +345,7 @@ class ConsentPage(QWizardPage):
 
     def initializePage(self) -> None:
         """Show the statement for the chosen desk, in the record's language when there is one."""
-        wanted = self._wizard.record.language or "en"
+        wanted = self.flow.record.language or "en"
         index = self.language.findData(wanted)
         if index < 0:
             index = self.language.findData(wanted.split("-")[0])
@@ -365,7 +369,7 @@ class ConsentPage(QWizardPage):
         code = self.lang()
         self.error.hide()
         try:
-            statement = load_statement(code, self._wizard.desk_page.desk_name())
+            statement = load_statement(code, self.flow.desk_name)
         except AdvisorError as exc:
             self._show_error(exc.message)
             return
@@ -389,8 +393,8 @@ class ConsentPage(QWizardPage):
         self._update()
 
     def _show_visitor_view(self) -> None:
-        if self._wizard.request_visitor_view is not None:
-            self._wizard.request_visitor_view(self.lang())
+        if self.flow.request_visitor_view is not None:
+            self.flow.request_visitor_view(self.lang())
 
     # -- scopes --------------------------------------------------------------------------
 
@@ -429,7 +433,7 @@ class ConsentPage(QWizardPage):
 
     def problems(self) -> tuple[DraftProblem, ...]:
         """The draft rules (the core's) that the page's inputs still break."""
-        return draft_problems(self.inputs(), self._wizard.record.notes)
+        return draft_problems(self.inputs(), self.flow.record.notes)
 
     def isComplete(self) -> bool:
         """A statement is shown and the inputs break no draft rule."""
@@ -442,9 +446,9 @@ class ConsentPage(QWizardPage):
         if Scope.CONTACT in scopes and self.via_contact.isChecked():
             contact = self.contact.text().strip()
         return DraftInputs(
-            desk=self._wizard.desk_page.desk_name(),
+            desk=self.flow.desk_name,
             scopes=scopes,
-            summary=self._wizard.desk_page.summary_text(),
+            summary=self.flow.summary,
             post=self.post.text().strip() if Scope.POST in scopes else "",
             region=self.region.text().strip() if Scope.REGION in scopes else "",
             contact=contact,
@@ -457,17 +461,21 @@ class ConsentPage(QWizardPage):
 
     def validatePage(self) -> bool:
         """Record the consent and a fresh draft in the vault (the commit step)."""
-        if self._wizard.referral_id is not None:
+        if self.flow.referral_id is not None:
             return True
         if not self.isComplete() or self.statement is None:
             return False
         try:
-            draft = self._wizard.service.create(
-                self._wizard.record, self.inputs(), self.statement, self.method()
+            draft = draft_referral(
+                self.flow.workspace,
+                self.flow.record_id,
+                self.inputs(),
+                self.statement.language,
+                self.method(),
             )
         except AdvisorError as exc:
             self._show_error(exc.message)
             return False
         self.error.hide()
-        self._wizard.set_referral(draft.referral_id)
+        self.flow.set_referral(draft.referral_id)
         return True

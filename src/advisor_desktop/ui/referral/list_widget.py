@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor_desktop.app.referrals import withdraw_referral
+from advisor_desktop.app.workspace import Workspace
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import N_, _
-from advisor_desktop.referral.service import ReferralService, ReferralSummary
+from advisor_desktop.referral.service import ReferralSummary
 from advisor_desktop.ui.shell.common import confirm, named, note
 from advisor_desktop.ui.shell.formatting import format_date
 
@@ -68,13 +70,13 @@ class ReferralListWidget(QWidget):
 
     def __init__(
         self,
-        service: ReferralService,
+        workspace: Workspace,
         record_id: int | None = None,
         confirm_withdraw: ConfirmWithdraw = ask_withdraw,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.service = service
+        self.workspace = workspace
         self.record_id = record_id
         self._confirm = confirm_withdraw
         self.items: list[ReferralSummary] = []
@@ -120,7 +122,7 @@ class ReferralListWidget(QWidget):
         current = self.selected()
         keep = current.id if current is not None else None
         try:
-            self.items = self.service.list_referrals(self.record_id)
+            self.items = self.workspace.referrals.list_referrals(self.record_id)
         except AdvisorError as exc:
             self._say(exc.message)
             self.items = []
@@ -178,11 +180,11 @@ class ReferralListWidget(QWidget):
         if not self._confirm(self, current):
             return False
         try:
-            before = self.service.withdraw(current.id)
+            withdrawal = withdraw_referral(self.workspace, current.id)
         except AdvisorError as exc:
             self._say(exc.message)
             return False
-        if before.summary.state == "exported":
+        if withdrawal.was_exported:
             self._say(
                 _(
                     "Consent withdrawn. The referral had already been exported as a file: "

@@ -1,26 +1,30 @@
 """The referral wizard: desk → consent → draft and anonymise → preview and confirm → export.
 
-Everything it decides goes through the injected :class:`ReferralService`; the wizard only shows
-and asks. Recording consent and confirming the preview are commit steps (no going back), as
-both write to the vault.
+Everything it decides goes through the app's referral flow (:mod:`advisor_desktop.app.referrals`)
+over the injected workspace; the wizard only shows and asks. It creates one
+:class:`~advisor_desktop.ui.referral.flow.ReferralFlow` and hands it to its pages, which depend
+on it and not on the wizard or on each other. Recording consent and confirming the preview are
+commit steps (no going back), as both write to the vault; sealing and exporting run on the
+flow's worker.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget, QWizard
 
+from advisor_desktop.app.workspace import Workspace
 from advisor_desktop.notebook.models import ConversationRecord
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.profile import OrgProfile
 from advisor_desktop.referral.service import ReferralService
 from advisor_desktop.ui.referral.consent_pages import ConsentPage, DeskPage
+from advisor_desktop.ui.referral.flow import ExportPathChooser, ReferralFlow, VisitorView
 from advisor_desktop.ui.referral.review_pages import DraftPage
 from advisor_desktop.ui.referral.seal_pages import DonePage, PreviewPage
+from advisor_desktop.ui.shell.workers import Runner
 
 log = logging.getLogger(__name__)
 
@@ -35,61 +39,106 @@ class ReferralWizard(QWizard):
     """Emitted with the referral id once the consent and the draft are in the vault."""
 
     referral_confirmed = Signal(str)
-    """Emitted with the referral id after the advisor confirmed the preview (sealed, queued)."""
+    """Emitted with the referral id after the advisor confirmed the preview and the worker
+    sealed it (signed, encrypted, queued); the wizard already shows the export page then."""
 
     referral_exported = Signal(str, str)
-    """Emitted with the referral id and the file path after the package was written."""
+    """Emitted with the referral id and the file path after the worker wrote the package."""
 
     def __init__(
         self,
-        service: ReferralService,
+        workspace: Workspace | ReferralService,
         record: ConversationRecord,
-        profile: OrgProfile,
-        request_visitor_view: Callable[[str], None] | None = None,
-        choose_export_path: Callable[[], Path | None] | None = None,
+        *legacy_profile: OrgProfile,
+        runner: Runner | None = None,
+        request_visitor_view: VisitorView | None = None,
+        choose_export_path: ExportPathChooser | None = None,
         parent: QWidget | None = None,
-        *,
         resume: str | None = None,
     ) -> None:
-        """``resume``: the id of an earlier referral of ``record`` to go on with (a draft opens
-        at the redactions, a sealed one at the export); consent is then not asked again."""
+        """``runner``: the window's worker runner (a private one when None). ``resume``: the id
+        of an earlier referral of ``record`` to go on with (a draft opens at the redactions, a
+        sealed one at the export); consent is then not asked again."""
         super().__init__(parent)
         if record.id is None:
             raise ValueError("the record must be saved before it can be referred")
-        self.service = service
-        self.record = record
-        self.profile = profile
-        self.request_visitor_view = request_visitor_view
-        self.choose_export_path = choose_export_path
-        self.referral_id: str | None = None
+        if isinstance(workspace, ReferralService):
+            workspace = _legacy_workspace(workspace, *legacy_profile)
+        self.flow = ReferralFlow(
+            workspace,
+            record,
+            runner if runner is not None else Runner(self),
+            request_visitor_view=request_visitor_view,
+            choose_export_path=choose_export_path,
+            parent=self,
+        )
         self.setWindowTitle(_("Refer to a desk"))
         self.setAccessibleName(_("Refer to a desk"))
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.HaveHelpButton, False)
-        self.desk_page = DeskPage(self)
-        self.consent_page = ConsentPage(self)
-        self.draft_page = DraftPage(self)
-        self.preview_page = PreviewPage(self)
-        self.done_page = DonePage(self)
+        self.desk_page = DeskPage(self.flow)
+        self.consent_page = ConsentPage(self.flow)
+        self.draft_page = DraftPage(self.flow)
+        self.preview_page = PreviewPage(self.flow)
+        self.done_page = DonePage(self.flow)
         for number, page in enumerate(
             (self.desk_page, self.consent_page, self.draft_page, self.preview_page, self.done_page)
         ):
             self.setPage(number, page)
+        # Connected after the pages: their completeChanged re-enables the buttons first.
+        self.flow.busy_changed.connect(self._on_busy)
+        self.flow.referral_created.connect(self._on_created)
+        self.flow.sealed.connect(self._on_sealed)
+        self.flow.exported.connect(self.referral_exported)
         self.setStartId(PAGE_DESK)
         if resume is not None:
-            summary = service.get(resume).summary
-            state = summary.state
-            if summary.record_id != record.id or state not in RESUMABLE:
-                raise ValueError("only a draft or sealed referral of this record can be resumed")
-            self.referral_id = resume
-            self.setStartId(PAGE_DRAFT if state == "draft" else PAGE_DONE)
+            self._resume(resume)
         # Fits a 1366×768 screen with the task bar and window frame.
         self.resize(1080, 680)
         self.setMinimumSize(760, 520)
 
-    def set_referral(self, referral_id: str) -> None:
-        """The consent page recorded consent: the wizard works on ``referral_id`` from now on."""
-        self.referral_id = referral_id
+    def _resume(self, referral_id: str) -> None:
+        referral = self.flow.workspace.referrals.get(referral_id)
+        state = referral.summary.state
+        if referral.summary.record_id != self.flow.record.id or state not in RESUMABLE:
+            raise ValueError("only a draft or sealed referral of this record can be resumed")
+        self.flow.referral_id = referral_id
+        if state != "draft":
+            self.flow.sealed_digest = referral.payload_digest or ""
+        self.setStartId(PAGE_DRAFT if state == "draft" else PAGE_DONE)
+
+    @property
+    def referral_id(self) -> str | None:
+        """The referral the wizard works on (None until consent is recorded)."""
+        return self.flow.referral_id
+
+    @property
+    def runner(self) -> Runner:
+        """The runner the slow steps go to."""
+        return self.flow.runner
+
+    def _on_created(self, referral_id: str) -> None:
         log.info("referral_wizard_created id=%s", referral_id)
         self.referral_created.emit(referral_id)
+
+    def _on_sealed(self, referral_id: str) -> None:
+        # The preview page refused to move on while sealing; now it lets the wizard through.
+        if self.currentPage() is self.preview_page:
+            self.next()
+        self.referral_confirmed.emit(referral_id)
+
+    def _on_busy(self, busy: bool) -> None:
+        # While a step runs nothing may go back past it; Qt restores Back when it is done.
+        if busy:
+            self.button(QWizard.WizardButton.BackButton).setEnabled(False)
+
+
+def _legacy_workspace(service: ReferralService, *_profile: OrgProfile) -> Workspace:
+    """A workspace over the vault of ``service``.
+
+    Transitional: ``ui/referral/screenshots.py`` (moving out of ``src/`` in another change)
+    still builds the wizard from a service and a profile; remove this with that call.
+    """
+    vault = service._vault
+    return Workspace(vault, vault.paths, service._clock)

@@ -1,14 +1,11 @@
-"""The last three wizard pages: draft and anonymise, preview and confirm, export or keep.
-
-Building, signing and encrypting one referral takes well under 50 ms (see the referral
-benchmark), so :meth:`PreviewPage.validatePage` seals the package on the GUI thread; a worker
-would add a busy state for no visible gain.
+"""The draft page of the referral wizard: the summary with every redaction marked, and the
+list to accept, undo or add redactions. Every decision goes to the app's referral flow and is
+stored with the draft; the rows are the core's review model.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
@@ -16,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QSplitter,
     QTextEdit,
@@ -27,6 +23,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from advisor_desktop.app.referrals import decide_redactions, referral_draft, reset_redactions
 from advisor_desktop.guides.render.document import apply_direction, layout_direction
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _
@@ -39,11 +36,9 @@ from advisor_desktop.referral.review import (
     pending_rows,
     redaction_rows,
 )
+from advisor_desktop.ui.referral.flow import ReferralFlow, page_message
 from advisor_desktop.ui.referral.text_view import display_text, from_view_offset, to_view_offset
 from advisor_desktop.ui.shell.common import named, note
-
-if TYPE_CHECKING:
-    from advisor_desktop.ui.referral.referral_wizard import ReferralWizard
 
 log = logging.getLogger(__name__)
 
@@ -59,18 +54,12 @@ def isolate(text: str) -> str:
     return f"\u2068{text}\u2069"
 
 
-def page_message(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setAccessibleName(text)
-    label.setVisible(bool(text))
-
-
 class DraftPage(QWizardPage):
     """The draft with every redaction highlighted; accept, undo or add redactions."""
 
-    def __init__(self, wizard: ReferralWizard) -> None:
+    def __init__(self, flow: ReferralFlow) -> None:
         super().__init__()
-        self._wizard = wizard
+        self.flow = flow
         self.draft: ReferralDraft | None = None
         self.rows: list[RedactionRow] = []
         self.setTitle(_("Draft and anonymise"))
@@ -155,11 +144,11 @@ class DraftPage(QWizardPage):
 
     def initializePage(self) -> None:
         """Load the draft just created (or as left on an earlier visit)."""
-        referral_id = self._wizard.referral_id
+        referral_id = self.flow.referral_id
         if referral_id is None:
             return
         try:
-            self._show(self._wizard.service.get(referral_id).draft)
+            self._show(referral_draft(self.flow.workspace, referral_id))
         except AdvisorError as exc:
             page_message(self.message, exc.message)
 
@@ -267,11 +256,11 @@ class DraftPage(QWizardPage):
     # -- deciding ------------------------------------------------------------------------
 
     def _decide(self, decisions: list[RedactionDecision], keep: tuple[int, int] | None) -> bool:
-        referral_id = self._wizard.referral_id
+        referral_id = self.flow.referral_id
         if referral_id is None or not decisions:
             return False
         try:
-            draft = self._wizard.service.decide(referral_id, decisions)
+            draft = decide_redactions(self.flow.workspace, referral_id, decisions)
         except AdvisorError as exc:
             page_message(self.message, exc.message)
             return False
@@ -315,10 +304,10 @@ class DraftPage(QWizardPage):
 
     def reset(self) -> None:
         """Back to the anonymiser's proposals."""
-        referral_id = self._wizard.referral_id
+        referral_id = self.flow.referral_id
         if referral_id is None:
             return
         try:
-            self._show(self._wizard.service.reset_decisions(referral_id))
+            self._show(reset_redactions(self.flow.workspace, referral_id))
         except AdvisorError as exc:
             page_message(self.message, exc.message)

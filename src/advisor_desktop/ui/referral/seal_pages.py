@@ -1,11 +1,14 @@
-"""The last two pages of the referral wizard: the exact preview to confirm, and the export."""
+"""The last two pages of the referral wizard: the exact preview to confirm, and the export.
+
+Sealing (sign and encrypt, a vault write) and exporting (a durable file write) run on the
+flow's worker: the page shows that it is busy, keeps the wizard where it is until the worker
+reports, and shows a refusal as the core's translated sentence.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-import secrets
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
@@ -21,19 +24,17 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from advisor_desktop.app.referrals import (
+    export_referral,
+    neutral_file_name,
+    referral_preview,
+    seal_referral,
+)
 from advisor_desktop.platform.errors import AdvisorError
-from advisor_desktop.platform.fsutil import atomic_write
 from advisor_desktop.platform.i18n import _
-from advisor_desktop.protocol.readable import readable_lines
-from advisor_desktop.protocol.referral_package import FILE_SUFFIX, validate_payload
-from advisor_desktop.referral.service import payload_digest, render_preview
-from advisor_desktop.ui.referral.review_pages import page_message
+from advisor_desktop.protocol.referral_package import FILE_SUFFIX
+from advisor_desktop.ui.referral.flow import ReferralFlow, page_message
 from advisor_desktop.ui.shell.common import named, note
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from advisor_desktop.ui.referral.referral_wizard import ReferralWizard
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,9 @@ log = logging.getLogger(__name__)
 class PreviewPage(QWizardPage):
     """Exactly what the desk will read, its digest, and the advisor's explicit check."""
 
-    def __init__(self, wizard: ReferralWizard) -> None:
+    def __init__(self, flow: ReferralFlow) -> None:
         super().__init__()
-        self._wizard = wizard
+        self.flow = flow
         self.digest = ""
         self.setTitle(_("Preview"))
         self.setSubTitle(_("This is exactly what the desk will read. Nothing else is sent."))
@@ -77,49 +78,70 @@ class PreviewPage(QWizardPage):
         layout.addWidget(self.checked)
         layout.addWidget(self.message)
         self.checked.toggled.connect(self.completeChanged)
+        flow.busy_changed.connect(self._on_busy)
 
     def initializePage(self) -> None:
         """Render the payload as it stands now; the check starts unticked every time."""
         self.checked.setChecked(False)
-        referral_id = self._wizard.referral_id
+        referral_id = self.flow.referral_id
         if referral_id is None:
             return
         try:
-            payload = self._wizard.service.payload_bytes(referral_id)
+            preview = referral_preview(self.flow.workspace, referral_id)
         except AdvisorError as exc:
             page_message(self.message, exc.message)
             self.digest = ""
             return
         page_message(self.message, "")
-        self.view.setPlainText(render_preview(payload))
-        self.readable.setPlainText("\n".join(readable_lines(validate_payload(json.loads(payload)))))
-        self.digest = payload_digest(payload)
+        self.view.setPlainText(preview.text)
+        self.readable.setPlainText(preview.readable)
+        self.digest = preview.digest
         self.digest_label.setText(_("Digest of this content: {digest}").format(digest=self.digest))
 
     def isComplete(self) -> bool:
-        """Only after the advisor ticked the check."""
-        return bool(self.digest) and self.checked.isChecked()
+        """Only after the advisor ticked the check, and not while sealing."""
+        return bool(self.digest) and self.checked.isChecked() and not self.flow.busy
 
     def validatePage(self) -> bool:
-        """Confirm exactly the previewed content: sign, encrypt and queue it."""
-        referral_id = self._wizard.referral_id
+        """Confirm exactly the previewed content: sign, encrypt and queue it on the worker.
+
+        Returns False while the seal runs; the wizard moves on when the flow reports it sealed
+        (and then this returns True).
+        """
+        if self.flow.is_sealed:
+            return True
+        referral_id = self.flow.referral_id
         if referral_id is None or not self.isComplete():
             return False
-        try:
-            self._wizard.service.confirm(referral_id, self.digest)
-        except AdvisorError as exc:
-            page_message(self.message, exc.message)
-            return False
-        self._wizard.referral_confirmed.emit(referral_id)
-        return True
+        page_message(self.message, _("Sealing the referral…"))
+        self.flow.run(
+            seal_referral,
+            self.flow.workspace,
+            referral_id,
+            self.digest,
+            on_done=self._sealed,
+            on_error=self._refused,
+        )
+        return False
+
+    def _on_busy(self, busy: bool) -> None:
+        self.checked.setEnabled(not busy)
+        self.completeChanged.emit()
+
+    def _sealed(self, digest: object) -> None:
+        page_message(self.message, "")
+        self.flow.set_sealed(str(digest))
+
+    def _refused(self, exc: AdvisorError) -> None:
+        page_message(self.message, exc.message)
 
 
 class DonePage(QWizardPage):
     """Sealed: export the package as a file, or keep it in the outbox."""
 
-    def __init__(self, wizard: ReferralWizard) -> None:
+    def __init__(self, flow: ReferralFlow) -> None:
         super().__init__()
-        self._wizard = wizard
+        self.flow = flow
         self.exported_to: Path | None = None
         self.setTitle(_("Sealed"))
         self.setSubTitle(_("The referral is signed, encrypted to the desk and kept in the outbox."))
@@ -145,47 +167,59 @@ class DonePage(QWizardPage):
         layout.addWidget(self.status)
         layout.addStretch(1)
         self.export_button.clicked.connect(self.export)
+        flow.busy_changed.connect(self._on_busy)
 
     def initializePage(self) -> None:
         """Offer the export; Finish keeps the package in the outbox."""
         self.setButtonText(QWizard.WizardButton.FinishButton, _("Keep in outbox"))
         page_message(self.status, "")
 
-    def _choose_path(self) -> Path | None:
-        if self._wizard.choose_export_path is not None:
-            return self._wizard.choose_export_path()
-        from pathlib import Path
+    def isComplete(self) -> bool:
+        """Finish only when no file is being written."""
+        return not self.flow.busy
 
-        # A neutral random name: nothing identifying outside the encryption.
-        suggested = secrets.token_hex(8) + FILE_SUFFIX
+    def _choose_path(self) -> Path | None:
+        if self.flow.choose_export_path is not None:
+            return self.flow.choose_export_path()
         name, _filter = QFileDialog.getSaveFileName(
             self,
             _("Export referral"),
-            suggested,
+            # A neutral random name: nothing identifying outside the encryption.
+            neutral_file_name(),
             _("Referral packages (*{suffix})").format(suffix=FILE_SUFFIX),
         )
         return Path(name) if name else None
 
     def export(self) -> bool:
-        """Write the sealed package to a file the advisor chooses (atomically)."""
-        referral_id = self._wizard.referral_id
-        if referral_id is None:
+        """Ask where, then write the sealed package there on the worker (atomically, 0600; a
+        folder gets a neutral name). True when the write was started; the flow reports it."""
+        referral_id = self.flow.referral_id
+        if referral_id is None or self.flow.busy:
             return False
         path = self._choose_path()
         if path is None:
             return False
-        if path.is_dir():
-            path = path / (secrets.token_hex(8) + FILE_SUFFIX)
-        try:
-            package = self._wizard.service.package(referral_id)
-            atomic_write(path, package, what=path.name)
-            self._wizard.service.mark_exported(referral_id)
-        except AdvisorError as exc:
-            page_message(self.status, exc.message)
-            return False
-        self.exported_to = path
-        log.info("referral_export_written id=%s", referral_id)
-        page_message(self.status, _("Written to {name}.").format(name=str(path)))
+        page_message(self.status, _("Writing the file…"))
+        task = self.flow.run(
+            export_referral,
+            self.flow.workspace,
+            referral_id,
+            path,
+            on_done=self._written,
+            on_error=self._refused,
+        )
+        return task is not None
+
+    def _on_busy(self, busy: bool) -> None:
+        self.export_button.setEnabled(not busy)
+        self.completeChanged.emit()
+
+    def _written(self, path: object) -> None:
+        written = Path(str(path))
+        self.exported_to = written
+        page_message(self.status, _("Written to {name}.").format(name=str(written)))
         self.setButtonText(QWizard.WizardButton.FinishButton, _("Close"))
-        self._wizard.referral_exported.emit(referral_id, str(path))
-        return True
+        self.flow.set_exported(written)
+
+    def _refused(self, exc: AdvisorError) -> None:
+        page_message(self.status, exc.message)
