@@ -29,9 +29,10 @@ MIN_PASSPHRASE_LENGTH = 8
 """Characters (code points of the normal form), surrounding spaces not counted."""
 
 _NORMAL_FORM: Final = "NFC"
-# Surrounding ASCII whitespace is stripped on the bytes (bytearray.strip), so counting needs no
-# decoded str copy of the secret.
-_UTF8_CONTINUATION = 0b1100_0000, 0b1000_0000
+# The length is counted on the UTF-8 bytes in place (no decoded str, no stripped copy of the
+# secret left unwiped): a code point is a byte that is not a continuation byte (10xxxxxx).
+_ASCII_SPACE = frozenset(b" \t\n\r\x0b\x0c")
+_CONTINUATION_MASK, _CONTINUATION = 0b1100_0000, 0b1000_0000
 
 
 def normal_form(text: str) -> str:
@@ -54,8 +55,12 @@ def same_secret(first: str, second: str) -> bool:
 def passphrase_length(secret: bytes | bytearray) -> int:
     """The length that the minimum applies to: code points of the UTF-8 ``secret``, leading and
     trailing ASCII whitespace not counted."""
-    mask, continuation = _UTF8_CONTINUATION
-    return sum(1 for byte in secret.strip() if byte & mask != continuation)
+    start, end = 0, len(secret)
+    while start < end and secret[start] in _ASCII_SPACE:
+        start += 1
+    while end > start and secret[end - 1] in _ASCII_SPACE:
+        end -= 1
+    return sum(1 for i in range(start, end) if secret[i] & _CONTINUATION_MASK != _CONTINUATION)
 
 
 def is_long_enough(text: str) -> bool:
