@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtWidgets import QApplication
 
@@ -43,6 +45,9 @@ def test_guides_page_and_visitor_view_are_wired(qtbot, main: MainWindow) -> None
     with qtbot.waitSignal(view.verification_finished, timeout=10_000) as right:
         view.try_leave()
     assert right.args == [True]
+    check = main.runner.last_task  # the app's runner, which shutdown waits for
+    assert check is not None
+    assert check.thread_id != threading.main_thread().ident
     qtbot.waitUntil(lambda: not view.isVisible())
     assert not main.is_hidden
 

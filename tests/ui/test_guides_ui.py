@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from advisor_desktop.guides.render import export_pdf, guide_font
 from advisor_desktop.platform.languages import is_rtl
 from advisor_desktop.protocol.profile import OrgProfile
 from advisor_desktop.ui.guides import GuideBrowser, VisitorView, render_visitor_screenshots
+from advisor_desktop.ui.shell.workers import Runner
 
 pytestmark = pytest.mark.gui
 
@@ -130,6 +132,27 @@ def test_visitor_view_needs_the_passphrase(qtbot, library: GuideLibrary) -> None
         qtbot.keyClick(view.passphrase, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not view.isVisible())
     assert seen == [b"wrong", SECRET.encode()]
+
+
+def test_visitor_view_checks_on_the_runner_it_was_given(qtbot, library: GuideLibrary) -> None:
+    """The check runs on the app's Runner, so its wait() (shutdown, tests) covers it."""
+    runner = Runner()
+    view = VisitorView(
+        library, "en", lambda secret: bytes(secret) == SECRET.encode(), runner=runner
+    )
+    qtbot.addWidget(view)
+    view.show()
+    view.ask_to_leave()
+    view.passphrase.setText(SECRET)
+    with qtbot.waitSignal(view.verification_finished) as result:
+        view.try_leave()
+        assert runner.busy
+        assert runner.wait(10_000)
+    assert result.args == [True]
+    task = runner.last_task
+    assert task is not None
+    assert task.thread_id is not None
+    assert task.thread_id != threading.main_thread().ident
 
 
 def test_visitor_view_survives_a_failing_check(qtbot, library: GuideLibrary) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,8 +28,10 @@ from advisor_desktop.crypto.secret_text import secret_bytes
 from advisor_desktop.guides import GuideLibrary, review_notice
 from advisor_desktop.guides.render import guide_document, guide_font, layout_direction
 from advisor_desktop.guides.render.fonts import load_bundled_fonts
+from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.hardening import wipe
 from advisor_desktop.platform.i18n import _
+from advisor_desktop.ui.shell.workers import Runner
 
 log = logging.getLogger(__name__)
 
@@ -37,27 +39,12 @@ VISITOR_POINT_SIZE = 20.0
 PassphraseCheck = Callable[[bytearray], bool]
 
 
-class _Verification(QObject):
-    """Carries the answer of a passphrase check back to the GUI thread."""
-
-    done = Signal(bool)
-    """Emitted once with True when the passphrase was right."""
-
-
-class _VerifyTask(QRunnable):
-    def __init__(self, check: PassphraseCheck, secret: bytearray, reply: _Verification) -> None:
-        super().__init__()
-        self.check, self.secret, self.reply = check, secret, reply
-
-    def run(self) -> None:
-        try:
-            ok = bool(self.check(self.secret))
-        except Exception:  # a failing check must never open the view
-            log.warning("visitor_view_verify_failed")
-            ok = False
-        finally:
-            wipe(self.secret)
-        self.reply.done.emit(ok)
+def _check(verify: PassphraseCheck, secret: bytearray) -> bool:
+    """On a worker: whether ``secret`` is the advisor's passphrase; it is wiped either way."""
+    try:
+        return bool(verify(secret))
+    finally:
+        wipe(secret)
 
 
 class VisitorView(QWidget):
@@ -79,6 +66,8 @@ class VisitorView(QWidget):
         lang: str,
         verify_passphrase: PassphraseCheck,
         parent: QWidget | None = None,
+        *,
+        runner: Runner | None = None,
     ) -> None:
         super().__init__(parent)
         load_bundled_fonts()
@@ -88,8 +77,9 @@ class VisitorView(QWidget):
         self._may_close = False
         self._busy = False
         self._document: QTextDocument | None = None
-        self._reply = _Verification(self)
-        self._reply.done.connect(self._on_verified)
+        # The app's runner, so that its wait() (shutdown, tests) covers the check too; a view
+        # shown on its own (screenshots, benchmarks) makes its own when first needed.
+        self._runner = runner
         guide = library.guide(lang)
         info = guide.info
         self.setWindowTitle(info.own_name)
@@ -194,7 +184,21 @@ class VisitorView(QWidget):
         self._busy = True
         self.unlock_button.setEnabled(False)
         secret = secret_bytes(text)
-        QThreadPool.globalInstance().start(_VerifyTask(self._verify, secret, self._reply))
+        if self._runner is None:
+            self._runner = Runner(self)
+        self._runner.start(
+            _check,
+            self._verify,
+            secret,
+            on_done=self._on_verified,
+            on_error=self._on_check_failed,
+        )
+
+    def _on_check_failed(self, exc: AdvisorError) -> None:
+        # A failing check (the key slots unreadable) must never open the view: it counts as
+        # a wrong passphrase; the runner logged the exception's type.
+        log.warning("visitor_view_verify_failed kind=%s", type(exc).__name__)
+        self._on_verified(False)
 
     def _on_verified(self, ok: bool) -> None:
         self._busy = False

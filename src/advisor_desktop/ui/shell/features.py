@@ -57,7 +57,8 @@ def add_guides(
     open_views: list[VisitorView] = []
 
     def open_visitor(visitor_lang: str) -> VisitorView:
-        view = VisitorView(library, visitor_lang, check)
+        # The window's runner: closing the app (and a test) waits for a check under way.
+        view = VisitorView(library, visitor_lang, check, runner=window.runner)
         open_views.append(view)
         # Behind the visitor view the notebook shows a neutral screen: switching windows
         # (Alt+Tab) must not reveal it. It comes back when the advisor leaves the view.

@@ -132,23 +132,35 @@ class _Relay(QObject):
         on_done: Callable[[Any], None] | None,
         on_error: Callable[[AdvisorError], None] | None,
     ) -> None:
+        # The runner is only the Qt parent: a Python reference back to it would make a cycle
+        # (runner -> relay -> runner) that only the garbage collector breaks, at a moment and
+        # on a thread of its choosing, which destroys Qt objects with events still queued.
         super().__init__(runner)
-        self.runner = runner
         self.task = task
         self._on_done = on_done
         self._on_error = on_error
 
+    def _done(self) -> tuple[Callable[[Any], None] | None, Callable[[AdvisorError], None] | None]:
+        """Leave the runner and let go of the callbacks (they may hold the widget that holds
+        the runner); returns them for this one call."""
+        runner = self.parent()
+        if isinstance(runner, Runner):
+            runner._forget(self)
+        callbacks = self._on_done, self._on_error
+        self._on_done = self._on_error = None
+        return callbacks
+
     @Slot(object)
     def on_finished(self, result: object) -> None:
         """The task returned ``result``."""
-        self.runner._forget(self)
-        if self._on_done is not None and _owner_alive(self._on_done):
-            self._on_done(result)
+        on_done, _on_error = self._done()
+        if on_done is not None and _owner_alive(on_done):
+            on_done(result)
 
     @Slot(object)
     def on_failed(self, exc: object) -> None:
         """The task raised ``exc`` (an AdvisorError)."""
-        self.runner._forget(self)
-        if self._on_error is not None and _owner_alive(self._on_error):
+        _on_done, on_error = self._done()
+        if on_error is not None and _owner_alive(on_error):
             assert isinstance(exc, AdvisorError)
-            self._on_error(exc)
+            on_error(exc)
