@@ -15,7 +15,7 @@ from advisor_desktop.app.passphrase import change_passphrase_checked
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.crypto.secret_text import SecretText, secret_bytes
 from advisor_desktop.platform.errors import ValidationError, WrongPassphrase
-from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.platform.paths import AppPaths, resolve_paths
 from advisor_desktop.storage.store import create_vault, open_vault, passphrase_opens
 
 from .conftest import CliRunner
@@ -178,3 +178,17 @@ def test_cli_refuses_a_passphrase_short_in_characters(cli: CliRunner) -> None:
     assert refused.code != 0
     assert "8" in refused.err
     assert cli("init", env={"ADVISOR_PASSPHRASE": "비밀번호문장입니"}).code == 0
+
+
+@pytest.mark.parametrize("phrase", [VIETNAMESE, KOREAN])
+def test_cli_opens_an_old_raw_nfd_vault_and_rewraps_it(
+    cli: CliRunner, policy: KdfPolicy, phrase: str
+) -> None:
+    """The CLI tries the form as typed too (not only the desktop), then NFC works everywhere."""
+    paths = resolve_paths(cli.data_dir)
+    typed = nfd(phrase)
+    old_vault(paths, policy, typed)
+    assert cli("list", env={"ADVISOR_PASSPHRASE": nfc(phrase)}).code == 3  # not yet
+    opened = cli("list", env={"ADVISOR_PASSPHRASE": typed})
+    assert opened.code == 0, opened.err
+    assert cli("list", env={"ADVISOR_PASSPHRASE": nfc(phrase)}).code == 0  # re-wrapped

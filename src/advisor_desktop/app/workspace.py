@@ -14,6 +14,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from advisor_desktop.crypto.keyslots import KdfPolicy
+from advisor_desktop.crypto.secret_text import Passphrase, candidate_forms
 from advisor_desktop.guides.library import GuideLibrary
 from advisor_desktop.guides.pack import trusted_keys
 from advisor_desktop.guides.store import active_source
@@ -112,15 +113,17 @@ class Workspace:
 
 def open_workspace(
     paths: AppPaths,
-    secret: bytearray,
+    secret: Passphrase,
     policy: KdfPolicy | None = None,
     clock: Clock = utc_now,
 ) -> Workspace:
-    """Unlock the vault in ``paths`` with ``secret`` (wiped here) and open a workspace on it."""
+    """Unlock the vault in ``paths`` with ``secret`` (typed text in its byte forms, or exact
+    bytes; wiped here) and open a workspace on it."""
     try:
         vault = open_vault(paths, secret, policy)
     finally:
-        wipe(secret)
+        for form in candidate_forms(secret):
+            wipe(form)
     try:
         return Workspace(vault, paths, clock)
     except BaseException:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from advisor_desktop import __version__
-from advisor_desktop.crypto.secret_text import same_secret, secret_bytes
+from advisor_desktop.crypto.secret_text import SecretText, same_secret, secret_bytes
 from advisor_desktop.platform.errors import EXIT_OTHER, EXIT_USAGE, AdvisorError, UsageError
 from advisor_desktop.platform.hardening import disable_core_dumps
 from advisor_desktop.platform.i18n import _, activate
@@ -130,6 +130,10 @@ def activate_ui_language(code: str) -> None:
 
 def read_secret_file(path: str) -> bytearray:
     """The first line of ``path`` (a passphrase file), without its line ending."""
+    return secret_bytes(_read_secret_text(path))
+
+
+def _read_secret_text(path: str) -> str:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -140,7 +144,7 @@ def read_secret_file(path: str) -> bytearray:
         text = raw.decode("utf-8").splitlines()[0] if raw.strip() else ""
     except UnicodeDecodeError:
         raise UsageError(_("The passphrase file is not UTF-8 text.")) from None
-    return secret_bytes(text)
+    return text
 
 
 def get_secret(
@@ -151,18 +155,32 @@ def get_secret(
     prompt: str,
     confirm: bool = False,
 ) -> bytearray:
-    """A secret from ``--…-file``, else the environment, else a terminal prompt."""
+    """A secret from ``--…-file``, else the environment, else a terminal prompt, as the bytes
+    of its normal form (a new secret, a recovery code)."""
+    return secret_bytes(_secret_text(console, file, env_name, prompt, confirm))
+
+
+def get_passphrase(console: Console, *, file: str | None, env_name: str, prompt: str) -> SecretText:
+    """An existing passphrase from ``--…-file``, the environment or a prompt, in every byte
+    form an unlock tries (the normal form, then as typed, for vaults made before passphrases
+    were normalised). The caller wipes it."""
+    return SecretText.from_text(_secret_text(console, file, env_name, prompt, confirm=False))
+
+
+def _secret_text(
+    console: Console, file: str | None, env_name: str, prompt: str, confirm: bool
+) -> str:
     if file:
-        return read_secret_file(file)
+        return _read_secret_text(file)
     if console.env.get(env_name):
-        return secret_bytes(console.env[env_name])
+        return console.env[env_name]
     if console.interactive:
         first = console.prompt(prompt)
         if confirm:
             again = console.prompt(_("Type it again: "))
             if not same_secret(again, first):
                 raise UsageError(_("The two entries do not match."))
-        return secret_bytes(first)
+        return first
     raise UsageError(
         _("No passphrase given: use a terminal, --passphrase-file FILE or {env}.").format(
             env=env_name

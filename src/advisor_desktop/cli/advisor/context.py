@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from advisor_desktop.app.workspace import Workspace, open_workspace
-from advisor_desktop.cli.common import Console, get_secret
+from advisor_desktop.cli.common import Console, get_passphrase, get_secret
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.notebook.service import Notebook, utc_now
 from advisor_desktop.platform.errors import VaultMissing
@@ -47,7 +47,13 @@ class CliContext:
         if not vault_exists(self.paths):
             # Say so before asking for a passphrase that could not open anything.
             raise VaultMissing(_("No vault was found in {folder}.").format(folder=self.paths.data))
-        with open_workspace(self.paths, self.passphrase(), self.policy, self.clock) as workspace:
+        secret = get_passphrase(
+            self.console,
+            file=getattr(self.args, "passphrase_file", None),
+            env_name=PASSPHRASE_ENV,
+            prompt=_("Passphrase: "),
+        )
+        with open_workspace(self.paths, secret, self.policy, self.clock) as workspace:
             yield workspace
 
     @contextlib.contextmanager
