@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtWidgets import QApplication
 
+from advisor_desktop.platform.errors import StorageError
 from advisor_desktop.storage.store import open_vault
 from advisor_desktop.ui.shell.clipboard import MARKER, SecureClipboard, secret_formats
 from advisor_desktop.ui.shell.idle import IdleWatcher
@@ -164,6 +165,31 @@ def test_settings_make_a_backup_on_a_worker(qtbot, main, tmp_path: Path):
     ):
         settings.make_backup()
     assert target.exists()
+
+
+def test_settings_say_when_the_purge_list_cannot_be_loaded(qtbot, main):
+    """A failed background load is said in the page, and Purge never acts on an old list."""
+    settings = main.page("settings")
+    qtbot.waitUntil(lambda: not main.runner.busy)
+    settings._purge_ids = [1]
+    settings.purge_button.setEnabled(True)
+    settings._retention_failed(StorageError("The disk cannot be read."))
+    assert not settings.purge_button.isEnabled()
+    assert settings._purge_ids == []
+    assert settings.retention.topLevelItemCount() == 0
+    assert settings.retention_count.text() == (
+        "The records due for purge could not be listed: The disk cannot be read."
+    )
+    settings._info_failed(StorageError("The disk cannot be read."))
+    assert settings.info.rowCount() == 1
+
+
+def test_a_failed_retention_count_is_logged_without_a_dialog(qtbot, main, caplog):
+    page = main.page("notebook")
+    with caplog.at_level("INFO", logger="advisor_desktop"):
+        page._retention_failed(StorageError("The disk cannot be read."))
+    assert "retention_count_failed kind=StorageError" in caplog.text
+    assert QApplication.activeModalWidget() is None
 
 
 def test_every_control_has_an_accessible_name(qtbot, main):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ from advisor_desktop.ui.shell.formatting import format_date, language_name, role
 from advisor_desktop.ui.shell.passphrase_fields import NewPassphraseFields, password_field
 from advisor_desktop.ui.shell.session import Session
 from advisor_desktop.ui.shell.workers import Runner
+
+log = logging.getLogger(__name__)
 
 PathChooser = Callable[[QWidget], Path | None]
 
@@ -206,7 +209,23 @@ class SettingsPage(QWidget):
         if not self.session.is_open:
             return
         vault = self.session.vault
-        self.runner.start(vault.settings, on_done=self._show_info, on_error=lambda _e: None)
+        self.runner.start(vault.settings, on_done=self._show_info, on_error=self._info_failed)
+
+    def _info_failed(self, exc: AdvisorError) -> None:
+        # Read-only details, but an empty box would look like a fault of its own: say that
+        # they could not be read (the typed error's message is written for the advisor).
+        log.info("vault_details_failed kind=%s", type(exc).__name__)
+        if not self.session.is_open:
+            return  # the vault locked meanwhile; the next unlock reads them again
+        while self.info.rowCount():
+            self.info.removeRow(0)
+        self.info.addRow(
+            note(
+                _("The details of this notebook could not be read: {reason}").format(
+                    reason=exc.message
+                )
+            )
+        )
 
     def _show_info(self, settings: Any) -> None:
         while self.info.rowCount():
@@ -271,7 +290,21 @@ class SettingsPage(QWidget):
         def work() -> Any:
             return notebook.purge_candidates(today, within_days=days)
 
-        self.runner.start(work, on_done=self._show_retention, on_error=lambda _e: None)
+        self.runner.start(work, on_done=self._show_retention, on_error=self._retention_failed)
+
+    def _retention_failed(self, exc: AdvisorError) -> None:
+        # The advisor needs to know: an empty list would read "nothing is due for purge" when
+        # that is unknown, and "Purge now" must not act on an earlier list. Said in the page,
+        # not in a dialog: this load runs in the background after every change.
+        log.info("retention_list_failed kind=%s", type(exc).__name__)
+        if not self.session.is_open:
+            return  # the vault locked meanwhile; the next unlock loads the list again
+        self.retention.clear()
+        self._purge_ids = []
+        self.purge_button.setEnabled(False)
+        self.retention_count.setText(
+            _("The records due for purge could not be listed: {reason}").format(reason=exc.message)
+        )
 
     def _show_retention(self, rows: Any) -> None:
         self.retention.clear()
