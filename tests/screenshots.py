@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Run as a script from anywhere: the demo helpers live in tests/helpers, not in the package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
 from PySide6.QtWidgets import QApplication, QWidget
@@ -162,20 +164,12 @@ def main(argv: list[str] | None = None) -> int:
         save(main_window, out, "lock", desktop.runner)
         main_window.close()
         settle(desktop.runner)
-    from advisor_desktop.ui.guides.screenshots import render_visitor_screenshots
+    from tests.helpers.referral_screenshots import render_referral_screenshots
+    from tests.helpers.visitor_screenshots import render_visitor_screenshots
 
     render_visitor_screenshots(out)
-    _referral_screenshots(out)
-    return 0
-
-
-def _referral_screenshots(out: Path) -> None:
-    """The referral wizard's pages, where that feature is installed."""
-    try:
-        from advisor_desktop.ui.referral import render_referral_screenshots
-    except ImportError:
-        return
     render_referral_screenshots(out)
+    return 0
 
 
 if __name__ == "__main__":

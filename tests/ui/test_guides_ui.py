@@ -16,8 +16,9 @@ from advisor_desktop.guides import GuideLibrary, review_notice
 from advisor_desktop.guides.render import export_pdf, guide_font
 from advisor_desktop.platform.languages import is_rtl
 from advisor_desktop.protocol.profile import OrgProfile
-from advisor_desktop.ui.guides import GuideBrowser, VisitorView, render_visitor_screenshots
+from advisor_desktop.ui.guides import GuideBrowser, VisitorView
 from advisor_desktop.ui.shell.workers import Runner
+from tests.helpers.visitor_screenshots import render_visitor_screenshots
 
 pytestmark = pytest.mark.gui
 

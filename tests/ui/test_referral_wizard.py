@@ -28,14 +28,11 @@ from advisor_desktop.referral.draft import DraftInputs, DraftProblem, problem_me
 from advisor_desktop.referral.review import RowState
 from advisor_desktop.referral.service import ReferralService, render_preview
 from advisor_desktop.storage.store import Vault
-from advisor_desktop.ui.referral import (
-    ReferralListWidget,
-    ReferralWizard,
-    render_referral_screenshots,
-)
+from advisor_desktop.ui.referral import ReferralListWidget, ReferralWizard
 from advisor_desktop.ui.referral.text_view import from_view_offset, to_view_offset
 from tests.conftest import TEST_KDF
 from tests.helpers.records import make_record
+from tests.helpers.referral_screenshots import render_referral_screenshots
 from tests.ui.conftest import NOW, clock
 
 pytestmark = pytest.mark.gui

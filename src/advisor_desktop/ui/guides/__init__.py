@@ -1,7 +1,6 @@
 """Guide widgets: the browser in the main window and the full-screen visitor view."""
 
 from advisor_desktop.ui.guides.browser import GuideBrowser, not_reviewed_notice
-from advisor_desktop.ui.guides.screenshots import render_visitor_screenshots
 from advisor_desktop.ui.guides.visitor import VisitorView
 
-__all__ = ["GuideBrowser", "VisitorView", "not_reviewed_notice", "render_visitor_screenshots"]
+__all__ = ["GuideBrowser", "VisitorView", "not_reviewed_notice"]

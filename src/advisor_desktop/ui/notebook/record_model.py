@@ -131,13 +131,6 @@ class RecordTableModel(QAbstractTableModel):
         """The record id shown in ``row``."""
         return int(self._rows[row].id) if 0 <= row < len(self._rows) else None
 
-    def row_of(self, record_id: int) -> int | None:
-        """The loaded row showing ``record_id``, if any."""
-        for row, summary in enumerate(self._rows):
-            if summary.id == record_id:
-                return row
-        return None
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Display text, the record id (RECORD_ID_ROLE) and accessible text."""
         if not index.isValid() or index.row() >= len(self._rows):

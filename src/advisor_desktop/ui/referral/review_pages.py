@@ -208,10 +208,6 @@ class DraftPage(QWizardPage):
             selections.append(selection)
         self.text.setExtraSelections(selections)
 
-    def highlighted_spans(self) -> list[tuple[int, int]]:
-        """Source spans currently marked as removed (for tests and screenshots)."""
-        return [(r.start, r.end) for r in self.rows if r.removed]
-
     def _on_row(self, item: QTreeWidgetItem | None) -> None:
         if item is not None:
             start, end = self._view_span(*item.data(0, Qt.ItemDataRole.UserRole))

@@ -75,7 +75,6 @@ class DesktopApp(QObject):
         self.first: QWidget | None = None
         self.main: MainWindow | None = None
         self.on_main_shown: Callable[[MainWindow], None] | None = None
-        self._prewarmed = False
 
     def start(self) -> QWidget:
         """Show the wizard or the unlock window; returns it."""
@@ -103,12 +102,6 @@ class DesktopApp(QObject):
                 AFTER_FIRST_PAINT_MS, self, lambda: self.runner.start(_prewarm_imports)
             )
         return window
-
-    def prewarm(self) -> None:
-        """Start the warm-up (once) on a worker."""
-        if not self._prewarmed:
-            self._prewarmed = True
-            self.runner.start(_prewarm_imports)
 
     def apply_language(self, lang: str) -> None:
         """Make ``lang`` the language of new widgets: catalogs, Qt's strings, direction."""

@@ -1,4 +1,7 @@
-"""Screenshots of the visitor view for the screenshot script (offscreen or under Xvfb)."""
+"""Screenshots of the visitor view for the screenshot script (offscreen or under Xvfb).
+
+Demo tooling for ``tests/screenshots.py`` and the tests, kept out of the installed package.
+"""
 
 from __future__ import annotations
 

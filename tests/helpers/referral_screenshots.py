@@ -1,7 +1,9 @@
 """Screenshots of the referral wizard with fictional demo data (offscreen or under Xvfb).
 
-Builds a throw-away vault (cheap key derivation: demo only) in a temporary folder, a desk key
-made on the spot, and one fictional record; then walks the wizard and grabs its pages.
+Builds a throw-away vault in a temporary folder, a desk key made on the spot, and one
+fictional record; then walks the wizard and grabs its pages. Demo tooling for
+``tests/screenshots.py`` and the tests, kept out of the installed package: its vault uses a
+deliberately cheap key derivation that no production module may reach.
 """
 
 from __future__ import annotations
@@ -15,14 +17,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QWidget
 
+from advisor_desktop.app.workspace import Workspace
 from advisor_desktop.crypto.keyslots import KdfParams, KdfPolicy
 from advisor_desktop.notebook.models import ContactChannel, ConversationRecord, VisitorRole
-from advisor_desktop.notebook.service import Notebook
 from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.protocol.keys import encode_public_key, raw_public
 from advisor_desktop.protocol.profile import Desk, load_profile, with_desk
 from advisor_desktop.referral.consent import parse_scopes
-from advisor_desktop.referral.service import ReferralService
 from advisor_desktop.storage.meta import store_profile
 from advisor_desktop.storage.store import create_vault
 from advisor_desktop.ui.referral.referral_wizard import ReferralWizard
@@ -91,10 +92,10 @@ def render_referral_screenshots(
         )
         try:
             store_profile(vault, profile)
-            record_id = Notebook(vault, profile).add(demo_record())
-            record = Notebook(vault, profile).get(record_id)
-            service = ReferralService(vault, profile)
-            wizard = ReferralWizard(service, record, profile, request_visitor_view=lambda _l: None)
+            workspace = Workspace(vault, paths)
+            record_id = workspace.notebook.add(demo_record())
+            record = workspace.notebook.get(record_id)
+            wizard = ReferralWizard(workspace, record, request_visitor_view=lambda _l: None)
             wizard.resize(*size)
             wizard.show()
             written.append(_save(wizard, out_dir / "referral-desk.png"))
