@@ -1,0 +1,225 @@
+"""The desk's receipt (version 1): "this desk received exactly this package, at this time".
+
+The desk writes one for every package it stores (``advisor-desk import``); the advisor's
+outbox verifies it against the desk key in its organisation profile and the package it sent.
+
+A receipt file is exactly the canonical JSON (see :func:`~advisor_desktop.protocol.keys.
+canonical_json`) of::
+
+    {"format": "advisor-desktop-receipt", "version": 1,
+     "receipt": {"referral_id": "<uuid v4>", "package_sha256": "<64 hex>",
+                 "received_at": "YYYY-MM-DDTHH:MM:SSZ", "desk_key_id": "<32 hex>"},
+     "signature": {"algorithm": "ed25519", "key_id": "<32 hex>", "value": "<base64>"}}
+
+- The signature covers ``b"advisor-desktop-receipt/v1\\x00" + canonical_json(receipt)``,
+  made with the desk's Ed25519 key (the ``signing_key`` of ``desk-public.json``).
+- ``key_id`` (of that key, as in :func:`~advisor_desktop.protocol.keys.key_id`) equals
+  ``receipt.desk_key_id``.
+- Readers refuse anything that is not byte for byte that canonical form, so no byte of a
+  receipt can change without it failing to verify. Exactly these fields.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from advisor_desktop.platform.errors import AdvisorError
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.errors import EXIT_SCHEMA, EXIT_SIGNATURE
+from advisor_desktop.protocol.keys import canonical_json, key_id, raw_public
+
+RECEIPT_FORMAT = "advisor-desktop-receipt"
+RECEIPT_VERSION = 1
+SIGNATURE_CONTEXT = b"advisor-desktop-receipt/v1\x00"
+RECEIPT_SUFFIX = ".receipt"
+MAX_RECEIPT_BYTES = 4096
+
+_HEX32 = re.compile(r"^[0-9a-f]{32}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_UTC_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_BODY_KEYS = {"referral_id", "package_sha256", "received_at", "desk_key_id"}
+
+
+class ReceiptError(AdvisorError):
+    """A receipt does not follow the receipt format."""
+
+    exit_code = EXIT_SCHEMA
+
+
+class ReceiptBadSignature(ReceiptError):
+    """A receipt's signature does not verify, or it was signed by a key that is not trusted."""
+
+    exit_code = EXIT_SIGNATURE
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a desk acknowledges: a referral id, the exact package bytes (their SHA-256), when
+    it stored them, and which desk key says so."""
+
+    referral_id: str
+    package_sha256: str
+    received_at: str
+    desk_key_id: str
+
+    def to_doc(self) -> dict[str, str]:
+        """The signed part of the receipt."""
+        return {
+            "referral_id": self.referral_id,
+            "package_sha256": self.package_sha256,
+            "received_at": self.received_at,
+            "desk_key_id": self.desk_key_id,
+        }
+
+    def matches(self, package: bytes) -> bool:
+        """True when this receipt is for exactly the bytes ``package``."""
+        return package_sha256(package) == self.package_sha256
+
+
+def package_sha256(package: bytes) -> str:
+    """The SHA-256 of a package file's bytes, lower-case hex (what a receipt names)."""
+    return hashlib.sha256(package).hexdigest()
+
+
+def _bad(what: str) -> ReceiptError:
+    return ReceiptError(_("This is not a valid desk receipt ({what}).").format(what=what))
+
+
+def _check_body(doc: Any) -> Receipt:
+    if not isinstance(doc, dict) or set(doc) != _BODY_KEYS:
+        raise _bad("receipt fields")
+    if not all(isinstance(doc[k], str) for k in _BODY_KEYS):
+        raise _bad("receipt fields")
+    referral_id = doc["referral_id"]
+    try:
+        parsed = uuid.UUID(referral_id)
+    except ValueError:
+        raise _bad("referral id") from None
+    if str(parsed) != referral_id or parsed.version != 4:
+        raise _bad("referral id")
+    if not _HEX64.match(doc["package_sha256"]):
+        raise _bad("package digest")
+    if not _UTC_STAMP.match(doc["received_at"]):
+        raise _bad("time")
+    if not _HEX32.match(doc["desk_key_id"]):
+        raise _bad("desk key id")
+    return Receipt(referral_id, doc["package_sha256"], doc["received_at"], doc["desk_key_id"])
+
+
+def signature_message(receipt: Receipt) -> bytes:
+    """What is signed: a context label, then the canonical receipt body."""
+    return SIGNATURE_CONTEXT + canonical_json(receipt.to_doc())
+
+
+def build_receipt(receipt: Receipt, signing_key: Ed25519PrivateKey) -> bytes:
+    """The receipt file's bytes: ``receipt`` signed with the desk's ``signing_key``."""
+    _check_body(receipt.to_doc())
+    signer = key_id(raw_public(signing_key.public_key()))
+    if signer != receipt.desk_key_id:
+        raise ValueError("the receipt names another desk key than the one signing it")
+    signature = signing_key.sign(signature_message(receipt))
+    return canonical_json(
+        {
+            "format": RECEIPT_FORMAT,
+            "version": RECEIPT_VERSION,
+            "receipt": receipt.to_doc(),
+            "signature": {
+                "algorithm": "ed25519",
+                "key_id": signer,
+                "value": base64.b64encode(signature).decode("ascii"),
+            },
+        }
+    )
+
+
+def issue_receipt(
+    referral_id: str, package: bytes, received_at: str, signing_key: Ed25519PrivateKey
+) -> bytes:
+    """A signed receipt for ``package`` (its exact bytes), received at ``received_at``."""
+    receipt = Receipt(
+        referral_id=referral_id,
+        package_sha256=package_sha256(package),
+        received_at=received_at,
+        desk_key_id=key_id(raw_public(signing_key.public_key())),
+    )
+    return build_receipt(receipt, signing_key)
+
+
+@dataclass(frozen=True)
+class SignedReceipt:
+    """A parsed receipt whose signature is not checked yet."""
+
+    receipt: Receipt
+    key_id: str
+    signature: bytes
+
+
+def parse_receipt(data: bytes) -> SignedReceipt:
+    """Parse a receipt file strictly (exact canonical bytes); the signature is not checked."""
+    if len(data) > MAX_RECEIPT_BYTES:
+        raise _bad("size")
+    try:
+        doc = json.loads(data.decode("utf-8"), parse_float=_no_float, parse_constant=_no_float)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _bad("not JSON") from None
+    if not isinstance(doc, dict) or set(doc) != {"format", "version", "receipt", "signature"}:
+        raise _bad("fields")
+    if doc["format"] != RECEIPT_FORMAT:
+        raise _bad("format")
+    if doc["version"] != RECEIPT_VERSION or isinstance(doc["version"], bool):
+        raise _bad("version")
+    receipt = _check_body(doc["receipt"])
+    sig = doc["signature"]
+    if not isinstance(sig, dict) or set(sig) != {"algorithm", "key_id", "value"}:
+        raise _bad("signature fields")
+    if sig["algorithm"] != "ed25519":
+        raise _bad("signature algorithm")
+    if not isinstance(sig["key_id"], str) or sig["key_id"] != receipt.desk_key_id:
+        raise _bad("signature key id")
+    value = sig["value"]
+    if not isinstance(value, str) or len(value) > 100:
+        raise _bad("signature encoding")
+    try:
+        signature = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise _bad("signature encoding") from None
+    # Base64 leaves spare bits in its last character: only the one spelling of the signature
+    # is accepted, so a changed character can never decode to the same signature.
+    if len(signature) != 64 or base64.b64encode(signature).decode("ascii") != value:
+        raise _bad("signature encoding")
+    if canonical_json(doc) != data:
+        raise _bad("not in canonical form")
+    return SignedReceipt(receipt, sig["key_id"], signature)
+
+
+def _no_float(value: str) -> Any:
+    raise ValueError("floats are not part of the format")
+
+
+def verify_receipt(data: bytes, trusted: Mapping[str, bytes]) -> Receipt:
+    """Parse ``data`` and check its signature against the trusted desk keys (key id → raw
+    32-byte Ed25519 public key, e.g. from the organisation profile's desks)."""
+    signed = parse_receipt(data)
+    raw = trusted.get(signed.key_id)
+    if raw is None or key_id(raw) != signed.key_id:
+        raise ReceiptBadSignature(_("The receipt was signed by a desk key that is not trusted."))
+    try:
+        Ed25519PublicKey.from_public_bytes(raw).verify(
+            signed.signature, signature_message(signed.receipt)
+        )
+    except (InvalidSignature, ValueError):
+        raise ReceiptBadSignature(
+            _("The receipt's signature does not match its content: it was altered or forged.")
+        ) from None
+    return signed.receipt
