@@ -1,1 +1,3 @@
-"""The reference central desk: its identity, trusted advisors and opening of packages."""
+"""The reference central desk (workstation half): its identity, its encrypted store (enrolled
+devices, packages received, seen ids, status history), receiving and opening packages,
+receipts, backup. See docs/desk.md."""

@@ -4,6 +4,10 @@ receipts), kept in the desk folder with the private parts under the desk passphr
 ``desk-identity.json`` holds Argon2id parameters, a salt, a nonce and the AES-256-GCM
 ciphertext of both private keys; ``desk-public.json`` is the public half for advisors to
 import into their organisation profile.
+
+Once the desk has a store (``desk.db``), the ciphertext also holds the store's id: the identity
+then opens packages only together with that store, so a store deleted or swapped for another
+one makes the desk refuse to work instead of starting again with nothing seen.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from advisor_desktop.crypto.keyslots import KdfParams, derive_key
-from advisor_desktop.platform.errors import AdvisorError, VaultCorrupt, WrongPassphrase
+from advisor_desktop.desk.errors import DeskError
+from advisor_desktop.platform.errors import VaultCorrupt, WrongPassphrase
 from advisor_desktop.platform.fsutil import atomic_write
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.desk_public import PUBLIC_FILE, DeskPublic
@@ -36,10 +41,7 @@ IDENTITY_FORMAT = "advisor-desktop-desk-identity"
 FORMAT_VERSION = 1
 
 
-class DeskError(AdvisorError):
-    """The desk folder is missing, damaged, or already set up."""
-
-    exit_code = 4
+__all__ = ["IDENTITY_FILE", "DeskError", "DeskIdentity", "bind_identity", "keygen", "unlock"]
 
 
 @dataclass
@@ -49,6 +51,8 @@ class DeskIdentity:
     name: str
     age_identity: pyrage.x25519.Identity
     signing_key: Ed25519PrivateKey
+    store_id: str | None = None
+    """The desk store this identity is bound to (None: made before the desk had a store)."""
 
     @property
     def public(self) -> DeskPublic:
@@ -69,9 +73,15 @@ def _b64(data: bytes) -> str:
 
 
 def keygen(
-    folder: Path, name: str, passphrase: bytearray | bytes, params: KdfParams
+    folder: Path,
+    name: str,
+    passphrase: bytearray | bytes,
+    params: KdfParams,
+    *,
+    store_id: str | None = None,
 ) -> DeskIdentity:
-    """Create a new desk identity in ``folder`` (refused when one exists)."""
+    """Create a new desk identity in ``folder`` (refused when one exists), bound to the store
+    ``store_id`` when given."""
     name = name.strip()
     if not name or len(name) > 200:
         raise DeskError(_("The desk needs a name (up to 200 characters)."))
@@ -81,21 +91,33 @@ def keygen(
     if identity_path.exists():
         raise DeskError(_("A desk identity already exists in {folder}.").format(folder=folder.name))
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    identity = DeskIdentity(name, pyrage.x25519.Identity.generate(), Ed25519PrivateKey.generate())
-    secret = json.dumps(
-        {
-            "age_identity": str(identity.age_identity),
-            "signing_key": _b64(
-                identity.signing_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-            ),
-        }
-    ).encode("utf-8")
+    identity = DeskIdentity(
+        name, pyrage.x25519.Identity.generate(), Ed25519PrivateKey.generate(), store_id
+    )
+    _write(folder, identity, passphrase, params)
+    public_doc = json.dumps(identity.public.to_doc(), indent=2, ensure_ascii=False)
+    atomic_write(folder / PUBLIC_FILE, public_doc.encode("utf-8"), what=PUBLIC_FILE, mode=0o644)
+    return identity
+
+
+def _write(
+    folder: Path, identity: DeskIdentity, passphrase: bytearray | bytes, params: KdfParams
+) -> None:
+    secret_doc: dict[str, str] = {
+        "age_identity": str(identity.age_identity),
+        "signing_key": _b64(
+            identity.signing_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        ),
+    }
+    if identity.store_id is not None:
+        secret_doc["store_id"] = identity.store_id
+    secret = json.dumps(secret_doc).encode("utf-8")
     salt, nonce = os.urandom(16), os.urandom(12)
     key = derive_key(passphrase, salt, params)
     doc = {
         "format": IDENTITY_FORMAT,
         "version": FORMAT_VERSION,
-        "name": name,
+        "name": identity.name,
         "kdf": {
             "name": "argon2id",
             "time_cost": params.time_cost,
@@ -104,17 +126,29 @@ def keygen(
         },
         "salt": _b64(salt),
         "nonce": _b64(nonce),
-        "ciphertext": _b64(AESGCM(key).encrypt(nonce, secret, _aad(name))),
+        "ciphertext": _b64(AESGCM(key).encrypt(nonce, secret, _aad(identity.name))),
         "public": identity.public.to_doc(),
     }
-    atomic_write(identity_path, json.dumps(doc, indent=2).encode(), what=IDENTITY_FILE)
-    public_doc = json.dumps(identity.public.to_doc(), indent=2, ensure_ascii=False)
-    atomic_write(folder / PUBLIC_FILE, public_doc.encode("utf-8"), what=PUBLIC_FILE, mode=0o644)
-    return identity
+    atomic_write(folder / IDENTITY_FILE, json.dumps(doc, indent=2).encode(), what=IDENTITY_FILE)
+
+
+def bind_identity(folder: Path, passphrase: bytearray | bytes, store_id: str) -> DeskIdentity:
+    """Bind the identity in ``folder`` to the store ``store_id`` (re-encrypted under the same
+    passphrase and KDF settings, written atomically). Refused when it is bound to another."""
+    identity, params = _unlock(folder, passphrase)
+    if identity.store_id is not None and identity.store_id != store_id:
+        raise DeskError(_("The desk identity belongs to another desk store."))
+    bound = DeskIdentity(identity.name, identity.age_identity, identity.signing_key, store_id)
+    _write(folder, bound, passphrase, params)
+    return bound
 
 
 def unlock(folder: Path, passphrase: bytearray | bytes) -> DeskIdentity:
     """Open the desk identity in ``folder`` with the passphrase."""
+    return _unlock(folder, passphrase)[0]
+
+
+def _unlock(folder: Path, passphrase: bytearray | bytes) -> tuple[DeskIdentity, KdfParams]:
     path = folder / IDENTITY_FILE
     damaged = VaultCorrupt(_("The desk identity file is damaged or not ours."))
     try:
@@ -150,6 +184,16 @@ def unlock(folder: Path, passphrase: bytearray | bytes) -> DeskIdentity:
         signing = Ed25519PrivateKey.from_private_bytes(
             base64.b64decode(secret["signing_key"], validate=True)
         )
-    except (KeyError, TypeError, ValueError, binascii.Error, pyrage.IdentityError):
+        store_id = secret.get("store_id")
+        if store_id is not None and not (isinstance(store_id, str) and 0 < len(store_id) <= 64):
+            raise ValueError("store id")
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        binascii.Error,
+        pyrage.IdentityError,
+    ):
         raise damaged from None
-    return DeskIdentity(name, age_identity, signing)
+    return DeskIdentity(name, age_identity, signing, store_id), params

@@ -1,8 +1,14 @@
-"""What the desk remembers: the advisor devices it trusts, and the referral ids it has seen.
+"""The files an older desk kept its state in: ``advisors.json`` and ``seen-ids``.
 
 ``advisors.json`` lists enrolled advisor keys (public keys only, names chosen by the desk).
 ``seen-ids`` holds one referral id per line; a package whose id is listed is refused as a
-replay. Both live in the desk folder, which the desk protects.
+replay.
+
+Neither file is protected: anyone who can write to the desk folder could add a key under an
+existing name or empty the list of seen ids. The desk store (``desk/store.py``) replaces both;
+a desk that still has them imports them once into the store and removes them
+(``desk/legacy.py``). These classes remain for that import and for code that opens packages
+without a store (``desk/opener.py``'s :func:`open_package`, tests and benchmarks).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import datetime as dt
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,6 +119,9 @@ class SeenIds:
 
     def __contains__(self, referral_id: object) -> bool:
         return referral_id in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._ids))
 
     def __len__(self) -> int:
         return len(self._ids)

@@ -1,0 +1,149 @@
+"""The advisor devices a desk trusts, kept in the desk store.
+
+A device is enrolled under a name the desk chooses ("Advisor Kyiv"); the name is what the desk
+shows as the signer of a package, so it must say one thing only:
+
+- two devices never share a name: names are compared folded (NFKC, case, runs of spaces,
+  zero-width joiners), so "advisor  KYIV" is the name "Advisor Kyiv" already has;
+- a name holds nothing a terminal would act on or reorder (controls, bidi overrides and
+  isolates, other invisible format characters), so the name shown is the name stored;
+- one key is enrolled once.
+
+Enrolling needs the desk store open, that is the desk passphrase.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import sqlcipher3
+
+from advisor_desktop.desk.errors import DeviceError
+from advisor_desktop.desk.store import DeskStore
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.platform.terminal import is_unsafe
+from advisor_desktop.protocol.keys import key_id, public_key_fingerprint
+
+MAX_NAME_CHARS = 100
+# Zero-width non-joiner and joiner belong in Persian, Indic and other names; they are kept in
+# the name but ignored when names are compared.
+_JOINERS = "\u200c\u200d"
+_SPACES = re.compile(r"\s+")
+_COLUMNS = "id, name, public_key, key_id, enrolled_at, origin"
+
+
+@dataclass(frozen=True)
+class Device:
+    """An enrolled advisor device."""
+
+    id: int
+    name: str
+    public_key: bytes
+    key_id: str
+    enrolled_at: str
+    origin: str
+
+    @property
+    def fingerprint(self) -> str:
+        """The key's fingerprint, to compare by phone (``ABCD 1234 …``)."""
+        return public_key_fingerprint(self.public_key)
+
+
+def _device(row: Any) -> Device:
+    return Device(int(row[0]), str(row[1]), bytes(row[2]), str(row[3]), str(row[4]), str(row[5]))
+
+
+def device_name(text: str) -> str:
+    """``text`` as a device name (NFC, surrounding spaces removed, inner runs of spaces as one),
+    or :class:`DeviceError` when it is empty, too long or holds characters a terminal would
+    not show as they are."""
+    name = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if not name or len(name) > MAX_NAME_CHARS:
+        raise DeviceError(_("A device name needs 1 to {n} characters.").format(n=MAX_NAME_CHARS))
+    for char in name:
+        if is_unsafe(char) or (unicodedata.category(char) == "Cf" and char not in _JOINERS):
+            raise DeviceError(
+                _(
+                    "A device name cannot contain control, direction or invisible characters "
+                    "(found U+{code:04X})."
+                ).format(code=ord(char))
+            )
+    return name
+
+
+def name_key(name: str) -> str:
+    """The form two names are compared in: NFKC, case-folded, joiners and extra spaces gone."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    folded = "".join(c for c in folded if c not in _JOINERS)
+    return _SPACES.sub(" ", folded).strip()
+
+
+def list_devices(store: DeskStore) -> list[Device]:
+    """Every enrolled device, by name."""
+    with store.read() as conn:
+        rows = conn.execute(f"SELECT {_COLUMNS} FROM devices ORDER BY name_key").fetchall()  # noqa: S608
+    return [_device(r) for r in rows]
+
+
+def trusted_keys(store: DeskStore) -> dict[str, bytes]:
+    """Key id → raw public key of every enrolled device, for signature checks."""
+    return {d.key_id: d.public_key for d in list_devices(store)}
+
+
+def device_by_key_id(store: DeskStore, wanted: str) -> Device | None:
+    """The enrolled device with key id ``wanted``, if any."""
+    with store.read() as conn:
+        row = conn.execute(
+            f"SELECT {_COLUMNS} FROM devices WHERE key_id = ?",  # noqa: S608
+            (wanted,),
+        ).fetchone()
+    return None if row is None else _device(row)
+
+
+def _refusal(conn: Any, name: str, public_key: bytes) -> DeviceError | None:
+    row = conn.execute("SELECT name FROM devices WHERE public_key = ?", (public_key,)).fetchone()
+    if row is not None:
+        return DeviceError(_("This device key is already enrolled, as {name}.").format(name=row[0]))
+    row = conn.execute("SELECT name FROM devices WHERE name_key = ?", (name_key(name),)).fetchone()
+    if row is not None:
+        return DeviceError(
+            _(
+                "Another device is already enrolled as {name}: choose a name that tells them apart."
+            ).format(name=row[0])
+        )
+    return None
+
+
+def check_enrolment(store: DeskStore, name: str, public_key: bytes) -> None:
+    """Raise :class:`DeviceError` when ``public_key`` cannot be enrolled as ``name`` (the name
+    is taken, or the key is enrolled already); checked before asking for confirmation."""
+    with store.read() as conn:
+        refusal = _refusal(conn, name, public_key)
+    if refusal is not None:
+        raise refusal
+
+
+def insert_device(conn: Any, name: str, public_key: bytes, enrolled_at: str, origin: str) -> Device:
+    """Add a device inside the caller's transaction (refused as in :func:`check_enrolment`)."""
+    refusal = _refusal(conn, name, public_key)
+    if refusal is not None:
+        raise refusal
+    try:
+        cursor = conn.execute(
+            "INSERT INTO devices (name, name_key, public_key, key_id, enrolled_at, origin) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (name, name_key(name), public_key, key_id(public_key), enrolled_at, origin),
+        )
+    except sqlcipher3.IntegrityError:
+        raise DeviceError(_("This device or this name is enrolled already.")) from None
+    return Device(int(cursor.lastrowid), name, public_key, key_id(public_key), enrolled_at, origin)
+
+
+def enrol_device(store: DeskStore, name: str, public_key: bytes, enrolled_at: str) -> Device:
+    """Trust ``public_key`` (32 raw bytes) as the device ``name`` (see :func:`device_name`)."""
+    name = device_name(name)
+    with store.write() as conn:
+        return insert_device(conn, name, public_key, enrolled_at, "enrol")

@@ -1,0 +1,109 @@
+"""The desk store's schema versions (``PRAGMA user_version``) and the migrations between them.
+
+Each entry of :data:`MIGRATIONS` moves the schema from version ``i`` to ``i + 1`` inside one
+transaction with the version bump, so a crash leaves the old version intact. Tests build every
+older version and migrate it (tests/desk/test_store.py).
+
+The same pattern as the advisor's ``storage/schema.py``, with the desk's own list of steps: that
+module's ``migrate`` runs the vault's migrations only (see docs/desk.md, "What to generalise").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Connection = Any  # sqlcipher3.Connection (untyped C extension)
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+-- Advisor devices the desk trusts. name_key is the name folded for comparison (NFKC, case,
+-- spaces): two devices can never be shown under the same name.
+CREATE TABLE devices (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    name_key     TEXT NOT NULL UNIQUE,
+    public_key   BLOB NOT NULL UNIQUE CHECK (length(public_key) = 32),
+    key_id       TEXT NOT NULL UNIQUE,
+    enrolled_at  TEXT NOT NULL,
+    origin       TEXT NOT NULL CHECK (origin IN ('enrol', 'advisors.json'))
+);
+-- Every package the desk accepted, byte for byte (what a receipt's digest names).
+CREATE TABLE packages (
+    id           INTEGER PRIMARY KEY,
+    sha256       TEXT NOT NULL UNIQUE,
+    data         BLOB NOT NULL,
+    received_at  TEXT NOT NULL,
+    source       TEXT NOT NULL CHECK (source IN ('file', 'server')),
+    file_name    TEXT
+);
+-- Referral ids the desk has seen: a second package with one of them is a replay. Ids from a
+-- seen-ids file of an older desk have no package.
+CREATE TABLE seen_ids (
+    referral_id  TEXT PRIMARY KEY,
+    seen_at      TEXT NOT NULL,
+    origin       TEXT NOT NULL CHECK (origin IN ('package', 'seen-ids'))
+);
+-- What was opened: the verified payload (canonical JSON), its package and its signer.
+CREATE TABLE referrals (
+    id             TEXT PRIMARY KEY REFERENCES seen_ids (referral_id),
+    package_id     INTEGER NOT NULL UNIQUE REFERENCES packages (id),
+    device_id      INTEGER NOT NULL REFERENCES devices (id),
+    signer_key_id  TEXT NOT NULL,
+    payload        TEXT NOT NULL,
+    opened_at      TEXT NOT NULL
+);
+-- The desk's weighing of each referral, oldest first; the last row is its state.
+CREATE TABLE status_history (
+    id           INTEGER PRIMARY KEY,
+    referral_id  TEXT NOT NULL REFERENCES referrals (id),
+    state        TEXT NOT NULL
+                 CHECK (state IN ('received', 'in-assessment', 'referred-on', 'closed')),
+    outcome      TEXT,
+    message      TEXT,
+    set_at       TEXT NOT NULL,
+    CHECK ((state = 'closed') = (outcome IS NOT NULL))
+);
+CREATE INDEX status_by_referral ON status_history (referral_id, id);
+-- Packages refused (by digest and reason only: no bytes are kept of what failed a check).
+CREATE TABLE refusals (
+    id           INTEGER PRIMARY KEY,
+    sha256       TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    refused_at   TEXT NOT NULL,
+    source       TEXT NOT NULL CHECK (source IN ('file', 'server')),
+    reason       TEXT NOT NULL
+)
+"""
+
+
+def _script(sql: str) -> Callable[[Connection], None]:
+    def run(conn: Connection) -> None:
+        lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+        for statement in "\n".join(lines).split(";"):
+            if statement.strip():
+                conn.execute(statement)
+
+    return run
+
+
+MIGRATIONS: Sequence[Callable[[Connection], None]] = (_script(_V1),)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema up to ``target``; returns the version found before."""
+    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    for version in range(found, target):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return found
