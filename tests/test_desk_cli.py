@@ -1,5 +1,7 @@
 """End to end on the command line: desk keygen → advisor imports it → referral new, preview,
-confirm, export → desk enrols the advisor and opens the file; and the refusals."""
+confirm, export → desk enrols the advisor (with the desk passphrase, after comparing the
+fingerprint: ``--yes``) and opens the file; and the refusals. The desk store's own tests are in
+tests/desk/."""
 
 from __future__ import annotations
 
@@ -76,7 +78,7 @@ def ready(cli: CliRunner, desk: DeskRunner, policy: KdfPolicy) -> int:
     assert "fingerprint" in imported.out
     key = cli("device-key", "--json")
     assert key.code == 0
-    enrolled = desk("enrol", json.loads(key.out)["public_key"], "--name", "Advisor Lagos")
+    enrolled = desk("enrol", json.loads(key.out)["public_key"], "--name", "Advisor Lagos", "--yes")
     assert enrolled.code == 0, enrolled.err
     assert json.loads(key.out)["fingerprint"] in enrolled.out
     return add_record(cli, policy)
@@ -189,9 +191,17 @@ def test_desk_refusals(cli: CliRunner, desk: DeskRunner, ready: int, tmp_path: P
     other = DeskRunner(tmp_path / "other-desk", desk.policy)
     assert other("keygen", "--name", "Other").code == 0
     assert other("open", str(good)).code == 6  # not encrypted to this desk
-    # the other desk can read it only if encrypted to it: unknown signer is exit 7
-    shutil.copy(desk.folder / "desk-identity.json", other.folder / "desk-identity.json")
-    assert other("open", str(good)).code == 7
+    # A package this desk can decrypt, from an advisor device it never enrolled: exit 7. (The
+    # desk's identity file copied to another desk no longer opens there: it belongs to this
+    # desk's store, see tests/desk/test_store_integrity.py.)
+    stranger = CliRunner(tmp_path / "stranger", desk.policy)
+    assert stranger("init").code == 0
+    assert stranger("profile", "import", str(desk.folder / "desk-public.json")).code == 0
+    unknown_ref = referral(stranger, add_record(stranger, desk.policy))
+    assert stranger("referral", "confirm", unknown_ref).code == 0
+    unknown = tmp_path / "unknown.referral"
+    assert stranger("referral", "export", unknown_ref, "--out", str(unknown)).code == 0
+    assert desk("open", str(unknown)).code == 7
 
 
 def test_desk_keygen_and_enrol_errors(desk: DeskRunner) -> None:

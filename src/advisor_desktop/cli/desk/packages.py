@@ -1,32 +1,50 @@
-"""``advisor-desk open``: decrypt, verify and show a referral package."""
+"""``advisor-desk open`` and ``import``: packages that came as files.
+
+``open FILE`` decrypts, verifies and shows a package, and stores it (a second opening of the
+same referral is refused as a replay, as it always was). ``import FILE…`` stores packages from
+a USB stick without showing them and writes a signed receipt for each; the same package again
+is "already received" (and gets its receipt again), another package with a known referral id
+is refused as a replay.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from advisor_desktop.cli.desk.context import DeskContext
-from advisor_desktop.desk.identity import unlock
-from advisor_desktop.desk.opener import OpenedReferral, open_package
-from advisor_desktop.desk.registry import AdvisorRegistry, SeenIds
-from advisor_desktop.platform.errors import UsageError
-from advisor_desktop.platform.hardening import wipe
+from advisor_desktop.cli.desk.output import opened_doc, referral_lines
+from advisor_desktop.desk.intake import receive_package
+from advisor_desktop.desk.receipts import receipt_path, write_receipt
+from advisor_desktop.platform.errors import StorageError, UsageError
 from advisor_desktop.platform.i18n import _
-from advisor_desktop.protocol.errors import PackageUndecryptable
-from advisor_desktop.protocol.readable import readable_lines
+from advisor_desktop.platform.terminal import json_for_terminal
+from advisor_desktop.protocol.errors import PackageError, PackageUndecryptable
 from advisor_desktop.protocol.referral_package import MAX_PACKAGE_BYTES
 
 
 def register(sub: Any) -> None:
-    """Add ``open`` to the ``advisor-desk`` parser."""
-    p = sub.add_parser("open", help=_("decrypt, verify and show a referral package"))
+    """Add ``open`` and ``import`` to the ``advisor-desk`` parser."""
+    p = sub.add_parser("open", help=_("decrypt, verify, store and show a referral package"))
     p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(func=cmd_open)
 
+    p = sub.add_parser(
+        "import",
+        help=_("receive referral packages from files and write a signed receipt for each"),
+    )
+    p.add_argument("files", metavar="FILE", nargs="+")
+    p.add_argument(
+        "--receipts",
+        metavar="DIR",
+        help=_("write the receipts into DIR (default: beside each package)"),
+    )
+    p.set_defaults(func=cmd_import)
 
-def _read_package(path: Path) -> bytes:
+
+def read_package(path: Path) -> bytes:
+    """The bytes of a package file (refused unread when larger than a package can be)."""
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_PACKAGE_BYTES + 1)
@@ -42,28 +60,67 @@ def _read_package(path: Path) -> bytes:
 
 
 def cmd_open(ctx: DeskContext) -> int:
-    data = _read_package(Path(ctx.args.file))
-    secret = ctx.passphrase()
-    try:
-        identity = unlock(ctx.folder, secret)
-    finally:
-        wipe(secret)
-    registry = AdvisorRegistry(ctx.folder)
-    opened = open_package(data, [identity.age_identity], registry.trusted(), SeenIds(ctx.folder))
-    names = {a.key_id: a.name for a in registry.load()}
+    path = Path(ctx.args.file)
+    data = read_package(path)
+    with ctx.desk(need_identity=True) as desk:
+        received = receive_package(
+            desk.store,
+            desk.keys(),
+            data,
+            source="file",
+            now=ctx.now(),
+            file_name=path.name,
+            same_bytes_received=False,
+        )
     if ctx.args.json:
-        doc = {"signer": names.get(opened.signer_key_id, ""), "payload": opened.content.raw}
-        ctx.console.out(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True))
+        ctx.console.out(json_for_terminal(opened_doc(received)))
         return 0
-    for line in render_referral(opened, names.get(opened.signer_key_id, "")):
+    for line in referral_lines(received.content, received.signer.name, received.signer.key_id):
         ctx.console.out(line)
     return 0
 
 
-def render_referral(opened: OpenedReferral, signer_name: str) -> list[str]:
-    """A verified referral as readable lines (as the advisor previewed it), with its signer."""
-    lines = readable_lines(opened.content)
-    lines.insert(
-        1, _("Signed by: {name} ({key})").format(name=signer_name, key=opened.signer_key_id)
-    )
-    return lines
+def cmd_import(ctx: DeskContext) -> int:
+    paths = [Path(name) for name in ctx.args.files]
+    receipts = Path(ctx.args.receipts) if ctx.args.receipts else None
+    if receipts is not None and not receipts.is_dir():
+        raise UsageError(_("--receipts must name an existing folder."))
+    first_failure = 0
+    with ctx.desk(need_identity=True) as desk:
+        identity = desk.keys()
+        for path in paths:
+            try:
+                data = read_package(path)
+                received = receive_package(
+                    desk.store, identity, data, source="file", now=ctx.now(), file_name=path.name
+                )
+            except (PackageError, UsageError) as exc:
+                ctx.console.err(
+                    _("{file}: refused: {reason}").format(file=path, reason=exc.message)
+                )
+                first_failure = first_failure or exc.exit_code
+                continue
+            target = receipt_path(path, receipts, received.referral_id)
+            try:
+                write_receipt(identity, received, data, target)
+            except StorageError as exc:
+                ctx.console.err(
+                    _(
+                        "{file}: referral {id} was received, but its receipt could not be "
+                        "written ({reason}); --receipts DIR writes receipts elsewhere."
+                    ).format(file=path, id=received.referral_id, reason=exc.message)
+                )
+                first_failure = first_failure or exc.exit_code
+                continue
+            if received.new:
+                message = _("{file}: received referral {id} from {name}; receipt {receipt}")
+            else:
+                message = _(
+                    "{file}: already received (referral {id} from {name}); receipt {receipt}"
+                )
+            ctx.console.out(
+                message.format(
+                    file=path, id=received.referral_id, name=received.signer.name, receipt=target
+                )
+            )
+    return first_failure
