@@ -358,13 +358,3 @@ def open_store(folder: Path, passphrase: bytearray) -> DeskStore:
 def open_store_with_recovery(folder: Path, code: str) -> DeskStore:
     """Open the store with its recovery code (the desk identity still needs the passphrase)."""
     return _open_with(folder, normalize_recovery_code(code).encode("ascii"), "recovery")
-
-
-def passphrase_opens(folder: Path, passphrase: bytearray) -> bool:
-    """True when ``passphrase`` unwraps the store's key (the database is not touched)."""
-    slots = _read_slots(folder)
-    key = unwrap_key(slots.slot("passphrase"), passphrase, slots.vault_id)
-    if key is None:
-        return False
-    wipe(key)
-    return True
