@@ -39,7 +39,19 @@ def isolated_dirs(
     ):
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("ADVISOR_LANG", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """A command run in-process activates its --lang for the process: every test starts and
+    ends in English, so no language leaks into the next test."""
+    from advisor_desktop.platform.i18n import activate
+
+    activate("en")
+    yield
+    activate("en")
 
 
 @pytest.fixture
