@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +55,15 @@ def resolve_paths(data_dir: str | Path | None = None) -> AppPaths:
 
 
 def package_dir() -> Path:
-    """The folder of the installed ``advisor_desktop`` package."""
+    """The folder of the installed ``advisor_desktop`` package, which holds its data files.
+
+    In a frozen bundle (PyInstaller) that is the package folder inside the bundle's data
+    folder (``sys._MEIPASS``: ``_internal/`` beside the executables, or ``Contents/Frameworks``
+    of the macOS app), where packaging/advisor-desktop.spec puts ``resources/`` and ``locale/``.
+    """
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle:
+        return Path(bundle) / "advisor_desktop"
     return Path(__file__).resolve().parent.parent
 
 
