@@ -80,7 +80,7 @@ def payload_bytes(identifiers: tuple[str, ...], notes: str, scopes: ConsentScope
     draft = new_draft(record, inputs, "en", NOW)
     draft = draft.__class__(**{**draft.__dict__, "referral_id": str(uuid.UUID(int=1, version=4))})
     consent = record_consent(scopes, STATEMENT, ConsentMethod.ON_SCREEN, NOW)
-    return canonical_json(build_payload(draft, consent, KEY_ID))
+    return canonical_json(build_payload(draft, consent, KEY_ID, KEY_ID))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -220,7 +220,10 @@ def test_valid_signature_wrong_schema(setup: Setup) -> None:
     good = json.loads(setup.service.payload_bytes(new_referral(setup)))
     for bad in (
         {**good, "extra": 1},
-        {**good, "schema_version": 2},
+        {**good, "schema_version": 3},
+        {**good, "schema_version": 1},  # version 1 has no desk_age_key_id
+        {k: v for k, v in good.items() if k != "desk_age_key_id"},
+        {**good, "desk_age_key_id": "not a key id"},
         {**good, "referral_id": "not-a-uuid"},
         {**good, "content": {**good["content"], "post": "Nairobi"}},  # not consented
         {**good, "requested_action": "assess-and-bring-to-secretary-general"},

@@ -44,7 +44,11 @@ def run(quick: bool, workdir: Path) -> dict[str, Any]:
     from advisor_desktop.platform.paths import AppPaths
     from advisor_desktop.protocol.keys import key_id, raw_public
     from advisor_desktop.protocol.profile import Desk, load_profile, with_desk
-    from advisor_desktop.protocol.referral_package import encrypt_to, sign_envelope
+    from advisor_desktop.protocol.referral_package import (
+        encrypt_to,
+        recipient_key_id,
+        sign_envelope,
+    )
     from advisor_desktop.referral.consent import load_statement, parse_scopes, record_consent
     from advisor_desktop.referral.draft import DraftInputs, build_payload, new_draft
     from advisor_desktop.referral.service import ReferralService
@@ -74,7 +78,9 @@ def run(quick: bool, workdir: Path) -> dict[str, Any]:
     def build_core() -> bytes:
         draft = new_draft(record, inputs, "en", now)
         consent = record_consent(scopes, statement, "on-screen", now)
-        payload = build_payload(draft, consent, key_id(raw_public(signing.public_key())))
+        payload = build_payload(
+            draft, consent, key_id(raw_public(signing.public_key())), recipient_key_id(recipient)
+        )
         return encrypt_to(sign_envelope(payload, signing), [recipient])
 
     build_core()  # warm-up: phone metadata, month names, regex compilation

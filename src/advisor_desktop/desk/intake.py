@@ -60,7 +60,9 @@ def receive_package(
     ``same_bytes_received`` is false, as ``open`` has always refused a second opening)."""
     digest = package_sha256(data)
     try:
-        opened = verify_package(data, [identity.age_identity], trusted_keys(store))
+        opened = verify_package(
+            data, [identity.age_identity], trusted_keys(store), desk_name=identity.name
+        )
         signer = device_by_key_id(store, opened.signer_key_id)
         if signer is None:  # enrolled a moment ago and gone: not possible with the lock held
             raise PackageUnknownSigner(_("The package's signing device is not enrolled."))

@@ -1,4 +1,5 @@
-"""Opening a referral package at the desk: decrypt → parse → verify → validate → replay check.
+"""Opening a referral package at the desk: decrypt → parse → verify → validate → addressed to
+this desk → replay check.
 
 Every failure is a typed :class:`~advisor_desktop.protocol.errors.PackageError`; nothing in a
 hostile file can make this raise anything else. :func:`verify_package` makes every check but
@@ -19,8 +20,10 @@ from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.errors import PackageReplayed
 from advisor_desktop.protocol.referral_package import (
     ReferralContent,
+    check_addressed,
     decrypt_package,
     parse_envelope,
+    recipient_key_id,
     validate_payload,
     verify_envelope,
 )
@@ -36,15 +39,27 @@ class OpenedReferral:
     signer_key_id: str
 
 
+def age_key_ids(identities: Sequence[pyrage.x25519.Identity]) -> frozenset[str]:
+    """The key ids a package names its desk by, for each of this desk's age identities."""
+    return frozenset(recipient_key_id(str(i.to_public())) for i in identities)
+
+
 def verify_package(
     data: bytes,
     identities: Sequence[pyrage.x25519.Identity],
     trusted: Mapping[str, bytes],
+    *,
+    desk_name: str | None = None,
 ) -> OpenedReferral:
-    """Decrypt, verify against ``trusted`` advisor keys (key id → raw key), validate."""
+    """Decrypt, verify against ``trusted`` advisor keys (key id → raw key), validate, and
+    refuse a package addressed to another desk (:class:`~advisor_desktop.protocol.
+    referral_package.PackageWrongDesk`): its payload must name one of ``identities``' keys, or,
+    for a version 1 payload, ``desk_name``."""
     envelope = parse_envelope(decrypt_package(data, identities))
     signer = verify_envelope(envelope, trusted)
-    return OpenedReferral(validate_payload(envelope.payload), signer)
+    content = validate_payload(envelope.payload)
+    check_addressed(content, age_key_ids(identities), desk_name)
+    return OpenedReferral(content, signer)
 
 
 def open_package(
@@ -54,9 +69,11 @@ def open_package(
     seen: SeenIds,
     *,
     remember: bool = True,
+    desk_name: str | None = None,
 ) -> OpenedReferral:
-    """Decrypt, verify against ``trusted`` advisor keys, validate, refuse replays."""
-    opened = verify_package(data, identities, trusted)
+    """Decrypt, verify against ``trusted`` advisor keys, validate, check that it is addressed
+    to this desk, refuse replays."""
+    opened = verify_package(data, identities, trusted, desk_name=desk_name)
     content = opened.content
     if content.referral_id in seen:
         raise PackageReplayed(

@@ -1,7 +1,13 @@
-"""The referral package format (version 1): payload → signed envelope → age v1 file.
+"""The referral package format: payload (schema version 2) → signed envelope → age v1 file.
 
 See docs/referral-format.md. Everything here is pure: bytes and dicts in, bytes and typed values
 out. Reading a package trusts nothing: every failure becomes a :class:`PackageError` subclass.
+
+A version 2 payload names the desk it is for by the key id of the desk's age recipient
+(``desk_age_key_id``), and a desk opens only a package addressed to one of its own keys
+(:func:`check_addressed`): a package that one desk decrypts and encrypts again to another is
+refused there, although its signature is still good. A version 1 payload names its desk only
+by name; it is accepted by the desk of that name (see the format document).
 """
 
 from __future__ import annotations
@@ -9,10 +15,11 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import json
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +40,10 @@ from advisor_desktop.protocol.referral_terms import ConsentMethod, Granularity, 
 ENVELOPE_FORMAT = "advisor-desktop-referral"
 ENVELOPE_VERSION = 1
 PAYLOAD_SCHEMA = "advisor-desktop-referral-payload"
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2
+#: The payload versions a desk still reads: version 1 (before the desk binding) is accepted
+#: by the desk its ``desk`` field names (see :func:`check_addressed`).
+READABLE_PAYLOAD_VERSIONS = (1, 2)
 SIGNATURE_CONTEXT = b"advisor-desktop-referral/v1\x00"
 FILE_SUFFIX = ".referral"
 MAX_PACKAGE_BYTES = 1024 * 1024
@@ -53,6 +63,19 @@ _PERIOD_VALUE = {
     Granularity.MONTH: re.compile(r"^\d{4}-\d{2}$"),
     Granularity.QUARTER: re.compile(r"^\d{4}-Q[1-4]$"),
 }
+
+
+class PackageWrongDesk(PackageUndecryptable):
+    """The package decrypts here, but its signed content names another desk: it was made for
+    another desk and encrypted again to this one (exit 6, as a package for another desk)."""
+
+
+def recipient_key_id(recipient: str) -> str:
+    """The key id of an age recipient (``age1…``): the first 16 bytes of SHA-256 over its text,
+    lower-case hex. Grouped in fours it is the recipient's fingerprint
+    (:func:`~advisor_desktop.protocol.keys.recipient_fingerprint`), the one ``desk-public.json``
+    and ``advisor device-key`` show."""
+    return hashlib.sha256(recipient.strip().encode("ascii")).hexdigest()[:32]
 
 
 def utc_stamp(when: dt.datetime) -> str:
@@ -89,21 +112,34 @@ def encrypt_to(envelope: bytes, recipients: Sequence[str]) -> bytes:
     return bytes(pyrage.encrypt(envelope, [parse_recipient(r) for r in recipients]))
 
 
+AGE_HEADER = b"age-encryption.org/v1\n"
+
+
+def age_decrypt(data: bytes, identities: Sequence[pyrage.x25519.Identity]) -> bytes | None:
+    """The plaintext of the binary age file ``data``, or None when it is not one, none of
+    ``identities`` opens it, or it is truncated or altered. Never raises for hostile input."""
+    if not data.startswith(AGE_HEADER) or not identities:
+        return None
+    try:
+        return bytes(pyrage.decrypt(data, list(identities)))
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:  # pyrage signals some malformed input with Rust panics
+        return None
+
+
 def decrypt_package(data: bytes, identities: Sequence[pyrage.x25519.Identity]) -> bytes:
     """The envelope bytes inside an age file, or :class:`PackageUndecryptable`."""
     if len(data) > MAX_PACKAGE_BYTES:
         raise PackageUndecryptable(_("The file is too large to be a referral package."))
-    if not data.startswith(b"age-encryption.org/v1\n"):
+    if not data.startswith(AGE_HEADER):
         raise PackageUndecryptable(_("The file is not an encrypted referral package."))
-    try:
-        plain = pyrage.decrypt(data, list(identities))
-    except (KeyboardInterrupt, SystemExit, GeneratorExit):
-        raise
-    except BaseException:  # pyrage signals some malformed input with Rust panics
+    plain = age_decrypt(data, identities)
+    if plain is None:
         raise PackageUndecryptable(
             _("The package does not decrypt with this desk's key, or it is damaged.")
-        ) from None
-    return bytes(plain)
+        )
+    return plain
 
 
 @dataclass(frozen=True)
@@ -193,20 +229,26 @@ class ReferralContent:
     consent: dict[str, Any]
     content: dict[str, Any]
     raw: dict[str, Any]
+    desk_age_key_id: str | None = None
+    """The key id of the desk's age recipient the package is for (None: a version 1 payload,
+    which names its desk by name only)."""
 
 
-_PAYLOAD_KEYS = {
-    "schema",
-    "schema_version",
-    "referral_id",
-    "created",
-    "language",
-    "requested_action",
-    "advisor_key_id",
-    "desk",
-    "consent",
-    "content",
-}
+_PAYLOAD_KEYS_V1 = frozenset(
+    {
+        "schema",
+        "schema_version",
+        "referral_id",
+        "created",
+        "language",
+        "requested_action",
+        "advisor_key_id",
+        "desk",
+        "consent",
+        "content",
+    }
+)
+_PAYLOAD_KEYS = {1: _PAYLOAD_KEYS_V1, 2: _PAYLOAD_KEYS_V1 | {"desk_age_key_id"}}
 
 
 def _text(value: Any, limit: int = MAX_FIELD_CHARS, *, empty: bool = False) -> str:
@@ -218,13 +260,24 @@ def _text(value: Any, limit: int = MAX_FIELD_CHARS, *, empty: bool = False) -> s
 
 
 def validate_payload(payload: Any) -> ReferralContent:
-    """Strictly validate a payload: exact fields, types, lengths and consistency with consent."""
-    if not isinstance(payload, dict) or set(payload) != _PAYLOAD_KEYS:
+    """Strictly validate a payload: exact fields, types, lengths and consistency with consent.
+
+    Versions 1 and 2 are read (version 2 adds ``desk_age_key_id``); any other is refused.
+    """
+    if not isinstance(payload, dict):
+        raise _schema("payload fields")
+    version = payload.get("schema_version")
+    if isinstance(version, bool) or version not in READABLE_PAYLOAD_VERSIONS:
+        raise _schema("schema version")
+    if set(payload) != _PAYLOAD_KEYS[version]:
         raise _schema("payload fields")
     if payload["schema"] != PAYLOAD_SCHEMA:
         raise _schema("schema")
-    if payload["schema_version"] != PAYLOAD_VERSION or isinstance(payload["schema_version"], bool):
-        raise _schema("schema version")
+    desk_age_key_id: str | None = None
+    if version >= 2:
+        desk_age_key_id = payload["desk_age_key_id"]
+        if not isinstance(desk_age_key_id, str) or not _KEY_ID.match(desk_age_key_id):
+            raise _schema("desk key id")
     ref_id = _text(payload["referral_id"], 36)
     try:
         parsed = uuid.UUID(ref_id)
@@ -260,6 +313,29 @@ def validate_payload(payload: Any) -> ReferralContent:
         consent=payload["consent"],
         content=payload["content"],
         raw=payload,
+        desk_age_key_id=desk_age_key_id,
+    )
+
+
+def check_addressed(
+    content: ReferralContent, age_key_ids: Collection[str], desk_name: str | None = None
+) -> None:
+    """Refuse (:class:`PackageWrongDesk`) a referral not addressed to this desk.
+
+    ``age_key_ids`` are the key ids (:func:`recipient_key_id`) of this desk's age identities;
+    a version 2 payload must name one of them. A version 1 payload names no key: it is
+    accepted only when its ``desk`` is ``desk_name``, this desk's own name.
+    """
+    if content.desk_age_key_id is not None:
+        if content.desk_age_key_id in age_key_ids:
+            return
+    elif desk_name is not None and content.desk == desk_name:
+        return
+    raise PackageWrongDesk(
+        _(
+            "This package was made for another desk (its signed content names another desk "
+            "key) and was encrypted again to this one: refused."
+        )
     )
 
 

@@ -1,8 +1,8 @@
 """Drafting a referral from a conversation record, and the payload built from the draft.
 
 A draft holds the source summary (NFC), the anonymiser's proposals and the advisor's
-decisions; the payload is a pure function of the draft, the consent record and the device key
-id, so the preview is byte for byte what gets signed.
+decisions; the payload is a pure function of the draft, the consent record, the device key id
+and the key id of the desk's age key, so the preview is byte for byte what gets signed.
 """
 
 from __future__ import annotations
@@ -217,9 +217,11 @@ def new_draft(
 
 
 def build_payload(
-    draft: ReferralDraft, consent: ConsentRecord, advisor_key_id: str
+    draft: ReferralDraft, consent: ConsentRecord, advisor_key_id: str, desk_age_key_id: str
 ) -> dict[str, Any]:
-    """The payload the desk will read: only consented scopes, summary anonymised."""
+    """The payload the desk will read: only consented scopes, summary anonymised, addressed
+    to the desk whose age recipient has the key id ``desk_age_key_id``
+    (:func:`~advisor_desktop.protocol.referral_package.recipient_key_id`)."""
     scopes = draft.scopes
     content: dict[str, Any] = {}
     if Scope.CATEGORY in scopes:
@@ -256,6 +258,7 @@ def build_payload(
         else ACTION_ASSESS,
         "advisor_key_id": advisor_key_id,
         "desk": draft.desk,
+        "desk_age_key_id": desk_age_key_id,
         "consent": consent.summary(),
         "content": content,
     }

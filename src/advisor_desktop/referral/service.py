@@ -21,7 +21,12 @@ from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.errors import ReferralError, ReferralNotFound, ReferralStateError
 from advisor_desktop.protocol.keys import canonical_json
 from advisor_desktop.protocol.profile import Desk, OrgProfile
-from advisor_desktop.protocol.referral_package import encrypt_to, sign_envelope, validate_payload
+from advisor_desktop.protocol.referral_package import (
+    encrypt_to,
+    recipient_key_id,
+    sign_envelope,
+    validate_payload,
+)
 from advisor_desktop.protocol.referral_terms import ConsentMethod
 from advisor_desktop.referral.anonymiser import RedactionDecision
 from advisor_desktop.referral.consent import (
@@ -209,8 +214,18 @@ class ReferralService:
                 ).fetchone()
             if row is not None and row[0] is not None:
                 return bytes(row[0])
-        key_id = self.device_keys.public_key().key_id
-        return canonical_json(build_payload(ref.draft, ref.consent, key_id))
+        return canonical_json(self._payload(ref))
+
+    def _payload(self, ref: Referral) -> dict[str, Any]:
+        """The payload of a draft, addressed to its desk's age key as the profile has it now
+        (the key it is encrypted to when sealed)."""
+        desk = self.desk(ref.draft.desk)
+        return build_payload(
+            ref.draft,
+            ref.consent,
+            self.device_keys.public_key().key_id,
+            recipient_key_id(desk.age_recipient),
+        )
 
     def decide(self, referral_id: str, decisions: Sequence[RedactionDecision]) -> ReferralDraft:
         """Apply the advisor's redaction decisions (added to earlier ones) to a draft."""
@@ -246,7 +261,7 @@ class ReferralService:
         what was looked at.
         """
         ref = self._require(referral_id, ("draft",))
-        payload = build_payload(ref.draft, ref.consent, self.device_keys.public_key().key_id)
+        payload = self._payload(ref)
         validate_payload(payload)  # our own output must pass the desk's checks
         payload_bytes = canonical_json(payload)
         digest = payload_digest(payload_bytes)
