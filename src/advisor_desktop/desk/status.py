@@ -1,42 +1,31 @@
-"""The desk's weighing of a referral: its states, the outcome categories of a closed one, and
-the message that goes with a change.
+"""The desk's weighing of a referral: reading the states and outcome categories an operator
+types, and the message that goes with a change.
 
-The ids are what status messages will carry back to the advisor (a later step); when those
-messages are defined in ``protocol/``, this vocabulary moves there with them.
+The vocabulary itself (:class:`ReferralState`, :class:`Outcome`) is the status message
+format's, in ``protocol/referral_terms.py``: both ends read it.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from enum import StrEnum
 
 from advisor_desktop.platform.errors import UsageError
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.terminal import is_unsafe
+from advisor_desktop.protocol.referral_terms import Outcome, ReferralState
+from advisor_desktop.protocol.status_message import MAX_TEXT_CHARS
 
-MAX_MESSAGE_CHARS = 4000
+__all__ = [
+    "MAX_MESSAGE_CHARS",
+    "Outcome",
+    "ReferralState",
+    "clean_message",
+    "parse_outcome",
+    "parse_state",
+]
 
-
-class ReferralState(StrEnum):
-    """Where a referral stands at the desk."""
-
-    RECEIVED = "received"
-    IN_ASSESSMENT = "in-assessment"
-    REFERRED_ON = "referred-on"
-    CLOSED = "closed"
-
-
-class Outcome(StrEnum):
-    """Why a referral was closed (the reporting point's instruments, and the ends a case can
-    have without one)."""
-
-    ADVICE_GIVEN = "advice-given"
-    MEDIATION = "mediation"
-    INVESTIGATION = "investigation"
-    SECRETARY_GENERAL = "brought-to-secretary-general"
-    NO_FURTHER_ACTION = "no-further-action"
-    WITHDRAWN = "withdrawn-by-reporter"
-    OTHER = "other"
+#: What a status message can carry (``protocol/status_message.py``).
+MAX_MESSAGE_CHARS = MAX_TEXT_CHARS
 
 
 def parse_state(text: str) -> ReferralState:
