@@ -32,6 +32,7 @@ from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.protocol.profile import load_profile
 from advisor_desktop.storage.meta import store_profile
 from advisor_desktop.storage.store import create_vault
+from advisor_desktop.ui.guides.browser import GuideBrowser
 from advisor_desktop.ui.shell.application import DesktopApp, UnlockWindow, layout_direction
 from advisor_desktop.ui.shell.workers import Runner
 
@@ -135,26 +136,27 @@ def main(argv: list[str] | None = None) -> int:
         wait_until(lambda: desktop.main is not None, desktop.runner)
         main_window = desktop.main
         assert main_window is not None
-        page = main_window.page("notebook")
-        wait_until(lambda: page.banner.isVisible(), desktop.runner)  # type: ignore[attr-defined]
+        page = main_window.notebook.widget()
+        wait_until(lambda: page.banner.isVisible(), desktop.runner)
         save(main_window, out, "notebook", desktop.runner)
-        record_id = page.model.record_id(0)  # type: ignore[attr-defined]
-        page.open_record(record_id)  # type: ignore[attr-defined]
+        record_id = page.model.record_id(0)
+        page.open_record(record_id)
         save(main_window, out, "editor", desktop.runner)
-        page.show_list()  # type: ignore[attr-defined]
+        page.show_list()
         main_window.show_page("follow-ups")
-        followups = main_window.page("follow-ups")
-        wait_until(lambda: followups.tree.topLevelItemCount() > 0, desktop.runner)  # type: ignore[attr-defined]
+        followups = main_window.followups.widget()
+        wait_until(lambda: followups.tree.topLevelItemCount() > 0, desktop.runner)
         save(main_window, out, "follow-ups", desktop.runner)
         main_window.show_page("settings")
-        settings = main_window.page("settings")
-        wait_until(lambda: settings.info.rowCount() > 0, desktop.runner)  # type: ignore[attr-defined]
+        settings = main_window.settings.widget()
+        wait_until(lambda: settings.info.rowCount() > 0, desktop.runner)
         save(main_window, out, "settings", desktop.runner)
         main_window.show_page("guides")
         guides = main_window.page("guides")
-        guides.set_language("ar")  # type: ignore[attr-defined]
+        assert isinstance(guides, GuideBrowser)
+        guides.set_language("ar")
         save(main_window, out, "guides-ar", desktop.runner)
-        guides.set_language("en")  # type: ignore[attr-defined]
+        guides.set_language("en")
         save(main_window, out, "guides", desktop.runner)
         main_window.show_page("notebook")
         main_window.quick_hide()

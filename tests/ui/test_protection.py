@@ -193,22 +193,33 @@ def test_a_failed_retention_count_is_logged_without_a_dialog(qtbot, main, caplog
 
 
 def test_every_control_has_an_accessible_name(qtbot, main):
-    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox, QLineEdit
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QComboBox,
+        QHeaderView,
+        QLineEdit,
+    )
 
     main.page("notebook").new_record()
     missing = []
-    for kind in (QLineEdit, QComboBox, QAbstractItemView):
-        for widget in main.findChildren(kind):
-            if widget.parent() is not None and type(widget.parent()).__name__ in {
-                "QComboBox",
-                "QDateEdit",
-                "QSpinBox",
-                "QCalendarWidget",
-            }:
-                continue
-            if not widget.accessibleName() and widget.isVisibleTo(main):
-                missing.append(type(widget).__name__)
-    for button in main.findChildren(QAbstractButton):
-        if button.isVisibleTo(main) and not (button.accessibleName() or button.text()):
-            missing.append(type(button).__name__)
-    assert missing == []
+    # Sections are built on their first visit: visit each, so every one is checked.
+    for key in main.page_keys():
+        main.show_page(key)
+        for kind in (QLineEdit, QComboBox, QAbstractItemView):
+            for widget in main.findChildren(kind):
+                if widget.parent() is not None and type(widget.parent()).__name__ in {
+                    "QComboBox",
+                    "QDateEdit",
+                    "QSpinBox",
+                    "QCalendarWidget",
+                }:
+                    continue
+                if isinstance(widget, QHeaderView):
+                    continue  # a part of its item view, which carries the name
+                if not widget.accessibleName() and widget.isVisibleTo(main):
+                    missing.append(f"{key}: {type(widget).__name__}")
+        for button in main.findChildren(QAbstractButton):
+            if button.isVisibleTo(main) and not (button.accessibleName() or button.text()):
+                missing.append(f"{key}: {type(button).__name__}")
+    assert missing == [], missing

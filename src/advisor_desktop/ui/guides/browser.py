@@ -70,6 +70,7 @@ class GuideBrowser(QWidget):
             self.picker.setItemData(index, info.english_name, Qt.ItemDataRole.ToolTipRole)
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search in this guide"))
+        self.search.setAccessibleName(_("Search in this guide"))
         self.search.setClearButtonEnabled(True)
         self.pdf_button = QPushButton(_("Print / Save as PDF…"))
         self.visitor_button = QPushButton(_("Show to visitor"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -32,7 +32,6 @@ from advisor_desktop.notebook.models import (
 )
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _, active_locale, ngettext
-from advisor_desktop.ui.notebook.editor import AUTOSAVE_MS, RecordEditor
 from advisor_desktop.ui.notebook.editor_form import from_qdate
 from advisor_desktop.ui.notebook.record_model import RecordTableModel
 from advisor_desktop.ui.notebook.search import DEBOUNCE_MS, SearchController
@@ -41,6 +40,12 @@ from advisor_desktop.ui.shell.common import Banner, named, show_error
 from advisor_desktop.ui.shell.formatting import format_date
 from advisor_desktop.ui.shell.session import Session
 from advisor_desktop.ui.shell.workers import Runner
+
+if TYPE_CHECKING:
+    # Imported when the editor is first built: it brings the referral feature with it, which
+    # the list shown at unlock does not need.
+    from advisor_desktop.ui.notebook.editor import RecordEditor
+    from advisor_desktop.ui.notebook.record_referrals import VisitorOpener
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +68,7 @@ class NotebookPage(QWidget):
         clipboard: SecureClipboard,
         *,
         debounce_ms: int = DEBOUNCE_MS,
-        autosave_ms: int = AUTOSAVE_MS,
+        autosave_ms: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -76,11 +81,12 @@ class NotebookPage(QWidget):
         outer.addWidget(self.stack)
         self.list_page = QWidget()
         self.stack.addWidget(self.list_page)
-        self.editor = RecordEditor(session, clipboard, autosave_ms)
-        self.stack.addWidget(self.editor)
-        self.editor.close_requested.connect(self.show_list)
-        self.editor.saved.connect(self._after_save)
-        self.editor.deleted.connect(self._after_delete)
+        # The editor (form, referrals panel) is built when first opened: unlocking shows the
+        # list only.
+        self._clipboard = clipboard
+        self._autosave_ms = autosave_ms
+        self._editor: RecordEditor | None = None
+        self._visitor_opener: VisitorOpener | None = None
         self._build_list()
         self.search = SearchController(
             runner, lambda: session.notebook, self.filters, debounce_ms, self
@@ -242,6 +248,33 @@ class NotebookPage(QWidget):
 
     # -- list ↔ editor ---------------------------------------------------------------------
 
+    @property
+    def editor(self) -> RecordEditor:
+        """The record editor (built on first use)."""
+        if self._editor is None:
+            from advisor_desktop.ui.notebook.editor import AUTOSAVE_MS, RecordEditor
+
+            autosave_ms = AUTOSAVE_MS if self._autosave_ms is None else self._autosave_ms
+            editor = RecordEditor(self.session, self._clipboard, autosave_ms)
+            self.stack.addWidget(editor)
+            editor.close_requested.connect(self.show_list)
+            editor.saved.connect(self._after_save)
+            editor.deleted.connect(self._after_delete)
+            editor.referrals.set_visitor_opener(self._visitor_opener)
+            self._editor = editor
+        return self._editor
+
+    def set_visitor_opener(self, opener: VisitorOpener | None) -> None:
+        """How the editor's referral wizard shows the visitor view (from the guides)."""
+        self._visitor_opener = opener
+        if self._editor is not None:
+            self._editor.referrals.set_visitor_opener(opener)
+
+    def keep_draft(self) -> None:
+        """Save the editor's unsaved changes as a draft in the vault (if it was ever used)."""
+        if self._editor is not None:
+            self._editor.autosave()
+
     def show_list(self) -> None:
         """Show the list (the editor keeps unsaved changes as a draft)."""
         self.stack.setCurrentWidget(self.list_page)
@@ -304,9 +337,11 @@ class NotebookPage(QWidget):
                 self.search.set_text(self.search_box.text())
 
     def _on_about_to_lock(self) -> None:
-        in_editor = self.stack.currentWidget() is self.editor
-        self._resume = ("editor" if in_editor else "list", self.editor.record_id)
-        self.editor.drop_content()
+        editor = self._editor
+        in_editor = editor is not None and self.stack.currentWidget() is editor
+        self._resume = ("editor" if in_editor else "list", editor.record_id if editor else None)
+        if editor is not None:
+            editor.drop_content()
         self.search.cancel()
         self.model.clear()
         self.banner.hide()

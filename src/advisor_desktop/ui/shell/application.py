@@ -22,18 +22,25 @@ from advisor_desktop.platform.languages import PSEUDO_LOCALE, catalog_name, is_r
 from advisor_desktop.platform.paths import AppPaths, resolve_paths
 from advisor_desktop.ui.shell.excepthook import UnexpectedErrorReporter
 from advisor_desktop.ui.shell.unlock import UnlockForm
+from advisor_desktop.ui.shell.warmup import Warmup, prewarm_wrappers
 from advisor_desktop.ui.shell.workers import Runner
 
 if TYPE_CHECKING:
     from advisor_desktop.crypto.keyslots import KdfPolicy
+    from advisor_desktop.ui.shell.build import AdvisorWindow
     from advisor_desktop.ui.shell.main_window import MainWindow
+    from advisor_desktop.ui.shell.session import Session
 
 log = logging.getLogger(__name__)
 
 WINDOW_SIZE = (1280, 720)
-# Start-up work that can wait (log file, warm-up imports) runs this long after the first window
-# is shown, so it never delays the first paint.
+# Start-up work that can wait (log file, one-instance check) runs this long after the first
+# window is shown, so it never delays the first paint.
 AFTER_FIRST_PAINT_MS = 300
+# The warm-up for the unlock starts sooner (the first paint is done by then); what it has not
+# done by the unlock goes on this long after the main window is shown.
+PREWARM_MS = 50
+WARMUP_RESUME_MS = 500
 
 
 def layout_direction(lang: str) -> Qt.LayoutDirection:
@@ -73,8 +80,9 @@ class DesktopApp(QObject):
         self.idle_ms = idle_ms
         self.runner = Runner(self)
         self.first: QWidget | None = None
-        self.main: MainWindow | None = None
+        self.main: AdvisorWindow | None = None
         self.on_main_shown: Callable[[MainWindow], None] | None = None
+        self.warmup = Warmup(self.runner, self)
 
     def start(self) -> QWidget:
         """Show the wizard or the unlock window; returns it."""
@@ -95,13 +103,15 @@ class DesktopApp(QObject):
         window.show()
         if isinstance(window, UnlockWindow):
             window.form.focus_passphrase()
-            # While the advisor types, import what the main window needs on a worker, so the
-            # unlock itself does not pay for it — once the window is on screen, so the import
-            # does not compete with its first paint.
-            QTimer.singleShot(
-                AFTER_FIRST_PAINT_MS, self, lambda: self.runner.start(_prewarm_imports)
-            )
+            # While the advisor types, prepare what the unlock would otherwise pay for, once the
+            # window is painted: PySide's one-time set-up (GUI thread), then, step by step on
+            # the runner, the imports and locale data of the main window.
+            QTimer.singleShot(PREWARM_MS, self, self._prewarm)
         return window
+
+    def _prewarm(self) -> None:
+        prewarm_wrappers()
+        self.warmup.start()
 
     def apply_language(self, lang: str) -> None:
         """Make ``lang`` the language of new widgets: catalogs, Qt's strings, direction."""
@@ -137,10 +147,13 @@ class DesktopApp(QObject):
             old.close()
             old.deleteLater()
 
-    def open_main(self, vault: Any) -> MainWindow:
+    def open_main(self, vault: Any) -> AdvisorWindow:
         """Build the session, pages and main window around the open ``vault``."""
         from advisor_desktop.ui.shell.session import Session
 
+        # The rest of the warm-up waits until the window is up: its steps would compete with
+        # building and painting it for the interpreter.
+        self.warmup.hold()
         kwargs: dict[str, Any] = {}
         if self.clock is not None:
             kwargs["clock"] = self.clock
@@ -156,31 +169,37 @@ class DesktopApp(QObject):
             self.first = None
         if self.on_main_shown is not None:
             self.on_main_shown(main)
+        QTimer.singleShot(WARMUP_RESUME_MS, self, self.warmup.resume)
         return main
 
-    def _build_main(self, session: Any, vault: Any = None) -> MainWindow:
-        """The main window and its pages around ``session`` (opened on ``vault`` if given)."""
+    def _build_main(self, session: Session, vault: Any = None) -> AdvisorWindow:
+        """The main window and its pages around ``session`` (opened on ``vault`` if given).
+
+        Only the first page is built here; the others are built, and wired below, on their
+        first visit.
+        """
         from advisor_desktop.ui.shell.build import build_main_window
         from advisor_desktop.ui.shell.features import add_guides
 
         main = build_main_window(session, self.runner, idle_ms=self.idle_ms)
         if vault is not None:
             session.open(vault)
-        _browser, open_visitor = add_guides(main, self.paths, session.notebook.profile, self.lang)
-        notebook_page = main.page("notebook")
-        notebook_page.editor.referrals.set_visitor_opener(  # type: ignore[attr-defined]
-            lambda visitor_lang: open_visitor(visitor_lang) and None
-        )
-        main.page("settings").language_changed.connect(  # type: ignore[attr-defined]
-            self.switch_main_language
+        _guides, open_visitor = add_guides(main, self.paths, session.notebook.profile, self.lang)
+
+        def show_visitor(visitor_lang: str) -> None:
+            open_visitor(visitor_lang)
+
+        main.notebook.widget().set_visitor_opener(show_visitor)
+        main.settings.when_built(
+            lambda settings: settings.language_changed.connect(self.switch_main_language)
         )
         # A new profile, desk or guide pack changes what several pages show: rebuild them.
-        main.page("trust").trust_changed.connect(  # type: ignore[attr-defined]
-            lambda: self.switch_main_language(self.lang)
+        main.trust.when_built(
+            lambda trust: trust.trust_changed.connect(lambda: self.switch_main_language(self.lang))
         )
         return main
 
-    def switch_main_language(self, lang: str) -> MainWindow | None:
+    def switch_main_language(self, lang: str) -> AdvisorWindow | None:
         """Settings: show the main window in ``lang`` now, on the same open vault.
 
         Every widget is rebuilt in the new language (and direction); the vault stays open,
@@ -191,7 +210,9 @@ class DesktopApp(QObject):
             return None
         self.apply_language(lang)
         page = old.current_page_key()
-        old.page("notebook").editor.autosave()  # type: ignore[attr-defined]
+        notebook = old.notebook.built
+        if notebook is not None:
+            notebook.keep_draft()
         session = old.session
         session.reload_profile()
         # Work the old pages started reports back first; then only the old window's widgets
@@ -233,22 +254,6 @@ def install_qt_translator(app: QApplication, lang: str) -> bool:
     if not translator.load(f"qtbase_{qt_name}", folder):
         return False
     return app.installTranslator(translator)
-
-
-def _prewarm_imports() -> None:
-    """On a worker while the unlock window waits: import what the main window needs and load
-    the locale data of every language name it shows, so the unlock does not pay for it."""
-    from advisor_desktop.guides.languages import language_info
-    from advisor_desktop.guides.model import discover_languages
-    from advisor_desktop.guides.store import shipped_root
-    from advisor_desktop.platform.languages import ui_languages
-    from advisor_desktop.ui.notebook.editor_form import LANGUAGES
-    from advisor_desktop.ui.shell.formatting import language_name
-
-    for code in discover_languages(shipped_root()):
-        language_info(code)
-    for code in (*ui_languages(), *LANGUAGES):
-        language_name(code)
 
 
 def run_application(

@@ -7,21 +7,25 @@ visitor view a passphrase check that reads the key slots (never the open databas
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
-from advisor_desktop.guides.library import GuideLibrary
-from advisor_desktop.guides.pack import trusted_keys
-from advisor_desktop.guides.store import active_source
 from advisor_desktop.platform.hardening import wipe
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.protocol.profile import OrgProfile
 from advisor_desktop.storage.store import passphrase_opens
-from advisor_desktop.ui.guides.browser import GuideBrowser
-from advisor_desktop.ui.guides.visitor import VisitorView
-from advisor_desktop.ui.shell.main_window import MainWindow
+from advisor_desktop.ui.shell.main_window import MainWindow, Page
+
+if TYPE_CHECKING:
+    # The guides (their library, the browser, the visitor view and the document renderer)
+    # are imported when first shown, not at unlock.
+    from advisor_desktop.guides.library import GuideLibrary
+    from advisor_desktop.ui.guides.browser import GuideBrowser
+    from advisor_desktop.ui.guides.visitor import VisitorView
 
 
 def passphrase_check(paths: AppPaths) -> Callable[[bytearray], bool]:
@@ -38,27 +42,36 @@ def passphrase_check(paths: AppPaths) -> Callable[[bytearray], bool]:
 
 def guide_library(paths: AppPaths, profile: OrgProfile) -> GuideLibrary:
     """The guides to show: an installed signed pack if valid, else the shipped ones."""
+    from advisor_desktop.guides.library import GuideLibrary
+    from advisor_desktop.guides.pack import trusted_keys
+    from advisor_desktop.guides.store import active_source
+
     return GuideLibrary(profile, active_source(paths, trusted_keys(profile)))
 
 
 def add_guides(
     window: MainWindow, paths: AppPaths, profile: OrgProfile, lang: str
-) -> tuple[GuideBrowser, Callable[[str], VisitorView]]:
+) -> tuple[Page[GuideBrowser], Callable[[str], VisitorView]]:
     """Add the guide browser page and the visitor view (leaving it needs the passphrase).
 
-    Returns the browser and a function that opens the visitor view in a given language (the
-    referral wizard shows the consent statement's language with it).
+    Returns the browser's page (built on its first visit) and a function that opens the
+    visitor view in a given language (the referral wizard shows the consent statement's
+    language with it). The guides are read when first needed, not at unlock.
     """
-    library = guide_library(paths, profile)
-    browser = GuideBrowser(library)
-    browser.set_language(library.best_language(lang))
+
+    @functools.cache
+    def library() -> GuideLibrary:
+        return guide_library(paths, profile)
+
     check = passphrase_check(paths)
     # A top-level window needs an owner on the Python side, or it is collected at once.
     open_views: list[VisitorView] = []
 
     def open_visitor(visitor_lang: str) -> VisitorView:
+        from advisor_desktop.ui.guides.visitor import VisitorView
+
         # The window's runner: closing the app (and a test) waits for a check under way.
-        view = VisitorView(library, visitor_lang, check, runner=window.runner)
+        view = VisitorView(library(), visitor_lang, check, runner=window.runner)
         open_views.append(view)
         # Behind the visitor view the notebook shows a neutral screen: switching windows
         # (Alt+Tab) must not reveal it. It comes back when the advisor leaves the view.
@@ -75,11 +88,20 @@ def add_guides(
         view.enter()
         return view
 
-    browser.visitor_view_requested.connect(open_visitor)
+    def build_browser() -> GuideBrowser:
+        from advisor_desktop.ui.guides.browser import GuideBrowser
+
+        browser = GuideBrowser(library())
+        browser.set_language(library().best_language(lang))
+        browser.visitor_view_requested.connect(open_visitor)
+        return browser
+
+    page = window.add_page("guides", _("Guides"), build_browser, "Ctrl+4")
 
     def factory(_parent: QWidget) -> QWidget:
-        return open_visitor(browser.lang or library.best_language(lang))
+        browser = page.built
+        shown = browser.lang if browser is not None else ""
+        return open_visitor(shown or library().best_language(lang))
 
-    window.add_page("guides", _("Guides"), browser, "Ctrl+4")
     window.set_visitor_view_factory(factory)
-    return browser, open_visitor
+    return page, open_visitor

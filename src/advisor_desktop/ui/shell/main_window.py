@@ -1,6 +1,9 @@
 """The main window: navigation + page stack, toolbar, lock screen and quick hide.
 
 Features are plugged in with :meth:`MainWindow.add_page`; the composition root decides which.
+The window is built in stages, so that unlocking pays only for what the first page shows: a
+section given as a factory is built on its first visit (or when first asked for), and the
+lock screen with its unlock form when the window first locks.
 The window owns the app-wide behaviour that protects the screen: auto-lock on idle, Ctrl+L,
 quick hide (Esc twice or the toolbar), lock with the machine, clipboard clearing.
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
@@ -40,6 +43,48 @@ log = logging.getLogger(__name__)
 
 DOUBLE_ESC_MS = 600
 VisitorViewFactory = Callable[[QWidget], QWidget]
+W = TypeVar("W", bound=QWidget)
+
+
+class Page(Generic[W]):
+    """One section of the main window, typed, built the first time it is needed.
+
+    :meth:`widget` builds it (once); :attr:`built` says whether that happened without causing
+    it; :meth:`when_built` wires something to the page whenever it comes to exist.
+    """
+
+    def __init__(self, key: str, build: Callable[[], W]) -> None:
+        self.key = key
+        self._build: Callable[[], W] | None = build
+        self._widget: W | None = None
+        self._on_built: list[Callable[[W], object]] = []
+
+    @property
+    def built(self) -> W | None:
+        """The page's widget if it was built already, else None (nothing is built)."""
+        return self._widget
+
+    def widget(self) -> W:
+        """The page's widget, built now if it was not yet."""
+        if self._widget is None:
+            assert self._build is not None
+            build, self._build = self._build, None
+            self._widget = widget = build()
+            callbacks, self._on_built = self._on_built, []
+            for callback in callbacks:
+                callback(widget)
+        return self._widget
+
+    def when_built(self, callback: Callable[[W], object]) -> None:
+        """Call ``callback(widget)`` once the page exists: at once if it does already."""
+        if self._widget is not None:
+            callback(self._widget)
+        else:
+            self._on_built.append(callback)
+
+
+def _ready(widget: W) -> Callable[[], W]:
+    return lambda: widget
 
 
 class MainWindow(QMainWindow):
@@ -53,6 +98,10 @@ class MainWindow(QMainWindow):
 
     hidden_changed = Signal(bool)
     """Quick hide turned on (True) or off (False)."""
+
+    page_built = Signal(str)
+    """A section's widget was just built (carries its key): on its first visit, or when code
+    first asked for it."""
 
     def __init__(
         self,
@@ -69,7 +118,7 @@ class MainWindow(QMainWindow):
         self.clipboard = clipboard
         self.setWindowTitle(_("Advisor Desktop"))
         self._keys: list[str] = []
-        self._pages: dict[str, QWidget] = {}
+        self._pages: dict[str, Page[Any]] = {}
         self._last_esc = 0.0
         self._resume_key: str | None = None
         self._visitor_factory: VisitorViewFactory | None = None
@@ -86,11 +135,11 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         row.addWidget(self.nav)
         row.addWidget(self.pages, 1)
-        self.lock_screen = LockScreen(session.paths, runner, session.policy)
-        self.lock_screen.form.unlocked.connect(self._unlocked)
+        # Built on the first lock: an unlocked window never shows it.
+        self.lock_screen: LockScreen | None = None
         self.hide_screen = QuickHideScreen()
         self.hide_screen.resume.connect(self.quick_show)
-        for screen in (self.workspace, self.lock_screen, self.hide_screen):
+        for screen in (self.workspace, self.hide_screen):
             self.screens.addWidget(screen)
         self._build_toolbar()
         self.statusBar()
@@ -140,13 +189,22 @@ class MainWindow(QMainWindow):
 
     # -- pages -----------------------------------------------------------------------------
 
-    def add_page(self, key: str, title: str, widget: QWidget, shortcut: str | None = None) -> None:
-        """Add a section to the navigation; ``shortcut`` (e.g. "Ctrl+1") switches to it."""
+    def add_page(
+        self, key: str, title: str, page: W | Callable[[], W], shortcut: str | None = None
+    ) -> Page[W]:
+        """Add a section to the navigation; ``shortcut`` (e.g. "Ctrl+1") switches to it.
+
+        ``page`` is the widget, or a function that builds it: it is then called on the
+        section's first visit (the first section is visited at once). Returns the typed page.
+        """
         if key in self._pages:
             raise ValueError(key)
-        self._pages[key] = widget
+        handle: Page[W] = Page(key, _ready(page) if isinstance(page, QWidget) else page)
+        handle.when_built(lambda widget: self._place(key, widget))
+        self._pages[key] = handle
         self._keys.append(key)
-        self.pages.addWidget(widget)
+        if isinstance(page, QWidget):
+            handle.widget()  # a widget given as such is placed at once
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
         if shortcut:
@@ -158,10 +216,24 @@ class MainWindow(QMainWindow):
         self.nav.addItem(item)
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
+        return handle
+
+    def _place(self, key: str, widget: QWidget) -> None:
+        self.pages.addWidget(widget)
+        log.info("page_built key=%s", key)
+        self.page_built.emit(key)
 
     def page(self, key: str) -> QWidget:
-        """The widget of section ``key``."""
-        return self._pages[key]
+        """The widget of section ``key`` (built now if it was not yet)."""
+        return self._pages[key].widget()
+
+    def page_keys(self) -> list[str]:
+        """The sections, in navigation order."""
+        return list(self._keys)
+
+    def is_built(self, key: str) -> bool:
+        """Whether section ``key`` was built already (asking does not build it)."""
+        return self._pages[key].built is not None
 
     def show_page(self, key: str) -> None:
         """Switch to section ``key``."""
@@ -174,7 +246,7 @@ class MainWindow(QMainWindow):
 
     def _nav_changed(self, row: int) -> None:
         if 0 <= row < len(self._keys):
-            self.pages.setCurrentWidget(self._pages[self._keys[row]])
+            self.pages.setCurrentWidget(self._pages[self._keys[row]].widget())
 
     def set_visitor_view_factory(self, factory: VisitorViewFactory | None) -> None:
         """Enable the "Visitor view" action: ``factory(parent)`` builds the visitor's window
@@ -194,7 +266,15 @@ class MainWindow(QMainWindow):
     @property
     def is_locked(self) -> bool:
         """True while the lock screen is shown."""
-        return self.screens.currentWidget() is self.lock_screen
+        return self.lock_screen is not None and self.screens.currentWidget() is self.lock_screen
+
+    def _ensure_lock_screen(self) -> LockScreen:
+        if self.lock_screen is None:
+            screen = LockScreen(self.session.paths, self.runner, self.session.policy)
+            screen.form.unlocked.connect(self._unlocked)
+            self.screens.addWidget(screen)
+            self.lock_screen = screen
+        return self.lock_screen
 
     @property
     def is_hidden(self) -> bool:
@@ -209,9 +289,10 @@ class MainWindow(QMainWindow):
         self.clipboard.clear()
         self.idle.stop()
         self.session.lock()
-        self.lock_screen.form.reset()
-        self.screens.setCurrentWidget(self.lock_screen)
-        self.lock_screen.form.focus_passphrase()
+        screen = self._ensure_lock_screen()
+        screen.form.reset()
+        self.screens.setCurrentWidget(screen)
+        screen.form.focus_passphrase()
         self.statusBar().clearMessage()
         self.toolbar.setVisible(False)
         self.nav.setEnabled(False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -11,16 +13,23 @@ from advisor_desktop.ui.shell.common import named
 from advisor_desktop.ui.shell.unlock import UnlockForm
 from advisor_desktop.ui.shell.workers import Runner
 
+if TYPE_CHECKING:
+    from advisor_desktop.crypto.keyslots import KdfPolicy
+
 
 class LockScreen(QWidget):
     """Shown while the vault is locked: nothing of the notebook, only the unlock form."""
 
     def __init__(
-        self, paths: AppPaths, runner: Runner, policy: object = None, parent: QWidget | None = None
+        self,
+        paths: AppPaths,
+        runner: Runner,
+        policy: KdfPolicy | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        self.form = UnlockForm(paths, runner, policy, title=_("Locked"))  # type: ignore[arg-type]
+        self.form = UnlockForm(paths, runner, policy, title=_("Locked"))
         layout.addWidget(self.form)
         hint = QLabel(_("The notebook is locked and its key was removed from memory."))
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
