@@ -1,33 +1,47 @@
 """Desktop UI benchmark (not a timed test): start-up, unlock and event-loop stalls.
 
-    python tests/benchmarks/ui_bench.py [--records 100000] [--runs 5] [--json FILE]
+    python tests/benchmarks/ui_bench.py [--records 100000] [--runs 5] [--quick] [--busy N]
+                                        [--json FILE]
 
 Measures, offscreen:
 
 1. process start → unlock window shown, against a bare PySide6 "hello window" started the
    same way (``python -c …`` in a fresh process); reported as a ratio (aim ≤ 1.3×);
-2. unlock → notebook shown on a vault of ``--records`` records, with the key derivation
-   (Argon2id at the vault's calibrated cost) and the vault open reported separately;
-3. the longest event-loop stall (a 5 ms heartbeat timer) during the unlock and during
-   search-as-you-type on that vault (aim ≤ 50 ms).
+2. unlock → the notebook's first rows on a vault of ``--records`` records (aim ≤ 0.8 s), with
+   the key derivation (Argon2id at the vault's calibrated cost) and the vault open reported
+   separately;
+3. the longest event-loop stall (a 5 ms heartbeat timer) during the unlock — from pressing
+   Unlock until the window has settled: first rows shown, every delayed background load
+   (retention, follow-ups) done, at least ``SETTLE_S`` after the first rows — and during
+   search-as-you-type on that vault (aim ≤ 50 ms; ≤ 150 ms with both cores busy).
 
-Prints a table and writes JSON. The vault is built once and kept in ``--vault-dir``.
+Each unlock runs in a fresh process, as the advisor's does, ``--runs`` times; the table shows
+the medians and, for the stalls, also the worst run. ``--quick`` is for iterating (20,000
+records, 2 runs). ``--busy N`` keeps N other processes spinning on the CPU for the whole run
+(the loaded figures); they are ended afterwards. Prints a table and writes JSON (``--json``;
+``*-bench.json`` is git-ignored). The vault is built once and kept in ``--vault-dir``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 PASSPHRASE = "benchmark passphrase for the ui"
+# The unlock stall is measured until this long after the first rows (and no work pending), so
+# that the loads the pages start a moment after unlock are inside the measurement.
+SETTLE_S = 1.0
+BUSY = "while True: pass"
 BARE = """
 import sys, time
 from PySide6.QtCore import QTimer
@@ -127,6 +141,27 @@ class Heartbeat:
         return max(self.longest, 0.0)
 
 
+def unlock_runs(folder: Path, query: str, runs: int) -> dict[str, float]:
+    """:func:`in_process` in ``runs`` fresh processes: medians, and the worst stalls."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    results: list[dict[str, float]] = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, __file__, "--unlock-child", str(folder), "--query", query],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+            timeout=300,
+        ).stdout
+        line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+        results.append(json.loads(line.removeprefix("RESULT ")))
+    summary = {key: statistics.median(r[key] for r in results) for key in results[0]}
+    for key in ("longest_stall_unlock_ms", "longest_stall_search_ms"):
+        summary[key.replace("_ms", "_worst_ms")] = max(r[key] for r in results)
+    return summary
+
+
 def in_process(folder: Path, query: str) -> dict[str, float]:
     """Unlock → notebook, KDF and open separately, and stalls during unlock and search."""
     from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QTimer
@@ -169,16 +204,17 @@ def in_process(folder: Path, query: str) -> dict[str, float]:
     wait_for(lambda: desktop.main is not None and desktop.main.isVisible())
     main = desktop.main
     assert main is not None
-    page = main.page("notebook")
-    wait_for(lambda: page.model.rowCount() > 0)  # type: ignore[attr-defined]
+    page = main.notebook.widget()
+    wait_for(lambda: page.model.rowCount() > 0)
     unlock_to_notebook = time.perf_counter() - start
-    wait_for(lambda: not desktop.runner.busy)
+    rows_at = time.perf_counter()
+    wait_for(lambda: time.perf_counter() - rows_at >= SETTLE_S and not desktop.runner.busy)
     unlock_stall = beat.stop()
 
-    box = page.search_box  # type: ignore[attr-defined]
+    box = page.search_box
     box.setFocus()
     got: list[str] = []
-    page.search.results.connect(lambda q, _h: got.append(q))  # type: ignore[attr-defined]
+    page.search.results.connect(lambda q, _h: got.append(q))
     beat.start()
     start = time.perf_counter()
     chars = list(query)
@@ -198,7 +234,7 @@ def in_process(folder: Path, query: str) -> dict[str, float]:
     return {
         "kdf_s": kdf,
         "open_vault_s": open_total,
-        "unlock_to_notebook_s": unlock_to_notebook,
+        "unlock_to_first_rows_s": unlock_to_notebook,
         "unlock_ui_overhead_s": unlock_to_notebook - open_total,
         "longest_stall_unlock_ms": unlock_stall * 1000,
         "search_typing_total_s": typing_to_results,
@@ -206,11 +242,25 @@ def in_process(folder: Path, query: str) -> dict[str, float]:
     }
 
 
+@contextlib.contextmanager
+def busy_cpus(count: int) -> Iterator[None]:
+    """``count`` processes spinning on the CPU while the block runs; ended afterwards."""
+    spinners = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the table and write JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--records", type=int, default=None, help="default 100000")
+    parser.add_argument("--runs", type=int, default=None, help="default 5")
+    parser.add_argument("--quick", action="store_true", help="20000 records, 2 runs")
+    parser.add_argument("--busy", type=int, default=0, metavar="N", help="N spinning processes")
     parser.add_argument("--query", default="visitor meeting")
     parser.add_argument(
         "--vault-dir",
@@ -218,21 +268,37 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(os.environ.get("TMPDIR", "/tmp")) / "advisor-ui-bench",
     )
     parser.add_argument("--json", type=Path, default=Path("ui-bench.json"))
+    parser.add_argument("--unlock-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    folder: Path = args.vault_dir.expanduser().resolve() / str(args.records)
+    if args.unlock_child is not None:
+        print("RESULT " + json.dumps(in_process(args.unlock_child, args.query)), flush=True)
+        return 0
+    records = args.records or (20_000 if args.quick else 100_000)
+    runs = args.runs or (2 if args.quick else 5)
+    folder: Path = args.vault_dir.expanduser().resolve() / str(records)
     folder.mkdir(parents=True, exist_ok=True)
-    built = build_vault(folder, args.records)
-    bare = time_start(BARE, [], args.runs)
-    ours = time_start(APP, [str(folder)], args.runs)
-    result: dict[str, float | int] = {
-        "records": args.records,
-        "vault_build_s": built,
-        "bare_window_start_s": statistics.median(bare),
-        "unlock_window_start_s": statistics.median(ours),
+    built = build_vault(folder, records)
+    with busy_cpus(args.busy):
+        bare = time_start(BARE, [], runs)
+        ours = time_start(APP, [str(folder)], runs)
+        result: dict[str, float | int] = {
+            "records": records,
+            "busy_processes": args.busy,
+            "vault_build_s": built,
+            "bare_window_start_s": statistics.median(bare),
+            "unlock_window_start_s": statistics.median(ours),
+        }
+        result["start_ratio"] = result["unlock_window_start_s"] / result["bare_window_start_s"]
+        result.update(unlock_runs(folder, args.query, runs))
+    stall_aim = 150 if args.busy else 50
+    aims = {
+        "start_ratio": 1.3,
+        "unlock_to_first_rows_s": 0.8,
+        "longest_stall_unlock_ms": stall_aim,
+        "longest_stall_unlock_worst_ms": stall_aim,
+        "longest_stall_search_ms": stall_aim,
+        "longest_stall_search_worst_ms": stall_aim,
     }
-    result["start_ratio"] = result["unlock_window_start_s"] / result["bare_window_start_s"]
-    result.update(in_process(folder, args.query))
-    aims = {"start_ratio": 1.3, "longest_stall_unlock_ms": 50, "longest_stall_search_ms": 50}
     print(f"{'measure':34} {'value':>12}  aim")
     for key, value in result.items():
         aim = aims.get(key)
