@@ -17,6 +17,13 @@ from typing import Any
 
 import pytest
 import sqlcipher3
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 
 from advisor_desktop.crypto.keyslots import KdfPolicy, SlotFile, wrap_key
 from advisor_desktop.crypto.recovery import generate_recovery_code
@@ -25,6 +32,11 @@ from advisor_desktop.notebook.service import Notebook
 from advisor_desktop.platform.paths import AppPaths, resolve_paths
 from advisor_desktop.platform.textnorm import normalize_for_index
 from advisor_desktop.protocol.profile import OrgProfile
+from advisor_desktop.protocol.referral_terms import ReferralState
+from advisor_desktop.protocol.status_message import StatusMessage
+from advisor_desktop.referral.consent import parse_scopes
+from advisor_desktop.referral.draft import DraftInputs, draft_to_doc, new_draft
+from advisor_desktop.referral.service import ReferralService
 from advisor_desktop.storage.meta import PROFILE_KEY, load_vault_profile
 from advisor_desktop.storage.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 from advisor_desktop.storage.store import open_vault, open_vault_with_recovery
@@ -107,6 +119,33 @@ def seed(conn: Any, version: int, profile: OrgProfile) -> dict[str, Any]:
             ("new", json.dumps({"notes": "unfinished"}), NOW),
         )
         expected["drafts"]["new"] = {"notes": "unfinished"}
+    if version >= 3:
+        # The device key as version 3 kept it (Ed25519 only), and a referral that left.
+        key = Ed25519PrivateKey.generate()
+        public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        conn.execute(
+            "INSERT INTO device_key (id, private_key, public_key, created_at) VALUES (1, ?, ?, ?)",
+            (key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()), public, NOW),
+        )
+        draft = new_draft(
+            make_record(notes="to the desk"),
+            DraftInputs(desk="Central desk", scopes=parse_scopes("category")),
+            "en",
+            dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+        )
+        conn.execute(
+            "INSERT INTO referrals (id, record_id, desk, state, draft, payload, payload_digest, "
+            "created_at, updated_at) VALUES (?, NULL, 'Central desk', 'exported', ?, ?, ?, ?, ?)",
+            (draft.referral_id, json.dumps(draft_to_doc(draft)), b"{}", "0" * 16, NOW, NOW),
+        )
+        conn.execute(
+            "INSERT INTO referral_consents (referral_id, scopes, language, statement_version, "
+            "statement_text, method, given_at) VALUES (?, 'category', 'en', '1', 'text', "
+            "'verbal', ?)",
+            (draft.referral_id, NOW),
+        )
+        expected["device_key"] = public
+        expected["referral"] = draft.referral_id
     return expected
 
 
@@ -145,9 +184,10 @@ def build_old_vault(
 
 def test_seed_data_covers_every_migration() -> None:
     """Adding a migration must come with seed data for it (update ``seed`` above)."""
-    # Version 3 (referrals, consents, outbox, device key) only adds empty tables and version 4
-    # an index; the oldest-to-newest runs below check they exist after migrating.
-    assert SCHEMA_VERSION == 4, "new schema version: add data valid at it to seed()"
+    # Version 3 (referrals, consents, outbox, device key): a device key and a referral; version
+    # 4 adds an index, version 5 the device's age key column and empty tables (status messages,
+    # withdrawals); the oldest-to-newest runs below check they exist after migrating.
+    assert SCHEMA_VERSION == 5, "new schema version: add data valid at it to seed()"
 
 
 def _columns(conn: Any, table: str) -> set[str]:
@@ -168,6 +208,8 @@ def test_open_migrates_older_vault(
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             assert {"device_key", "referrals", "referral_consents", "outbox"} <= tables
             assert "records_open_follow_up" in tables
+            assert {"referral_statuses", "referral_withdrawals"} <= tables
+            assert "age_identity" in _columns(conn, "device_key")
         notebook = Notebook(vault, load_vault_profile(vault))
         assert notebook.count() == len(expected["records"])
         for rid, values in expected["records"].items():
@@ -198,6 +240,28 @@ def test_open_migrates_older_vault(
             ] * (2 if version >= 2 else 1)
         if version >= 2:
             assert len(notebook.search("продления")) == 1
+        referrals = ReferralService(vault, load_vault_profile(vault))
+        device = referrals.device_keys.public_key()
+        if version >= 3:
+            # The key the desk enrolled stays; the age key is added beside it on first need.
+            assert device.raw == expected["device_key"]
+            (ref,) = referrals.list_referrals()
+            assert (ref.id, ref.state, ref.desk_status) == (expected["referral"], "exported", None)
+            assert referrals.get(ref.id).draft.referral_id == ref.id
+            status = StatusMessage(
+                ref.id,
+                1,
+                ReferralState.RECEIVED,
+                None,
+                None,
+                "2026-02-02T00:00:00Z",
+                "a" * 32,
+                device.key_id,
+            )
+            referrals.statuses.record(status, b"signed")
+            assert referrals.list_referrals()[0].desk_status is not None
+        assert device.age_recipient.startswith("age1")
+        assert referrals.device_keys.public_key() == device  # made once, kept
         # The migrated vault takes new data of the latest version.
         rid = notebook.add(make_record(notes="after migration", identifiers=("Person Z",)))
         assert notebook.get(rid).identifiers == ("Person Z",)

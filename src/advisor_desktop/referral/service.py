@@ -18,8 +18,13 @@ from typing import Any
 
 from advisor_desktop.notebook.models import ConversationRecord
 from advisor_desktop.platform.i18n import _
-from advisor_desktop.protocol.errors import ReferralError, ReferralNotFound, ReferralStateError
-from advisor_desktop.protocol.keys import canonical_json
+from advisor_desktop.protocol.errors import (
+    KeyFormatError,
+    ReferralError,
+    ReferralNotFound,
+    ReferralStateError,
+)
+from advisor_desktop.protocol.keys import canonical_json, decode_public_key
 from advisor_desktop.protocol.profile import Desk, OrgProfile
 from advisor_desktop.protocol.referral_package import (
     encrypt_to,
@@ -28,12 +33,20 @@ from advisor_desktop.protocol.referral_package import (
     validate_payload,
 )
 from advisor_desktop.protocol.referral_terms import ConsentMethod
+from advisor_desktop.protocol.status_message import read_status_message, verify_status_message
 from advisor_desktop.referral.anonymiser import RedactionDecision
 from advisor_desktop.referral.consent import (
     ConsentRecord,
     ConsentStatement,
     parse_scopes,
     record_consent,
+)
+from advisor_desktop.referral.desk_status import (
+    DeskStatus,
+    DeskStatusBook,
+    StatusImport,
+    StatusNotForThisDevice,
+    status_from_row,
 )
 from advisor_desktop.referral.device_key import DeviceKeyStore
 from advisor_desktop.referral.draft import (
@@ -67,6 +80,8 @@ class ReferralSummary:
     scopes: str
     created_at: str
     updated_at: str
+    desk_status: DeskStatus | None = None
+    """What the desk last said about it (its latest status message), if anything."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,7 @@ class ReferralService:
         self._profile = profile
         self._clock = clock
         self.device_keys = DeviceKeyStore(vault)
+        self.statuses = DeskStatusBook(vault, clock)
 
     # -- desks -------------------------------------------------------------------------
 
@@ -191,10 +207,14 @@ class ReferralService:
         return Referral(summary, draft_from_doc(json.loads(row[4])), consent, row[5])
 
     def list_referrals(self, record_id: int | None = None) -> list[ReferralSummary]:
-        """All referrals (or a record's), newest first."""
+        """All referrals (or a record's), newest first, each with the desk's latest status."""
         sql = (
-            "SELECT r.id, r.record_id, r.desk, r.state, c.scopes, r.created_at, r.updated_at "
-            "FROM referrals r JOIN referral_consents c ON c.referral_id = r.id"
+            "SELECT r.id, r.record_id, r.desk, r.state, c.scopes, r.created_at, r.updated_at, "
+            "s.referral_id, s.sequence, s.state, s.outcome, s.text, s.set_at, s.desk_key_id, "
+            "s.imported_at "
+            "FROM referrals r JOIN referral_consents c ON c.referral_id = r.id "
+            "LEFT JOIN referral_statuses s ON s.referral_id = r.id AND s.sequence = "
+            "(SELECT max(sequence) FROM referral_statuses WHERE referral_id = r.id)"
         )
         args: tuple[Any, ...] = ()
         if record_id is not None:
@@ -202,7 +222,51 @@ class ReferralService:
             args = (record_id,)
         with self._vault.read() as conn:
             rows = conn.execute(sql + " ORDER BY r.created_at DESC, r.id", args).fetchall()
-        return [ReferralSummary(*row) for row in rows]
+        return [
+            ReferralSummary(
+                str(row[0]),
+                row[1],
+                str(row[2]),
+                str(row[3]),
+                str(row[4]),
+                str(row[5]),
+                str(row[6]),
+                desk_status=None if row[7] is None else status_from_row(row[7:]),
+            )
+            for row in rows
+        ]
+
+    # -- what the desk says ---------------------------------------------------------------
+
+    def import_status(self, data: bytes) -> StatusImport:
+        """Take a status message file from the desk: decrypted with this device's age key,
+        verified against the key of the referral's desk in the profile, and kept with the
+        referral (a replayed older one never becomes its status again).
+
+        Refused with a typed error: not for this device or damaged
+        (:class:`~advisor_desktop.protocol.status_message.StatusUndecryptable`), not the
+        format (``StatusMessageError``), not signed by that desk's key
+        (``StatusBadSignature``), for a referral this device does not have
+        (:class:`ReferralNotFound`), another message for a step already received
+        (``StatusConflict``).
+        """
+        signed = read_status_message(data, self.device_keys.age_identity())
+        message = signed.message
+        if message.device_key_id != self.device_keys.public_key().key_id:
+            raise StatusNotForThisDevice(
+                _(
+                    "This status message is about another advisor device's referral: it was "
+                    "decrypted there and encrypted again to this device. Refused."
+                )
+            )
+        ref = self.get(message.referral_id)
+        desk = self.desk(ref.summary.desk)
+        try:
+            desk_key = decode_public_key(desk.signing_key)
+        except KeyFormatError:  # the profile is validated; this is a damaged vault
+            raise ReferralError(_("The desk's key in the profile cannot be read.")) from None
+        verify_status_message(signed, desk_key)
+        return self.statuses.record(message, signed.document)
 
     def payload_bytes(self, referral_id: str) -> bytes:
         """The canonical payload bytes the desk will read (what the preview shows)."""

@@ -119,6 +119,38 @@ CREATE INDEX records_open_follow_up ON records (follow_up) WHERE follow_up IS NO
 """
 
 
+_DESK_REPLIES = """
+-- The device's age X25519 identity (AGE-SECRET-KEY-1…), beside its Ed25519 key: the desk
+-- encrypts its status messages to it. NULL in a vault from before; made on first need.
+ALTER TABLE device_key ADD COLUMN age_identity TEXT;
+-- Status messages from the desk (protocol/status_message.py), verified, per referral: one row
+-- per step (sequence), so the latest is the highest sequence and a replayed older message
+-- never replaces it. document is the signed message as it was decrypted, to check again.
+CREATE TABLE referral_statuses (
+    referral_id  TEXT NOT NULL REFERENCES referrals (id) ON DELETE CASCADE,
+    sequence     INTEGER NOT NULL CHECK (sequence >= 1),
+    state        TEXT NOT NULL
+                 CHECK (state IN ('received', 'in-assessment', 'referred-on', 'closed')),
+    outcome      TEXT,
+    text         TEXT,
+    set_at       TEXT NOT NULL,
+    desk_key_id  TEXT NOT NULL,
+    document     BLOB NOT NULL,
+    imported_at  TEXT NOT NULL,
+    PRIMARY KEY (referral_id, sequence),
+    CHECK ((state = 'closed') = (outcome IS NOT NULL))
+);
+-- The device's signed withdrawal of a referral that had left it (exported or sent): kept so
+-- that it can be written to a file again, or sent; sent_at once the desk's server has it.
+CREATE TABLE referral_withdrawals (
+    referral_id   TEXT PRIMARY KEY REFERENCES referrals (id) ON DELETE CASCADE,
+    document      BLOB NOT NULL,
+    withdrawn_at  TEXT NOT NULL,
+    sent_at       TEXT
+)
+"""
+
+
 def _script(sql: str) -> Callable[[Connection], None]:
     def run(conn: Connection) -> None:
         for statement in _split(sql):
@@ -138,6 +170,7 @@ MIGRATIONS: Sequence[Callable[[Connection], None]] = (
     _script(_V2),
     _script(_REFERRALS),
     _script(_FOLLOW_UPS),
+    _script(_DESK_REPLIES),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -11,7 +11,7 @@ import contextlib
 import sys
 from collections.abc import Sequence
 
-from advisor_desktop.cli.advisor import guides, profile, records, referral, selftest, vault
+from advisor_desktop.cli.advisor import guides, profile, records, referral, selftest, status, vault
 from advisor_desktop.cli.advisor.context import CliContext
 from advisor_desktop.cli.common import (
     Console,
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
             records.register,
             selftest.register,
             referral.register,
+            status.register,
             profile.register,
             guides.register,
         ],

@@ -26,6 +26,7 @@ from advisor_desktop.app.referrals import (
     withdraw_referral,
 )
 from advisor_desktop.cli.advisor.context import CliContext
+from advisor_desktop.cli.advisor.status import status_doc
 from advisor_desktop.platform.errors import UsageError
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.referral_terms import ConsentMethod
@@ -38,7 +39,7 @@ from advisor_desktop.referral.service import ReferralSummary
 
 def register(sub: Any) -> None:
     """Add ``referral`` (with its sub-commands) and ``device-key`` to the ``advisor`` parser."""
-    p = sub.add_parser("device-key", help=_("show this device's public key for desk enrolment"))
+    p = sub.add_parser("device-key", help=_("show this device's public keys for desk enrolment"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(func=cmd_device_key)
 
@@ -122,11 +123,25 @@ def cmd_device_key(ctx: CliContext) -> int:
     with ctx.workspace() as workspace:
         key = device_public_key(workspace)
     if ctx.args.json:
-        doc = {"public_key": key.text, "key_id": key.key_id, "fingerprint": key.fingerprint}
+        doc = {
+            "public_key": key.text,
+            "key_id": key.key_id,
+            "fingerprint": key.fingerprint,
+            "age_recipient": key.age_recipient,
+            "age_fingerprint": key.age_fingerprint,
+        }
         ctx.console.out(json.dumps(doc))
         return 0
     ctx.console.out(key.text)
+    ctx.console.out(key.age_recipient)
     ctx.console.out(_("Fingerprint: {fp}").format(fp=key.fingerprint))
+    ctx.console.out(_("Age key fingerprint: {fp}").format(fp=key.age_fingerprint))
+    ctx.console.err(
+        _(
+            "The desk enrols both keys: advisor-desk enrol {key} {age} --name NAME. Read both "
+            "fingerprints out to the desk by phone."
+        ).format(key=key.text, age=key.age_recipient)
+    )
     return 0
 
 
@@ -249,6 +264,7 @@ def _summary_json(s: ReferralSummary) -> dict[str, Any]:
         "scopes": s.scopes.split(","),
         "created": s.created_at,
         "updated": s.updated_at,
+        "desk_status": None if s.desk_status is None else status_doc(s.desk_status),
     }
 
 
@@ -259,8 +275,10 @@ def cmd_list(ctx: CliContext) -> int:
         ctx.console.out(json.dumps([_summary_json(s) for s in items], ensure_ascii=False))
         return 0
     for s in items:
+        at_desk = "-" if s.desk_status is None else s.desk_status.label
         ctx.console.out(
             f"{s.id}  {s.record_id if s.record_id is not None else '-':>6}  {s.state:<9}  "
-            f"{s.created_at[:10]}  {s.desk}  [{s.scopes}]"
+            f"{s.created_at[:10]}  {s.desk}  [{s.scopes}]  "
+            + _("desk: {status}").format(status=at_desk)
         )
     return 0
