@@ -91,6 +91,9 @@ class DesktopApp(QObject):
         if self.paths.vault_db.exists() or self.paths.key_slots.exists():
             unlock = UnlockWindow(self.paths, self.runner, self.policy)
             unlock.form.unlocked.connect(self.open_main)
+            # While the key is derived and the main window opens, the warm-up does only what
+            # the unlock needs; a wrong passphrase lets it go on.
+            unlock.form.busy_changed.connect(self._unlocking)
             unlock.form.choose_folder_requested.connect(self.choose_other_folder)
             window = unlock
         else:
@@ -112,6 +115,17 @@ class DesktopApp(QObject):
     def _prewarm(self) -> None:
         prewarm_wrappers()
         self.warmup.start()
+
+    def _unlocking(self, busy: bool) -> None:
+        if busy:
+            self.warmup.hold()
+        else:
+            # The form reports "not busy" just before "unlocked": look once that has passed.
+            QTimer.singleShot(0, self, self._unlock_failed)
+
+    def _unlock_failed(self) -> None:
+        if self.main is None:
+            self.warmup.resume()
 
     def apply_language(self, lang: str) -> None:
         """Make ``lang`` the language of new widgets: catalogs, Qt's strings, direction."""

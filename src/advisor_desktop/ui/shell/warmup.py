@@ -5,8 +5,8 @@ the unlock window is painted. Then, on the app's runner, one short step at a tim
 the main window needs at unlock and the date formats its list shows, then the imports of the
 sections built later, then the locale data of the language names they show. Each step holds
 the interpreter while it runs, which keeps the GUI thread from running Python meanwhile, so
-the steps are small and :meth:`Warmup.hold` stops between two of them while the main window
-opens.
+the steps are small, and :meth:`Warmup.hold` stops the optional ones (all but the unlock's own)
+from the moment the advisor presses Unlock until the main window has settled.
 """
 
 from __future__ import annotations
@@ -117,6 +117,8 @@ class Warmup(QObject):
         self._runner = runner
         self._steps: list[Step] = [functools.partial(_import, m) for m in UNLOCK_MODULES]
         self._steps.append(_dates)
+        # These the unlock itself needs: they run even while held.
+        self._essential = len(self._steps)
         self._steps += [functools.partial(_import, m) for m in LATER_MODULES]
         # This step returns the further steps (it imports the guides' discovery to list them).
         self._steps.append(_locale_steps)
@@ -128,12 +130,17 @@ class Warmup(QObject):
         """Every step ran."""
         return not self._steps and not self._running
 
+    @property
+    def waiting(self) -> bool:
+        """Held, with only optional steps left and none under way."""
+        return self._held and self._essential == 0 and not self._running and bool(self._steps)
+
     def start(self) -> None:
         """Begin (or go on)."""
         self._next()
 
     def hold(self) -> None:
-        """Start no further step (the step under way finishes) until :meth:`resume`."""
+        """Start no further optional step until :meth:`resume` (the unlock's own go on)."""
         self._held = True
 
     def resume(self) -> None:
@@ -142,8 +149,9 @@ class Warmup(QObject):
         self._next()
 
     def _next(self) -> None:
-        if self._held or self._running or not self._steps:
+        if self._running or not self._steps or (self._held and self._essential == 0):
             return
+        self._essential = max(0, self._essential - 1)
         self._running = True
         self._runner.start(self._steps.pop(0), on_done=self._finished, on_error=self._failed)
 
