@@ -17,6 +17,20 @@ canonical_json`) of::
   ``receipt.desk_key_id``.
 - Readers refuse anything that is not byte for byte that canonical form, so no byte of a
   receipt can change without it failing to verify. Exactly these fields.
+
+The **intake receipt** (version 2) is what the intake server answers a delivery with. The server
+never holds the desk's key, so it signs with a key of its own that the desk certified
+(``protocol/intake_api.py``: :class:`~advisor_desktop.protocol.intake_api.IntakeCertificate`)::
+
+    {"format": "advisor-desktop-receipt", "version": 2,
+     "receipt": {"referral_id": "<uuid v4>", "package_sha256": "<64 hex>",
+                 "received_at": "YYYY-MM-DDTHH:MM:SSZ", "intake_key_id": "<32 hex>"},
+     "signature": {"algorithm": "ed25519", "key_id": "<32 hex>", "value": "<base64>"}}
+
+signed over ``b"advisor-desktop-receipt/v2\\x00" + canonical_json(receipt)`` with the intake key
+(``key_id`` = ``receipt.intake_key_id``). So each receipt names who signed it: the desk itself
+(version 1, ``desk_key_id``) or the desk's intake server (version 2, ``intake_key_id``), and a
+signature of one kind never verifies as the other.
 """
 
 from __future__ import annotations
@@ -42,6 +56,8 @@ from advisor_desktop.protocol.keys import canonical_json, key_id, raw_public
 RECEIPT_FORMAT = "advisor-desktop-receipt"
 RECEIPT_VERSION = 1
 SIGNATURE_CONTEXT = b"advisor-desktop-receipt/v1\x00"
+INTAKE_RECEIPT_VERSION = 2
+INTAKE_SIGNATURE_CONTEXT = b"advisor-desktop-receipt/v2\x00"
 RECEIPT_SUFFIX = ".receipt"
 MAX_RECEIPT_BYTES = 4096
 
@@ -49,6 +65,7 @@ _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _UTC_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _BODY_KEYS = {"referral_id", "package_sha256", "received_at", "desk_key_id"}
+_INTAKE_BODY_KEYS = {"referral_id", "package_sha256", "received_at", "intake_key_id"}
 
 
 class ReceiptError(AdvisorError):
@@ -97,9 +114,19 @@ def _bad(what: str) -> ReceiptError:
 
 
 def _check_body(doc: Any) -> Receipt:
-    if not isinstance(doc, dict) or set(doc) != _BODY_KEYS:
+    _check_fields(doc, _BODY_KEYS, "desk_key_id")
+    return Receipt(
+        referral_id=doc["referral_id"],
+        package_sha256=doc["package_sha256"],
+        received_at=doc["received_at"],
+        desk_key_id=doc["desk_key_id"],
+    )
+
+
+def _check_fields(doc: Any, keys: set[str], signer_field: str) -> None:
+    if not isinstance(doc, dict) or set(doc) != keys:
         raise _bad("receipt fields")
-    if not all(isinstance(doc[k], str) for k in _BODY_KEYS):
+    if not all(isinstance(doc[k], str) for k in keys):
         raise _bad("receipt fields")
     referral_id = doc["referral_id"]
     try:
@@ -112,9 +139,8 @@ def _check_body(doc: Any) -> Receipt:
         raise _bad("package digest")
     if not _UTC_STAMP.match(doc["received_at"]):
         raise _bad("time")
-    if not _HEX32.match(doc["desk_key_id"]):
-        raise _bad("desk key id")
-    return Receipt(referral_id, doc["package_sha256"], doc["received_at"], doc["desk_key_id"])
+    if not _HEX32.match(doc[signer_field]):
+        raise _bad("signer key id")
 
 
 def signature_message(receipt: Receipt) -> bytes:
@@ -167,6 +193,15 @@ class SignedReceipt:
 
 def parse_receipt(data: bytes) -> SignedReceipt:
     """Parse a receipt file strictly (exact canonical bytes); the signature is not checked."""
+    doc, key, signature = _parse_signed(data, RECEIPT_VERSION)
+    receipt = _check_body(doc)
+    if key != receipt.desk_key_id:
+        raise _bad("signature key id")
+    return SignedReceipt(receipt, key, signature)
+
+
+def _parse_signed(data: bytes, version: int) -> tuple[Any, str, bytes]:
+    """The body, signing key id and signature of a receipt of ``version``, in canonical form."""
     if len(data) > MAX_RECEIPT_BYTES:
         raise _bad("size")
     try:
@@ -177,15 +212,14 @@ def parse_receipt(data: bytes) -> SignedReceipt:
         raise _bad("fields")
     if doc["format"] != RECEIPT_FORMAT:
         raise _bad("format")
-    if doc["version"] != RECEIPT_VERSION or isinstance(doc["version"], bool):
+    if doc["version"] != version or isinstance(doc["version"], bool):
         raise _bad("version")
-    receipt = _check_body(doc["receipt"])
     sig = doc["signature"]
     if not isinstance(sig, dict) or set(sig) != {"algorithm", "key_id", "value"}:
         raise _bad("signature fields")
     if sig["algorithm"] != "ed25519":
         raise _bad("signature algorithm")
-    if not isinstance(sig["key_id"], str) or sig["key_id"] != receipt.desk_key_id:
+    if not isinstance(sig["key_id"], str):
         raise _bad("signature key id")
     value = sig["value"]
     if not isinstance(value, str) or len(value) > 100:
@@ -198,9 +232,15 @@ def parse_receipt(data: bytes) -> SignedReceipt:
     # is accepted, so a changed character can never decode to the same signature.
     if len(signature) != 64 or base64.b64encode(signature).decode("ascii") != value:
         raise _bad("signature encoding")
-    if canonical_json(doc) != data:
+    if not isinstance(doc["receipt"], dict):
+        raise _bad("receipt fields")
+    try:
+        canonical = canonical_json(doc)
+    except (TypeError, ValueError):
+        raise _bad("not in canonical form") from None
+    if canonical != data:
         raise _bad("not in canonical form")
-    return SignedReceipt(receipt, sig["key_id"], signature)
+    return doc["receipt"], sig["key_id"], signature
 
 
 def _no_float(value: str) -> Any:
@@ -223,3 +263,91 @@ def verify_receipt(data: bytes, trusted: Mapping[str, bytes]) -> Receipt:
             _("The receipt's signature does not match its content: it was altered or forged.")
         ) from None
     return signed.receipt
+
+
+@dataclass(frozen=True)
+class IntakeReceipt:
+    """What the desk's intake server acknowledges: a referral id, the exact package bytes (their
+    SHA-256), when it stored them durably, and which intake key says so."""
+
+    referral_id: str
+    package_sha256: str
+    received_at: str
+    intake_key_id: str
+
+    def to_doc(self) -> dict[str, str]:
+        """The signed part of the receipt."""
+        return {
+            "referral_id": self.referral_id,
+            "package_sha256": self.package_sha256,
+            "received_at": self.received_at,
+            "intake_key_id": self.intake_key_id,
+        }
+
+    def matches(self, package: bytes) -> bool:
+        """True when this receipt is for exactly the bytes ``package``."""
+        return package_sha256(package) == self.package_sha256
+
+
+def _check_intake_body(doc: Any) -> IntakeReceipt:
+    _check_fields(doc, _INTAKE_BODY_KEYS, "intake_key_id")
+    return IntakeReceipt(
+        referral_id=doc["referral_id"],
+        package_sha256=doc["package_sha256"],
+        received_at=doc["received_at"],
+        intake_key_id=doc["intake_key_id"],
+    )
+
+
+def intake_signature_message(receipt: IntakeReceipt) -> bytes:
+    """What an intake key signs: its own context label, then the canonical receipt body."""
+    return INTAKE_SIGNATURE_CONTEXT + canonical_json(receipt.to_doc())
+
+
+def issue_intake_receipt(
+    referral_id: str, package: bytes, received_at: str, intake_key: Ed25519PrivateKey
+) -> bytes:
+    """The intake server's signed receipt for ``package`` (its exact bytes)."""
+    signer = key_id(raw_public(intake_key.public_key()))
+    receipt = IntakeReceipt(referral_id, package_sha256(package), received_at, signer)
+    _check_intake_body(receipt.to_doc())
+    signature = intake_key.sign(intake_signature_message(receipt))
+    return canonical_json(
+        {
+            "format": RECEIPT_FORMAT,
+            "version": INTAKE_RECEIPT_VERSION,
+            "receipt": receipt.to_doc(),
+            "signature": {
+                "algorithm": "ed25519",
+                "key_id": signer,
+                "value": base64.b64encode(signature).decode("ascii"),
+            },
+        }
+    )
+
+
+def parse_intake_receipt(data: bytes) -> tuple[IntakeReceipt, bytes]:
+    """Parse an intake receipt strictly; returns it and its (unchecked) signature."""
+    doc, key, signature = _parse_signed(data, INTAKE_RECEIPT_VERSION)
+    receipt = _check_intake_body(doc)
+    if key != receipt.intake_key_id:
+        raise _bad("signature key id")
+    return receipt, signature
+
+
+def verify_intake_receipt_signature(data: bytes, intake_public_key: bytes) -> IntakeReceipt:
+    """Parse ``data`` and check its signature with the intake key (32 raw bytes). Whether that
+    key may sign for a desk is its certificate's question
+    (:func:`~advisor_desktop.protocol.intake_api.verify_intake_receipt`)."""
+    receipt, signature = parse_intake_receipt(data)
+    if key_id(intake_public_key) != receipt.intake_key_id:
+        raise ReceiptBadSignature(_("The receipt was signed by another intake key."))
+    try:
+        Ed25519PublicKey.from_public_bytes(intake_public_key).verify(
+            signature, intake_signature_message(receipt)
+        )
+    except (InvalidSignature, ValueError):
+        raise ReceiptBadSignature(
+            _("The receipt's signature does not match its content: it was altered or forged.")
+        ) from None
+    return receipt
