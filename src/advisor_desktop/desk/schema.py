@@ -90,7 +90,29 @@ def _script(sql: str) -> Callable[[Connection], None]:
     return run
 
 
-MIGRATIONS: Sequence[Callable[[Connection], None]] = (_script(_V1),)
+# Version 2: what the intake server relays (docs/sync-protocol.md). A withdrawal is the
+# advisor's signed document, kept as received; status messages wait here until `push` has
+# handed them to the server (the blob is the status message format's, opaque to the store).
+_V2 = """
+CREATE TABLE withdrawals (
+    referral_id    TEXT PRIMARY KEY,
+    device_key_id  TEXT NOT NULL,
+    withdrawn_at   TEXT NOT NULL,
+    received_at    TEXT NOT NULL,
+    document       BLOB NOT NULL
+);
+CREATE TABLE status_outbox (
+    id             TEXT PRIMARY KEY,
+    device_key_id  TEXT NOT NULL,
+    referral_id    TEXT NOT NULL,
+    blob           BLOB NOT NULL,
+    queued_at      TEXT NOT NULL,
+    pushed_at      TEXT
+);
+CREATE INDEX status_outbox_waiting ON status_outbox (queued_at) WHERE pushed_at IS NULL
+"""
+
+MIGRATIONS: Sequence[Callable[[Connection], None]] = (_script(_V1), _script(_V2))
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
