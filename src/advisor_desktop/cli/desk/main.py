@@ -5,7 +5,10 @@ with a name the desk's keys), ``keygen --name NAME`` (the desk's keys; on a new 
 too; the public half goes to ``DIR/desk-public.json`` for advisors); ``devices`` — ``enrol
 PUBKEY --name NAME [--yes]``, ``devices [--json]``; ``packages`` — ``open FILE [--json]``,
 ``import FILE… [--receipts DIR]``; ``referrals`` — ``list``, ``show ID``, ``status ID --set
-STATE``; ``backup`` — ``backup --out FILE``, ``restore FILE [--replace]``. Every command that
+STATE``; ``backup`` — ``backup --out FILE``, ``restore FILE [--replace]``; ``server`` —
+``serve --listen HOST:PORT --server-dir DIR [--tls-cert F --tls-key F]`` (no passphrase: the
+server's folder holds no desk secret), ``server-setup --server-dir DIR``, ``export-enrolment
+--out FILE``; ``sync`` — ``pull``, ``push`` (``--server URL``). Every command that
 reads or changes the desk store needs the desk passphrase: a prompt, ``--passphrase-file
 FILE`` or ``ADVISOR_DESK_PASSPHRASE``. Everything printed is made safe for a terminal.
 
@@ -28,7 +31,15 @@ from advisor_desktop.cli.common import (
     command_parser,
     run_program,
 )
-from advisor_desktop.cli.desk import backup, devices, identity, packages, referrals
+from advisor_desktop.cli.desk import (
+    backup,
+    devices,
+    identity,
+    packages,
+    referrals,
+    server,
+    sync,
+)
 from advisor_desktop.cli.desk.context import DeskContext, SafeConsole, utc_now
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.platform.i18n import _
@@ -62,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
             packages.register,
             referrals.register,
             backup.register,
+            server.register,
+            sync.register,
         ],
         [
             SharedOption(("--desk-dir",), "DIR", _("the desk's own protected folder")),
