@@ -124,6 +124,9 @@ def build_environment(work: Path) -> Path:
     python = env_python(env)
     if not python.exists():
         run(sys.executable, "-m", "venv", env)
+    # setuptools builds in ROOT/build/lib and never empties it: a module removed from src/
+    # would still reach the wheel, and so the bundle.
+    shutil.rmtree(ROOT / "build" / "lib", ignore_errors=True)
     run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{ROOT}[bundle]")
     return python
 
@@ -388,8 +391,9 @@ def _elf_files(root: Path) -> list[Path]:
 
 
 #: Packages of libraries the bundle leaves to the system that a build machine need not have
-#: (the Wayland platform plugin's; an X11-only machine builds the same .deb).
+#: (the printing and Wayland plugins' libraries: a machine without them builds the same .deb).
 KNOWN_PACKAGES = {
+    "libcups.so.2": "libcups2",
     "libwayland-client.so.0": "libwayland-client0",
     "libwayland-cursor.so.0": "libwayland-cursor0",
     "libwayland-egl.so.1": "libwayland-egl1",

@@ -20,12 +20,13 @@ QT_LANGUAGES = ("en", "nl", "fr", "es", "ar", "ru", "zh_CN")
 
 #: Qt plugins kept, by folder; a plugin's name without ``lib`` and the file extension.
 #: Left out: tls (no TLS yet), networkinformation, sqldrivers, qml*/quick*, virtual keyboard,
-#: eglfs/linuxfb/vnc/evdev (kiosk devices), the GTK 3 theme (it pulls all of GTK), image
-#: formats the UI does not show, and the rest of what PySide6 ships.
+#: eglfs/linuxfb/vnc/evdev (kiosk devices), native Wayland (XWayland runs xcb), the GTK 3
+#: theme (it pulls all of GTK), image formats the UI does not show, and the rest of PySide6.
 KEEP_PLUGINS: dict[str, set[str] | None] = {
-    # xcb for X11 and XWayland, wayland for native Wayland sessions, offscreen for tests and
-    # the PDF export without a display; windows and cocoa on the other systems.
-    "platforms": {"qxcb", "qwayland", "qoffscreen", "qminimal", "qwindows", "qcocoa"},
+    # xcb for X11 and, through XWayland, for every Wayland desktop (the native wayland plugin
+    # and its shell and decoration plugins would add 1.5 MB for the same window); offscreen
+    # for tests and the PDF export without a display; windows and cocoa on the other systems.
+    "platforms": {"qxcb", "qoffscreen", "qwindows", "qcocoa"},
     # the desktop portal gives native file dialogs (also in sandboxes), through D-Bus only
     "platformthemes": {"qxdgdesktopportal"},
     # dead keys and compose sequences (accents), and IBus for Chinese, Arabic, Russian input
@@ -40,15 +41,12 @@ KEEP_PLUGINS: dict[str, set[str] | None] = {
     "printsupport": None,
     # native look on Windows and macOS
     "styles": {"qmodernwindowsstyle", "qwindowsvistastyle", "qmacstyle"},
-    # what the wayland platform needs to draw window decorations and map windows
-    "wayland-decoration-client": {"bradient"},
-    "wayland-shell-integration": {"xdg-shell"},
 }
 
 #: Qt libraries never needed, whatever a hook collected (names without ``lib``/``Qt6``).
 DROP_QT_LIBRARIES = re.compile(
     r"(Qml|Quick|VirtualKeyboard|Pdf|Lottie|Labs|Designer|Help|UiTools|Test|Sql|"
-    r"EglFS|WaylandCompositor|WaylandEgl|WlShell|Concurrent|Xml|OpenGLWidgets)"
+    r"EglFS|Wayland|WlShell|Concurrent|Xml|OpenGLWidgets)"
 )
 
 #: Libraries loaded with dlopen, which no NEEDED entry names: the Python library (by the
@@ -60,12 +58,14 @@ DLOPENED = re.compile(r"^libpython\d")
 #: The C++ runtime must be at least as new as the system's GPU drivers need; fontconfig and
 #: FreeType must read the system's font configuration; GLib, D-Bus and systemd talk to the
 #: system's services; CUPS to the system's print server (printing also pulls GnuTLS and
-#: Kerberos, 10 MB); Xlib, xcb and libwayland-client are the display server's own. The xcb
-#: utility libraries that Qt needs and desktops often lack (xcb-cursor, ...) stay bundled.
+#: Kerberos, 10 MB); Kerberos (QtNetwork's GSSAPI) must read the system's krb5.conf; Xlib,
+#: xcb and libwayland-client are the display server's own. The xcb utility libraries that
+#: Qt needs and desktops often lack (xcb-cursor, ...) stay bundled.
 SYSTEM_LIBRARIES = re.compile(
     r"^(libstdc\+\+|libgcc_s|libfontconfig|libfreetype|lib(glib|gthread|gobject|gio)-2\.0|"
     r"libdbus-1|libsystemd|libcups|libX11|libX11-xcb|libxcb|libXau|libXdmcp|libz|"
-    r"libwayland-(client|cursor|egl))\.so"
+    r"libwayland-(client|cursor|egl)|libgssapi_krb5|libkrb5|libk5crypto|libkrb5support|"
+    r"libcom_err|libkeyutils)\.so"
 )
 
 _QT_PLUGIN = re.compile(r"(^|/)plugins/(?P<folder>[^/]+)/(?P<file>[^/]+)$")
@@ -250,10 +250,11 @@ def keep_babel_data(dest: str, locales: set[str]) -> bool:
 def strip_binaries(
     binaries: list[tuple[str, str, str]], folder: Path
 ) -> list[tuple[str, str, str]]:
-    """Copies without symbols of the libraries outside Qt (Linux: ``strip --strip-unneeded``).
+    """Copies without symbols of the libraries (Linux: ``strip --strip-unneeded``).
 
-    Python's extension modules and SQLCipher come with their symbol tables (the SQLCipher
-    module shrinks from 21 to 8 MB); Qt's libraries are already stripped and are left alone.
+    Python's extension modules, SQLCipher and Qt's ICU come with their symbol tables (the
+    SQLCipher module shrinks from 21 to 8 MB). Qt's plugins are left as they are: Qt reads
+    their metadata section (which strip keeps, but nothing is gained: they are stripped).
     """
     import shutil
 
@@ -262,7 +263,7 @@ def strip_binaries(
         return binaries
     out = []
     for dest, src, kind in binaries:
-        if kind in {"BINARY", "EXTENSION"} and not dest.startswith(("PySide6", "shiboken6")):
+        if kind in {"BINARY", "EXTENSION"} and "/plugins/" not in dest:
             target = folder / dest
             target.parent.mkdir(parents=True, exist_ok=True)
             done = subprocess.run(
@@ -282,3 +283,15 @@ def needed_libraries(path: str) -> list[str]:
     the whole closure, through libraries the bundle leaves to the system)."""
     out = subprocess.run(["objdump", "-p", path], capture_output=True, text=True, check=False)
     return re.findall(r"^\s*NEEDED\s+(\S+)", out.stdout, re.MULTILINE)
+
+
+def keep_metadata_file(dest: str) -> bool:
+    """Of a distribution's metadata, only what the programs read: METADATA (the versions
+    ``advisor selftest`` prints) and the licence files (also in the notices)."""
+    parts = PurePosixPath(dest.replace("\\", "/")).parts
+    if len(parts) < 2 or not parts[0].endswith(".dist-info"):
+        return True
+    return parts[1] in {"METADATA", "licenses"} or bool(_LICENCE_FILE.match(parts[1]))
+
+
+_LICENCE_FILE = re.compile(r"(LICEN[CS]E|COPYING|NOTICE|AUTHORS)", re.IGNORECASE)
