@@ -118,16 +118,27 @@ def env_python(env: Path) -> Path:
     return env / ("Scripts/python.exe" if WINDOWS else "bin/python")
 
 
-def build_environment(work: Path) -> Path:
-    """``WORK/env`` with a regular install of this project and its ``bundle`` extra."""
-    env = work / "env"
+def build_environment(work: Path, extras: list[str]) -> Path:
+    """``WORK/env`` with a regular install of this project, its ``bundle`` extra and
+    ``extras`` (the bundle then carries them: ``desk`` for ``advisor-desk serve/pull/push``)."""
+    # one environment per set of extras: pip never removes what an earlier build installed
+    env = work / "-".join(["env", *sorted(extras)])
     python = env_python(env)
     if not python.exists():
         run(sys.executable, "-m", "venv", env)
     # setuptools builds in ROOT/build/lib and never empties it: a module removed from src/
     # would still reach the wheel, and so the bundle.
     shutil.rmtree(ROOT / "build" / "lib", ignore_errors=True)
-    run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{ROOT}[bundle]")
+    wanted = ",".join(["bundle", *extras])
+    run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        f"{ROOT}[{wanted}]",
+    )
     return python
 
 
@@ -620,6 +631,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-env", action="store_true", help="use this Python, not WORK/env")
     parser.add_argument(
+        "--extras",
+        default="",
+        help="optional dependencies to bundle as well, comma-separated (e.g. desk: the intake "
+        "server and the workstation's pull/push; the advisors' bundle has none)",
+    )
+    parser.add_argument(
         "--bundle-only", action="store_true", help="stop after the bundle folder (no installers)"
     )
     args = parser.parse_args(argv)
@@ -627,7 +644,8 @@ def main(argv: list[str] | None = None) -> int:
     work: Path = args.work.resolve()
     dist.mkdir(parents=True, exist_ok=True)
     with locked(work):
-        python = Path(sys.executable) if args.no_env else build_environment(work)
+        extras = [e.strip() for e in args.extras.split(",") if e.strip()]
+        python = Path(sys.executable) if args.no_env else build_environment(work, extras)
         facts = project_facts(python)
         version, date = facts["version"], release_date()
         log(f"Advisor Desktop {version} ({date}) for {sys.platform} {platform.machine()}")
