@@ -26,4 +26,15 @@ def _read_version() -> str:
         return "0+unknown"  # a source tree on sys.path that was never installed
 
 
-__version__ = _read_version()
+_version: str | None = None
+
+
+def __getattr__(name: str) -> str:
+    # ``__version__`` is read on first use, not on import: the metadata machinery costs tens of
+    # milliseconds that the first window should not wait for (docs/benchmarks.md).
+    global _version
+    if name == "__version__":
+        if _version is None:
+            _version = _read_version()
+        return _version
+    raise AttributeError(name)

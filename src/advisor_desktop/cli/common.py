@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from advisor_desktop import __version__
 from advisor_desktop.crypto.secret_text import SecretText, same_secret, secret_bytes
 from advisor_desktop.platform.errors import EXIT_OTHER, EXIT_USAGE, AdvisorError, UsageError
 from advisor_desktop.platform.hardening import disable_core_dumps
 from advisor_desktop.platform.i18n import _, activate
 from advisor_desktop.platform.languages import resolve_ui_language, ui_languages
+from advisor_desktop.platform.version import VersionAction
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def new_parser(prog: str, description: str, epilog: str) -> ExitCodeParser:
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     return parser
 
 

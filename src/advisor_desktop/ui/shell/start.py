@@ -11,13 +11,13 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from advisor_desktop import __version__
 from advisor_desktop.platform.errors import EXIT_USAGE, UsageError
 from advisor_desktop.platform.hardening import disable_core_dumps
 from advisor_desktop.platform.i18n import _, activate
 from advisor_desktop.platform.languages import LANG_ENV, resolve_ui_language, ui_languages
 from advisor_desktop.platform.logs import setup_logging
 from advisor_desktop.platform.paths import AppPaths, resolve_paths
+from advisor_desktop.platform.version import VersionAction
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="advisor-desktop",
         description=_("Advisor Desktop: the encrypted notebook of a confidential advisor."),
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
