@@ -31,6 +31,7 @@ from advisor_desktop.ui.shell.clipboard import SecureClipboard
 from advisor_desktop.ui.shell.common import Banner, confirm, heading, named, show_error
 from advisor_desktop.ui.shell.formatting import format_date
 from advisor_desktop.ui.shell.session import Session
+from advisor_desktop.ui.shell.workers import Runner
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class RecordEditor(QWidget):
         self,
         session: Session,
         clipboard: SecureClipboard,
+        runner: Runner,
         autosave_ms: int = AUTOSAVE_MS,
         parent: QWidget | None = None,
     ) -> None:
@@ -91,7 +93,7 @@ class RecordEditor(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
         layout.addWidget(self.scroll_area, 1)
-        self.referrals = RecordReferrals(session)
+        self.referrals = RecordReferrals(session, runner=runner)
         layout.addWidget(self.referrals)
         buttons = QHBoxLayout()
         self.copy_button = named(QPushButton(_("Copy text")), _("Copy the selected text"))

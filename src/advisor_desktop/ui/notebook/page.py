@@ -255,7 +255,7 @@ class NotebookPage(QWidget):
             from advisor_desktop.ui.notebook.editor import AUTOSAVE_MS, RecordEditor
 
             autosave_ms = AUTOSAVE_MS if self._autosave_ms is None else self._autosave_ms
-            editor = RecordEditor(self.session, self._clipboard, autosave_ms)
+            editor = RecordEditor(self.session, self._clipboard, self.runner, autosave_ms)
             self.stack.addWidget(editor)
             editor.close_requested.connect(self.show_list)
             editor.saved.connect(self._after_save)

@@ -29,14 +29,11 @@ class RecordReferrals(QGroupBox):
     wizard_opened = Signal(object)
     """Emitted with the :class:`ReferralWizard` just opened (tests drive it)."""
 
-    def __init__(
-        self, session: Session, parent: QWidget | None = None, *, runner: Runner | None = None
-    ) -> None:
-        """``runner``: where the wizard seals and exports (the window's; a private one when
-        None)."""
+    def __init__(self, session: Session, parent: QWidget | None = None, *, runner: Runner) -> None:
+        """``runner``: the window's, where the wizard seals and exports."""
         super().__init__(_("Referrals to a desk"), parent)
         self.session = session
-        self.runner = runner if runner is not None else Runner(self)
+        self.runner = runner
         self.record_id: int | None = None
         self._open_visitor: VisitorOpener | None = None
         self.wizard: ReferralWizard | None = None

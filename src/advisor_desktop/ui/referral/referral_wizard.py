@@ -18,8 +18,6 @@ from PySide6.QtWidgets import QWidget, QWizard
 from advisor_desktop.app.workspace import Workspace
 from advisor_desktop.notebook.models import ConversationRecord
 from advisor_desktop.platform.i18n import _
-from advisor_desktop.protocol.profile import OrgProfile
-from advisor_desktop.referral.service import ReferralService
 from advisor_desktop.ui.referral.consent_pages import ConsentPage, DeskPage
 from advisor_desktop.ui.referral.flow import ExportPathChooser, ReferralFlow, VisitorView
 from advisor_desktop.ui.referral.review_pages import DraftPage
@@ -47,9 +45,9 @@ class ReferralWizard(QWizard):
 
     def __init__(
         self,
-        workspace: Workspace | ReferralService,
+        workspace: Workspace,
         record: ConversationRecord,
-        *legacy_profile: OrgProfile,
+        *,
         runner: Runner | None = None,
         request_visitor_view: VisitorView | None = None,
         choose_export_path: ExportPathChooser | None = None,
@@ -62,8 +60,6 @@ class ReferralWizard(QWizard):
         super().__init__(parent)
         if record.id is None:
             raise ValueError("the record must be saved before it can be referred")
-        if isinstance(workspace, ReferralService):
-            workspace = _legacy_workspace(workspace, *legacy_profile)
         self.flow = ReferralFlow(
             workspace,
             record,
@@ -132,13 +128,3 @@ class ReferralWizard(QWizard):
         # While a step runs nothing may go back past it; Qt restores Back when it is done.
         if busy:
             self.button(QWizard.WizardButton.BackButton).setEnabled(False)
-
-
-def _legacy_workspace(service: ReferralService, *_profile: OrgProfile) -> Workspace:
-    """A workspace over the vault of ``service``.
-
-    Transitional: ``ui/referral/screenshots.py`` (moving out of ``src/`` in another change)
-    still builds the wizard from a service and a profile; remove this with that call.
-    """
-    vault = service._vault
-    return Workspace(vault, vault.paths, service._clock)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from advisor_desktop.app.preferences import write_language
 from advisor_desktop.platform.i18n import _, activate, active_locale
@@ -151,6 +151,8 @@ class DesktopApp(QObject):
 
     def choose_other_folder(self) -> None:
         """After a vault error: pick another data folder and start again there."""
+        from PySide6.QtWidgets import QFileDialog  # only after a vault error
+
         folder = QFileDialog.getExistingDirectory(self.first, _("Choose a data folder"))
         if not folder:
             return
@@ -342,6 +344,8 @@ def _run(
             if tell is not None:
                 tell(message)
             else:
+                from PySide6.QtWidgets import QMessageBox
+
                 QMessageBox.information(None, _("Advisor Desktop"), message)
             app.exit(1)
             return

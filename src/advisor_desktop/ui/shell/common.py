@@ -9,10 +9,8 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
-    QStyle,
     QWidget,
 )
 
@@ -53,11 +51,15 @@ def note(text: str) -> QLabel:
 
 def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
     """A modal error message (one clear, translated sentence; never a traceback)."""
+    from PySide6.QtWidgets import QMessageBox  # not needed for the first window
+
     QMessageBox.warning(parent, title or _("Advisor Desktop"), message)
 
 
 def confirm(parent: QWidget | None, title: str, message: str, action: str) -> bool:
     """Ask before something that cannot be undone; No is the default."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=parent)
     yes = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
     no = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
@@ -80,6 +82,9 @@ class Banner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         self.icon = QLabel()
+        # Imported here: QStyle's enums take ~10 ms to set up, which the first window skips.
+        from PySide6.QtWidgets import QStyle
+
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
         icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
         self.icon.setPixmap(icon.pixmap(size, size))
