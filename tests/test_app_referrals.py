@@ -221,3 +221,45 @@ def test_device_key_is_the_signing_key(setup: Setup) -> None:
     key = device_public_key(setup.workspace)
     plain = pyrage.decrypt(setup.workspace.referrals.package(ref), [setup.desk.age_identity])
     assert json.loads(plain)["signature"]["key_id"] == key.key_id
+
+
+def test_withdraw_after_it_left_signs_a_withdrawal_for_the_desk(
+    setup: Setup, tmp_path: Path
+) -> None:
+    from advisor_desktop.app.referrals import write_withdrawal
+    from advisor_desktop.protocol.intake_api import verify_withdrawal
+    from advisor_desktop.protocol.withdrawal import open_withdrawal_file
+
+    ws = setup.workspace
+    key = device_public_key(ws)
+    trusted = {key.key_id: key.raw}
+    exported = sealed(setup)
+    export_referral(ws, exported, tmp_path)
+    withdrawal = withdraw_referral(ws, exported, tmp_path)
+    assert withdrawal.notice
+    assert withdrawal.was_exported
+    assert withdrawal.file is not None
+    assert re.match(r"^[0-9a-f]{16}\.withdrawal$", withdrawal.file.name)
+    assert stat.S_IMODE(withdrawal.file.stat().st_mode) == EXPORT_MODE
+    document = open_withdrawal_file(withdrawal.file.read_bytes(), [setup.desk.age_identity])
+    signed = verify_withdrawal(document, trusted)
+    assert (signed.referral_id, signed.device_key_id) == (exported, key.key_id)
+    assert signed.withdrawn_at == "2026-03-20T10:00:00Z"
+    # Written again later: the same signed withdrawal.
+    again = withdraw_referral(ws, exported, tmp_path / "again.withdrawal")
+    assert again.again
+    assert again.file == tmp_path / "again.withdrawal"
+    assert open_withdrawal_file(again.file.read_bytes(), [setup.desk.age_identity]) == document
+    # A sent referral (by the outbox) can be withdrawn now too, with a withdrawal.
+    sent = sealed(setup)
+    with ws.vault.write() as conn:
+        conn.execute("UPDATE referrals SET state = 'sent' WHERE id = ?", (sent,))
+    assert withdraw_referral(ws, sent).notice
+    assert ws.referrals.withdrawal_document(sent) is not None
+    # One that never left the device: nothing for the desk.
+    kept = sealed(setup)
+    assert not withdraw_referral(ws, kept, tmp_path).notice
+    with pytest.raises(ReferralStateError):
+        write_withdrawal(ws, kept, tmp_path)
+    with pytest.raises(ReferralStateError):
+        withdraw_referral(ws, kept)

@@ -2,7 +2,8 @@
 
 One function per step the advisor takes: record the visitor's consent and a draft, review the
 redactions, preview exactly what the desk will read, seal it (sign and encrypt), export the
-sealed package as a file, withdraw. Every service comes from the workspace
+sealed package as a file, withdraw (and, when the package had left, write the signed
+withdrawal as a file for the desk). Every service comes from the workspace
 (``workspace.referrals``, ``workspace.notebook``); the skins only collect input and show
 results. Errors are the core's typed ones (:class:`ReferralError` and its subclasses,
 :class:`StorageError` for a refused write), each with a translated message.
@@ -23,9 +24,12 @@ from pathlib import Path
 from advisor_desktop.app.workspace import Workspace
 from advisor_desktop.notebook.models import RecordId
 from advisor_desktop.platform.fsutil import atomic_write
+from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.errors import ReferralStateError
 from advisor_desktop.protocol.readable import readable_lines
 from advisor_desktop.protocol.referral_package import FILE_SUFFIX, validate_payload
 from advisor_desktop.protocol.referral_terms import ConsentMethod
+from advisor_desktop.protocol.withdrawal import WITHDRAWAL_SUFFIX, seal_withdrawal
 from advisor_desktop.referral.anonymiser import RedactionDecision
 from advisor_desktop.referral.consent import load_statement
 from advisor_desktop.referral.device_key import DevicePublicKey
@@ -55,18 +59,25 @@ class Withdrawal:
 
     referral_id: str
     was_exported: bool
+    notice: bool = False
+    """The package had left the device: a signed withdrawal for the desk was made (write it
+    with :func:`write_withdrawal`, or the outbox sends it)."""
+    file: Path | None = None
+    """Where the withdrawal file was written, when a destination was given."""
+    again: bool = False
+    """It was withdrawn before: only its withdrawal file was written again."""
 
 
-def neutral_file_name() -> str:
-    """A file name for a package that says nothing about it: 16 random hex digits and the
-    package suffix (nothing identifying outside the encryption, not even the name)."""
-    return secrets.token_hex(8) + FILE_SUFFIX
+def neutral_file_name(suffix: str = FILE_SUFFIX) -> str:
+    """A file name for a package (or a withdrawal) that says nothing about it: 16 random hex
+    digits and the suffix (nothing identifying outside the encryption, not even the name)."""
+    return secrets.token_hex(8) + suffix
 
 
-def export_target(destination: Path) -> Path:
+def export_target(destination: Path, suffix: str = FILE_SUFFIX) -> Path:
     """The file an export to ``destination`` writes: the path itself, or a neutral name inside
     it when it is a folder."""
-    return destination / neutral_file_name() if destination.is_dir() else destination
+    return destination / neutral_file_name(suffix) if destination.is_dir() else destination
 
 
 def device_public_key(workspace: Workspace) -> DevicePublicKey:
@@ -158,11 +169,56 @@ def export_referral(workspace: Workspace, referral_id: str, destination: Path) -
     return path
 
 
-def withdraw_referral(workspace: Workspace, referral_id: str) -> Withdrawal:
+def withdraw_referral(
+    workspace: Workspace, referral_id: str, destination: Path | None = None
+) -> Withdrawal:
     """The visitor withdraws consent: the package leaves the outbox, the withdrawal is recorded.
 
-    Refused once sent (``ReferralStateError``). ``was_exported`` says that a file of it was
-    written: the advisor should destroy it or ask the desk to disregard the referral.
+    When the package had left the device (exported or sent), the device signs a withdrawal for
+    the desk (``notice``); with ``destination`` it is written there as a file at once (see
+    :func:`write_withdrawal`). A referral withdrawn already is refused
+    (``ReferralStateError``), except that its withdrawal file is written again when one exists
+    and ``destination`` is given. ``was_exported`` says that a package file was written: the
+    advisor should destroy it, and take the withdrawal to the desk.
     """
+    ref = workspace.referrals.get(referral_id)
+    if (
+        destination is not None
+        and ref.summary.state == "withdrawn"
+        and workspace.referrals.withdrawal_document(referral_id) is not None
+    ):
+        again = write_withdrawal(workspace, referral_id, destination)
+        return Withdrawal(referral_id, was_exported=False, notice=True, file=again, again=True)
     before = workspace.referrals.withdraw(referral_id)
-    return Withdrawal(referral_id, was_exported=before.summary.state == "exported")
+    notice = workspace.referrals.withdrawal_document(referral_id) is not None
+    written: Path | None = None
+    if notice and destination is not None:
+        written = write_withdrawal(workspace, referral_id, destination)
+    return Withdrawal(
+        referral_id,
+        was_exported=before.summary.state == "exported",
+        notice=notice,
+        file=written,
+    )
+
+
+def write_withdrawal(workspace: Workspace, referral_id: str, destination: Path) -> Path:
+    """Write the signed withdrawal of ``referral_id``, encrypted to its desk, to
+    ``destination`` (a file, or a folder: a neutral ``<16 hex>.withdrawal`` inside it),
+    atomically and readable by the advisor only. Returns the path written.
+
+    Raises ``ReferralStateError`` when there is no withdrawal to write (the referral is not
+    withdrawn, or was withdrawn before it left the device) and :class:`StorageError` when the
+    disk refuses the write.
+    """
+    document = workspace.referrals.withdrawal_document(referral_id)
+    if document is None:
+        raise ReferralStateError(
+            _("There is no withdrawal to give the desk: the referral never left this device.")
+        )
+    desk = workspace.referrals.desk(workspace.referrals.get(referral_id).summary.desk)
+    data = seal_withdrawal(document, desk.age_recipient)
+    path = export_target(destination, WITHDRAWAL_SUFFIX)
+    atomic_write(path, data, what=path.name, mode=EXPORT_MODE)
+    log.info("referral_withdrawal_written id=%s", referral_id)
+    return path

@@ -2,8 +2,10 @@
 
 States: ``draft`` (consent recorded, anonymisation under review) → ``confirmed`` (the advisor
 confirmed the exact payload; it is signed, encrypted and queued in the outbox) → ``exported``
-(written to a file) or ``sent`` (by the outbox). ``withdrawn`` at any point before ``sent``:
-the package leaves the outbox and the withdrawal is recorded with the consent.
+(written to a file) or ``sent`` (by the outbox). ``withdrawn`` at any point: the package leaves
+the outbox and the withdrawal is recorded with the consent; when the package had already left
+the device (exported or sent), the device also signs a withdrawal for the desk
+(``protocol/withdrawal.py``), kept in the vault to be written to a file or sent.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from advisor_desktop.protocol.errors import (
     ReferralNotFound,
     ReferralStateError,
 )
+from advisor_desktop.protocol.intake_api import build_withdrawal
 from advisor_desktop.protocol.keys import canonical_json, decode_public_key
 from advisor_desktop.protocol.profile import Desk, OrgProfile
 from advisor_desktop.protocol.referral_package import (
     encrypt_to,
     recipient_key_id,
     sign_envelope,
+    utc_stamp,
     validate_payload,
 )
 from advisor_desktop.protocol.referral_terms import ConsentMethod
@@ -372,10 +376,24 @@ class ReferralService:
         log.info("referral_exported id=%s", referral_id)
 
     def withdraw(self, referral_id: str) -> Referral:
-        """The visitor withdraws consent: out of the outbox, withdrawal recorded."""
-        ref = self._require(referral_id, ("draft", "confirmed", "exported"))
-        now = self._clock().isoformat()
+        """The visitor withdraws consent: out of the outbox, withdrawal recorded. When the
+        package had left the device (exported or sent), the device signs a withdrawal for the
+        desk and keeps it (:meth:`withdrawal_document`). Returns the referral as it was."""
+        ref = self._require(referral_id, ("draft", "confirmed", "exported", "sent"))
+        when = self._clock()
+        now = when.isoformat()
+        document = None
+        if ref.summary.state in ("exported", "sent"):
+            document = build_withdrawal(
+                referral_id, utc_stamp(when), self.device_keys.signing_key()
+            )
         with self._vault.write() as conn:
+            if document is not None:
+                conn.execute(
+                    "INSERT INTO referral_withdrawals (referral_id, document, withdrawn_at) "
+                    "VALUES (?, ?, ?)",
+                    (referral_id, document, utc_stamp(when)),
+                )
             conn.execute("DELETE FROM outbox WHERE referral_id = ?", (referral_id,))
             conn.execute(
                 "UPDATE referrals SET state = 'withdrawn', payload = NULL, updated_at = ? "
@@ -386,8 +404,17 @@ class ReferralService:
                 "UPDATE referral_consents SET withdrawn_at = ? WHERE referral_id = ?",
                 (now, referral_id),
             )
-        log.info("referral_withdrawn id=%s", referral_id)
+        log.info("referral_withdrawn id=%s notice=%s", referral_id, document is not None)
         return ref
+
+    def withdrawal_document(self, referral_id: str) -> bytes | None:
+        """The signed withdrawal of a referral withdrawn after it left the device (None: it
+        was withdrawn before, or is not withdrawn)."""
+        with self._vault.read() as conn:
+            row = conn.execute(
+                "SELECT document FROM referral_withdrawals WHERE referral_id = ?", (referral_id,)
+            ).fetchone()
+        return None if row is None else bytes(row[0])
 
     def outbox_ids(self) -> list[str]:
         """Referral ids with a package waiting in the outbox."""
@@ -404,7 +431,7 @@ class ReferralService:
                 "draft": _("The referral is still a draft; confirm it after the preview."),
                 "confirmed": _("The referral is already confirmed."),
                 "exported": _("The referral was already exported."),
-                "sent": _("The referral was already sent; consent can no longer be withdrawn."),
+                "sent": _("The referral was already sent."),
                 "withdrawn": _("Consent for this referral was withdrawn."),
             }
             raise ReferralStateError(messages.get(ref.summary.state, ref.summary.state))

@@ -100,8 +100,16 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(func=cmd_export)
 
-    p = rsub.add_parser("withdraw", help=_("the visitor withdraws consent (before sending)"))
+    p = rsub.add_parser("withdraw", help=_("the visitor withdraws consent"))
     p.add_argument("referral_id", metavar="REF_ID")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help=_(
+            "when the package had left this device: write the signed withdrawal for the desk "
+            "to FILE, or into a folder (a neutral random name is chosen); again later too"
+        ),
+    )
     p.set_defaults(func=cmd_withdraw)
 
     p = rsub.add_parser("list", help=_("list referrals and their state"))
@@ -242,16 +250,30 @@ def cmd_export(ctx: CliContext) -> int:
 
 
 def cmd_withdraw(ctx: CliContext) -> int:
+    destination = None if ctx.args.out is None else Path(ctx.args.out).expanduser()
+    ref = ctx.args.referral_id
     with ctx.workspace() as workspace:
-        withdrawal = withdraw_referral(workspace, ctx.args.referral_id)
-    ctx.console.out(_("Consent withdrawn; the referral was removed from the outbox."))
-    if withdrawal.was_exported:
+        withdrawal = withdraw_referral(workspace, ref, destination)
+    if not withdrawal.again:
+        ctx.console.out(_("Consent withdrawn; the referral was removed from the outbox."))
+    if withdrawal.file is not None:
+        ctx.console.out(str(withdrawal.file))
+    if withdrawal.notice and withdrawal.file is None:
         ctx.console.err(
             _(
-                "It had already been exported as a file: destroy that file, or ask the desk "
-                "to disregard referral {id}."
-            ).format(id=ctx.args.referral_id)
+                "The package had left this device: take the signed withdrawal to the desk. "
+                "Write it with: advisor referral withdraw {id} --out FOLDER"
+            ).format(id=ref)
         )
+    elif withdrawal.notice:
+        ctx.console.err(
+            _(
+                "Take this withdrawal to the desk (advisor-desk import): the desk erases the "
+                "referral's content when it reads it."
+            )
+        )
+    if withdrawal.was_exported:
+        ctx.console.err(_("It had already been exported as a file: destroy that file too."))
     return 0
 
 
