@@ -3,7 +3,9 @@ store, then the package (exact bytes), its referral and its first status in one 
 
 The same referral id twice is a replay, except for ``import``'s one allowance: the very same
 bytes again (the same file on a second stick) are "already received", and nothing is added.
-Refused packages are recorded by digest and reason only.
+A package whose advisor withdrew it before it arrived (a withdrawal from the same device in the
+store) is refused, and nothing of it is stored. Refused packages are recorded by digest and
+reason only.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from typing import Any, Literal
 from advisor_desktop.desk.devices import Device, device_by_key_id, trusted_keys
 from advisor_desktop.desk.identity import DeskIdentity
 from advisor_desktop.desk.opener import OpenedReferral, verify_package
-from advisor_desktop.desk.status import ReferralState
 from advisor_desktop.desk.store import DeskStore
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.errors import PackageError, PackageReplayed, PackageUnknownSigner
 from advisor_desktop.protocol.keys import canonical_json
 from advisor_desktop.protocol.receipt import package_sha256
-from advisor_desktop.protocol.referral_package import ReferralContent
+from advisor_desktop.protocol.referral_package import PackageWithdrawn, ReferralContent
+from advisor_desktop.protocol.referral_terms import ReferralState
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,17 @@ def _store(
             return Received(content, signer, digest, str(earlier[1]), new=False)
         raise PackageReplayed(
             _("A referral with this id was already received at this desk: refused as a replay.")
+        )
+    withdrawn = conn.execute(
+        "SELECT 1 FROM withdrawals WHERE referral_id = ? AND device_key_id = ?",
+        (content.referral_id, opened.signer_key_id),
+    ).fetchone()
+    if withdrawn is not None:
+        raise PackageWithdrawn(
+            _(
+                "The advisor withdrew this referral before its package arrived: refused, "
+                "nothing of it was stored."
+            )
         )
     cursor = conn.execute(
         "INSERT INTO packages (sha256, data, received_at, source, file_name) "

@@ -112,7 +112,13 @@ CREATE TABLE status_outbox (
 CREATE INDEX status_outbox_waiting ON status_outbox (queued_at) WHERE pushed_at IS NULL
 """
 
-MIGRATIONS: Sequence[Callable[[Connection], None]] = (_script(_V1), _script(_V2))
+# Version 3: a device's age recipient (age1…), enrolled beside its Ed25519 key; the desk
+# encrypts its status messages to it. NULL: enrolled without one, so no status can be sent.
+_V3 = """
+ALTER TABLE devices ADD COLUMN age_recipient TEXT
+"""
+
+MIGRATIONS: Sequence[Callable[[Connection], None]] = (_script(_V1), _script(_V2), _script(_V3))
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

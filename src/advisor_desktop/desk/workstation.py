@@ -7,6 +7,9 @@ together with the one desk passphrase.
   A folder from before the store (an identity bound to no store) is set up on this first
   unlock. A folder whose identity is bound to a store that is gone, or to another store, is
   refused: a deleted or swapped store never turns into an empty one that has seen nothing.
+- :func:`settle_withdrawals` erases what the store holds of referrals their advisors withdrew
+  and tells each advisor so (a last status message); every unlock with the identity runs it,
+  so a withdrawal that came by ``pull`` is settled by the next such command.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from advisor_desktop.desk.legacy import (
     read_legacy,
     remove_legacy,
 )
+from advisor_desktop.desk.referrals import Erasure, erase_withdrawn
+from advisor_desktop.desk.status import queue_status_message
 from advisor_desktop.desk.store import (
     DeskStore,
     check_new_passphrase,
@@ -58,6 +63,8 @@ class Desk:
     """Set when this unlock created the store (a desk folder from before the store)."""
     ignored_files: tuple[str, ...] = field(default=())
     """Older desk files found beside a store, not read (the store is what counts)."""
+    erased: tuple[Erasure, ...] = field(default=())
+    """Withdrawn referrals whose content this unlock erased (see :func:`settle_withdrawals`)."""
 
     def keys(self) -> DeskIdentity:
         """The identity, or :class:`DeskError` when the desk has none yet."""
@@ -183,10 +190,22 @@ def unlock_desk(
             desk.ignored_files = leftovers
         if need_identity:
             desk.identity = _bound_identity(folder, passphrase, store)
+            desk.erased = tuple(settle_withdrawals(desk, now))
     except BaseException:
         store.close()
         raise
     return desk
+
+
+def settle_withdrawals(desk: Desk, now: str) -> list[Erasure]:
+    """Erase the content of every referral the store holds a withdrawal of (``desk/
+    referrals.py``: :func:`erase_withdrawn`) and queue, for each, the status message of its last
+    step (``closed``, ``withdrawn-by-reporter``) to its device (when it has an age key)."""
+    identity = desk.keys()
+    erased = erase_withdrawn(desk.store, now)
+    for item in erased:
+        queue_status_message(desk.store, identity, item.referral_id, item.closing, now)
+    return erased
 
 
 def _bound_identity(folder: Path, passphrase: bytearray, store: DeskStore) -> DeskIdentity:

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.errors import (
     PackageBadSignature,
+    PackageReplayed,
     PackageSchemaError,
     PackageUndecryptable,
     PackageUnknownSigner,
@@ -68,6 +69,11 @@ _PERIOD_VALUE = {
 class PackageWrongDesk(PackageUndecryptable):
     """The package decrypts here, but its signed content names another desk: it was made for
     another desk and encrypted again to this one (exit 6, as a package for another desk)."""
+
+
+class PackageWithdrawn(PackageReplayed):
+    """The advisor withdrew this referral before its package arrived (exit 9, as a referral
+    the desk knows already): nothing of it is stored."""
 
 
 def recipient_key_id(recipient: str) -> str:

@@ -4,7 +4,9 @@
 same referral is refused as a replay, as it always was). ``import FILE…`` stores packages from
 a USB stick without showing them and writes a signed receipt for each; the same package again
 is "already received" (and gets its receipt again), another package with a known referral id
-is refused as a replay.
+is refused as a replay. ``import`` also takes an advisor's withdrawal files (``.withdrawal``,
+recognised by what they decrypt to), after the packages of the same run: each is shown, and
+the referral's content is erased from the store (``cli/desk/referrals.py: take_withdrawal``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from advisor_desktop.cli.desk.context import DeskContext
 from advisor_desktop.cli.desk.output import opened_doc, referral_lines
+from advisor_desktop.cli.desk.referrals import report_erased, take_withdrawal
 from advisor_desktop.desk.intake import receive_package
 from advisor_desktop.desk.receipts import receipt_path, write_receipt
 from advisor_desktop.platform.errors import StorageError, UsageError
@@ -21,6 +24,7 @@ from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.terminal import json_for_terminal
 from advisor_desktop.protocol.errors import PackageError, PackageUndecryptable
 from advisor_desktop.protocol.referral_package import MAX_PACKAGE_BYTES
+from advisor_desktop.protocol.withdrawal import withdrawal_in
 
 
 def register(sub: Any) -> None:
@@ -88,9 +92,15 @@ def cmd_import(ctx: DeskContext) -> int:
     first_failure = 0
     with ctx.desk(need_identity=True) as desk:
         identity = desk.keys()
+        report_erased(ctx, desk.erased)
+        withdrawals: list[tuple[Path, bytes]] = []
         for path in paths:
             try:
                 data = read_package(path)
+                document = withdrawal_in(data, [identity.age_identity])
+                if document is not None:  # after the packages: its referral may be among them
+                    withdrawals.append((path, document))
+                    continue
                 received = receive_package(
                     desk.store, identity, data, source="file", now=ctx.now(), file_name=path.name
                 )
@@ -123,4 +133,7 @@ def cmd_import(ctx: DeskContext) -> int:
                     file=path, id=received.referral_id, name=received.signer.name, receipt=target
                 )
             )
+        for path, document in withdrawals:
+            code = take_withdrawal(ctx, desk, path, document)
+            first_failure = first_failure or code
     return first_failure
