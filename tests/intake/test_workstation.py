@@ -73,6 +73,12 @@ def test_a_withdrawal_reaches_the_workstation(desk: TestDesk, server: LiveServer
     code, out, err = pull(desk, server, tls)
     assert code == 0, err
     assert f"referral {referral_id} was withdrawn by the advisor ({stamp})" in out
+    # The pull itself erased the referral's content, as `import` of a withdrawal file does.
+    assert f"Referral {referral_id} was withdrawn by its advisor ({stamp})" in out
+    shown = desk("show", referral_id[:8], "--json")
+    assert shown.code == 0, shown.err
+    assert "withdrawn" in shown.out
+    assert json.loads(shown.out)["payload"] is None  # erased
     with unlock_desk(
         desk.runner.folder,
         bytearray(DESK_PASS.encode()),

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from advisor_desktop.cli.desk.context import DeskContext
+from advisor_desktop.cli.desk.referrals import report_erased
 from advisor_desktop.desk.server_setup import URL_META
-from advisor_desktop.desk.workstation import Desk
+from advisor_desktop.desk.workstation import Desk, settle_withdrawals
 from advisor_desktop.platform.errors import UsageError
 from advisor_desktop.platform.i18n import _
 
@@ -58,6 +59,8 @@ def cmd_pull(ctx: DeskContext) -> int:
 
     with ctx.desk(need_identity=True) as desk, _client(ctx, desk) as client:
         report = pull(desk, client, ctx.now)
+        # A withdrawal pulled now erases its referral's content now, as `import` does.
+        erased = settle_withdrawals(desk, ctx.now())
     say = ctx.console.out
     for received in report.received:
         say(
@@ -82,6 +85,7 @@ def cmd_pull(ctx: DeskContext) -> int:
         )
     for referral_id, error in report.refused:
         ctx.console.err(_("{id}: refused: {reason}").format(id=referral_id, reason=error.message))
+    report_erased(ctx, erased)
     say(
         _("Pulled: {new} new, {old} already here, {w} withdrawals, {bad} refused.").format(
             new=len(report.received),
