@@ -17,7 +17,8 @@ import pytest
 
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.notebook.models import Status
-from advisor_desktop.notebook.service import Notebook, utc_now
+from advisor_desktop.notebook.service import Notebook
+from advisor_desktop.platform.clock import utc_now
 from advisor_desktop.platform.paths import AppPaths, resolve_paths
 from advisor_desktop.protocol.profile import OrgProfile, RetentionPolicy
 from advisor_desktop.storage.meta import load_vault_profile

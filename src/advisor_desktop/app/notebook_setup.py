@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor_desktop.app.workspace import Clock, Workspace
+from advisor_desktop.app.workspace import Workspace
 from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.notebook.demo import demo_records
-from advisor_desktop.notebook.service import utc_now
+from advisor_desktop.platform.clock import Clock, utc_now
 from advisor_desktop.platform.hardening import wipe
 from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.protocol.profile import OrgProfile

@@ -8,9 +8,7 @@ or desk-key import, :meth:`Workspace.reload_profile` rebuilds what depends on th
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from collections.abc import Callable
 from types import TracebackType
 
 from advisor_desktop.crypto.keyslots import KdfPolicy
@@ -18,7 +16,8 @@ from advisor_desktop.crypto.secret_text import Passphrase, candidate_forms
 from advisor_desktop.guides.library import GuideLibrary
 from advisor_desktop.guides.pack import trusted_keys
 from advisor_desktop.guides.store import active_source
-from advisor_desktop.notebook.service import Notebook, utc_now
+from advisor_desktop.notebook.service import Notebook
+from advisor_desktop.platform.clock import Clock, utc_now
 from advisor_desktop.platform.hardening import wipe
 from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.protocol.profile import OrgProfile
@@ -27,8 +26,6 @@ from advisor_desktop.storage.meta import load_vault_profile, store_profile
 from advisor_desktop.storage.store import Vault, open_vault
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], dt.datetime]
 
 
 class Workspace:

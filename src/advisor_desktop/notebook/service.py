@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ from advisor_desktop.notebook.rows import (
     where_clause,
     with_closed_at,
 )
+from advisor_desktop.platform.clock import Clock, utc_now
 from advisor_desktop.platform.errors import RecordNotFound
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.textnorm import fts_query
@@ -42,7 +43,6 @@ from advisor_desktop.storage.store import Vault
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], dt.datetime]
 # A search ranks at most this many matches, the most recently added: bm25 over every match of a
 # word found in half of 100,000 notes takes ~40 ms, over 2,000 of them ~3 ms. Below this many
 # matches the ranking is exact.
@@ -53,11 +53,6 @@ RANK_CANDIDATES = 2000
 # faster, but leaves the merged segment on a low level, where the merges of every later save
 # soon rewrite all of it.)
 OPTIMIZE_AFTER = 1000
-
-
-def utc_now() -> dt.datetime:
-    """The real clock (tests pass their own)."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 @dataclass(frozen=True)

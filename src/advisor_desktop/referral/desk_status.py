@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from advisor_desktop.platform.clock import Clock
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.errors import ReferralError
 from advisor_desktop.protocol.referral_terms import Outcome, ReferralState
@@ -23,7 +23,6 @@ from advisor_desktop.protocol.status_message import StatusMessage, StatusUndecry
 from advisor_desktop.storage.store import Vault
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], dt.datetime]
 
 _COLUMNS = "referral_id, sequence, state, outcome, text, set_at, desk_key_id, imported_at"
 

@@ -14,11 +14,12 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from advisor_desktop.notebook.models import ConversationRecord
+from advisor_desktop.platform.clock import Clock, utc_now
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.errors import (
     KeyFormatError,
@@ -64,13 +65,8 @@ from advisor_desktop.referral.draft import (
 from advisor_desktop.storage.store import Vault
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], dt.datetime]
 
 STATES = ("draft", "confirmed", "exported", "sent", "withdrawn")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -111,7 +107,7 @@ def render_preview(payload_bytes: bytes) -> str:
 class ReferralService:
     """Creates, reviews, confirms, exports and withdraws referrals in the vault."""
 
-    def __init__(self, vault: Vault, profile: OrgProfile, clock: Clock = _now) -> None:
+    def __init__(self, vault: Vault, profile: OrgProfile, clock: Clock = utc_now) -> None:
         self._vault = vault
         self._profile = profile
         self._clock = clock

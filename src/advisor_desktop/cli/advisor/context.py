@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from advisor_desktop.app.workspace import Workspace, open_workspace
 from advisor_desktop.cli.common import Console, get_passphrase, get_secret
 from advisor_desktop.crypto.keyslots import KdfPolicy
-from advisor_desktop.notebook.service import Notebook, utc_now
+from advisor_desktop.notebook.service import Notebook
+from advisor_desktop.platform.clock import Clock, utc_now
 from advisor_desktop.platform.errors import VaultMissing
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.paths import AppPaths
@@ -28,7 +28,7 @@ class CliContext:
     paths: AppPaths
     console: Console
     policy: KdfPolicy
-    clock: Callable[[], dt.datetime] = utc_now
+    clock: Clock = utc_now
 
     def passphrase(self, *, prompt: str | None = None, confirm: bool = False) -> bytearray:
         """The advisor's passphrase (``--passphrase-file``, ``ADVISOR_PASSPHRASE`` or prompt)."""

@@ -10,22 +10,20 @@ import contextlib
 import datetime as dt
 import logging
 import warnings
-from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
 from advisor_desktop.app.preferences import UiPreferences, load_preferences, save_preferences
 from advisor_desktop.app.workspace import Workspace
 from advisor_desktop.crypto.keyslots import KdfPolicy
-from advisor_desktop.notebook.service import Notebook, utc_now
+from advisor_desktop.notebook.service import Notebook
+from advisor_desktop.platform.clock import Clock, utc_now
 from advisor_desktop.platform.errors import VaultLocked
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.storage.store import Vault
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], dt.datetime]
 
 
 class Session(QObject):
