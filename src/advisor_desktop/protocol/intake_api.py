@@ -265,7 +265,9 @@ def verify_certificate(data: bytes, trusted: Mapping[str, bytes]) -> IntakeCerti
         raise IntakeSignatureError(
             _("The intake certificate was signed by a desk key that is not trusted.")
         )
-    check_signature(raw, signature, CERTIFICATE_CONTEXT + canonical_json(body), "certificate")
+    check_signature(
+        raw, signature, CERTIFICATE_CONTEXT + canonical_json(body), _("intake certificate")
+    )
     return cert
 
 
@@ -355,7 +357,7 @@ def verify_withdrawal(data: bytes, trusted: Mapping[str, bytes]) -> Withdrawal:
     if raw is None or key_id(raw) != withdrawal.device_key_id:
         raise IntakeSignatureError(_("The withdrawal was signed by a device that is not trusted."))
     check_signature(
-        raw, signature, WITHDRAWAL_CONTEXT + canonical_json(withdrawal.to_doc()), "withdrawal"
+        raw, signature, WITHDRAWAL_CONTEXT + canonical_json(withdrawal.to_doc()), _("withdrawal")
     )
     return withdrawal
 
