@@ -177,10 +177,10 @@ def release_date() -> str:
 
 
 def render_icons(python: Path, out: Path, sizes: tuple[int, ...]) -> dict[int, Path]:
-    """PNG renderings of packaging/icons/advisor-desktop.svg (Qt's SVG renderer)."""
+    """PNG renderings of resources/icons/advisor-desktop.svg (Qt's SVG renderer)."""
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    svg = HERE / "icons" / "advisor-desktop.svg"
+    svg = ROOT / "resources" / "icons" / "advisor-desktop.svg"
     run(python, "-c", RENDER_ICONS, svg, out, *map(str, sizes), env=env)
     return {size: out / f"{size}.png" for size in sizes}
 
@@ -311,7 +311,8 @@ def desktop_integration(root: Path, pngs: dict[int, Path], version: str, date: s
         shutil.copyfile(pngs[size], folder / f"{APP_ID}.png")
     (icons / "scalable" / "apps").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(
-        HERE / "icons" / "advisor-desktop.svg", icons / "scalable" / "apps" / f"{APP_ID}.svg"
+        ROOT / "resources" / "icons" / "advisor-desktop.svg",
+        icons / "scalable" / "apps" / f"{APP_ID}.svg",
     )
 
 

@@ -20,6 +20,7 @@ from advisor_desktop.app.preferences import write_language
 from advisor_desktop.platform.i18n import _, activate, active_locale
 from advisor_desktop.platform.languages import PSEUDO_LOCALE, catalog_name, is_rtl
 from advisor_desktop.platform.paths import AppPaths, resolve_paths
+from advisor_desktop.ui.shell.common import app_icon
 from advisor_desktop.ui.shell.excepthook import UnexpectedErrorReporter
 from advisor_desktop.ui.shell.unlock import UnlockForm
 from advisor_desktop.ui.shell.warmup import Warmup, prewarm_wrappers
@@ -321,6 +322,7 @@ def _run(
 ) -> int:
     app.setApplicationName("Advisor Desktop")
     app.setApplicationDisplayName(_("Advisor Desktop"))
+    app.setWindowIcon(app_icon())
     app.setLayoutDirection(layout_direction(lang or "en"))
     install_qt_translator(app, lang or "en")
     desktop = DesktopApp(paths, lang or "en", policy)

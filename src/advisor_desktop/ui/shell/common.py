@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from advisor_desktop.platform.i18n import _
+
+ICON_FILE = "advisor-desktop.svg"
 
 W = TypeVar("W", bound=QWidget)
 
@@ -106,3 +109,15 @@ class Banner(QFrame):
             self.button.setText(action)
             self.button.setAccessibleName(action)
         self.show()
+
+
+def app_icon() -> QIcon:
+    """The application's icon (``resources/icons``; an empty icon when it is missing)."""
+    from advisor_desktop.platform.errors import AdvisorError
+    from advisor_desktop.platform.paths import resources_dir
+
+    try:
+        path = resources_dir() / "icons" / ICON_FILE
+    except AdvisorError:
+        return QIcon()
+    return QIcon(str(path)) if path.is_file() else QIcon()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
@@ -38,6 +38,9 @@ from advisor_desktop.ui.shell.machine_lock import MachineLockWatcher, exclude_fr
 from advisor_desktop.ui.shell.screens import LockScreen, QuickHideScreen
 from advisor_desktop.ui.shell.session import Session
 from advisor_desktop.ui.shell.workers import Runner
+
+if TYPE_CHECKING:
+    from advisor_desktop.ui.shell.about import AboutDialog
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +185,16 @@ class MainWindow(QMainWindow):
         self.help_action = QAction(_("Keyboard help"), self)
         self.help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.help_action.triggered.connect(self.show_help)
-        for action in (self.lock_action, self.hide_action, self.visitor_action, self.help_action):
+        self.about_action = QAction(_("About"), self)
+        self.about_action.setToolTip(_("Version, licence and third-party notices"))
+        self.about_action.triggered.connect(self.show_about)
+        for action in (
+            self.lock_action,
+            self.hide_action,
+            self.visitor_action,
+            self.help_action,
+            self.about_action,
+        ):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             bar.addAction(action)
             self.addAction(action)
@@ -366,6 +378,15 @@ class MainWindow(QMainWindow):
         """Lock with the machine and keep the window out of captures where supported."""
         exclude_from_capture(self)
         return self.machine.start(self)
+
+    def show_about(self) -> AboutDialog:
+        """The About box (version, licence, third-party notices); returns it, shown."""
+        from advisor_desktop.ui.shell.about import AboutDialog
+
+        dialog = AboutDialog(self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def show_help(self) -> None:
         """F1: the keyboard shortcuts."""
