@@ -52,7 +52,10 @@ def _tools_or_skip(*tools: str) -> None:
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
     """The tarball and .deb, built once per test run."""
     _tools_or_skip("objdump", "dpkg-deb", "desktop-file-validate", "appstreamcli")
-    dist = tmp_path_factory.mktemp("dist")
+    # CI names a folder (ADVISOR_BUNDLE_DIST) so that it can install the same .deb for real
+    # with dpkg afterwards (.ci/deb-check); otherwise a temporary one.
+    named = os.environ.get("ADVISOR_BUNDLE_DIST")
+    dist = Path(named) if named else tmp_path_factory.mktemp("dist")
     built = build_outputs(dist, dist / "build.log")
     print(f"bundle built in {built.build_seconds:.0f} s: {built.tarball.name}, {built.deb.name}")
     return built
