@@ -33,15 +33,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _
@@ -58,6 +55,18 @@ from advisor_desktop.protocol.receipt import (
     ReceiptBadSignature,
     verify_intake_receipt_signature,
 )
+from advisor_desktop.protocol.signed_document import (
+    SignedFormat,
+    Wording,
+    load_json,
+    signed_message,
+    verify_ed25519,
+)
+
+# The field checks of the signed documents, read from here by the desk and its server.
+from advisor_desktop.protocol.signed_document import is_key_id as is_key_id
+from advisor_desktop.protocol.signed_document import is_referral_id as is_referral_id
+from advisor_desktop.protocol.signed_document import is_utc_stamp as is_utc_stamp
 
 CERTIFICATE_FORMAT = "advisor-desktop-intake-certificate"
 CERTIFICATE_CONTEXT = b"advisor-desktop-intake-certificate/v1\x00"
@@ -68,9 +77,7 @@ MAX_STATUS_BLOB_BYTES = 64 * 1024
 MAX_LISTING = 100
 AGE_MAGIC = b"age-encryption.org/v1\n"
 
-_HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_UTC_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 class IntakeFormatError(AdvisorError):
@@ -91,27 +98,6 @@ def _bad(what: str) -> IntakeFormatError:
     )
 
 
-def is_referral_id(text: Any) -> bool:
-    """True for a referral id: a UUID version 4 in its lower-case spelling."""
-    if not isinstance(text, str) or len(text) != 36:
-        return False
-    try:
-        parsed = uuid.UUID(text)
-    except ValueError:
-        return False
-    return str(parsed) == text and parsed.version == 4
-
-
-def is_key_id(text: Any) -> bool:
-    """True for a key id (32 lower-case hex digits)."""
-    return isinstance(text, str) and bool(_HEX32.match(text))
-
-
-def is_utc_stamp(text: Any) -> bool:
-    """True for ``YYYY-MM-DDTHH:MM:SSZ``."""
-    return isinstance(text, str) and bool(_UTC_STAMP.match(text))
-
-
 def looks_like_age(data: bytes) -> bool:
     """What the server can check of a package without the desk's key: the age v1 header, a
     recipient stanza and the header's MAC line."""
@@ -119,25 +105,32 @@ def looks_like_age(data: bytes) -> bool:
     return data.startswith(AGE_MAGIC) and b"\n-> " in head and b"\n--- " in head
 
 
-def _no_float(value: str) -> Any:
-    raise ValueError("floats are not part of the format")
-
-
 def _load(data: bytes, limit: int = MAX_DOCUMENT_BYTES) -> Any:
-    if len(data) > limit:
-        raise _bad("size")
-    try:
-        return json.loads(data.decode("utf-8"), parse_float=_no_float, parse_constant=_no_float)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise _bad("not JSON") from None
+    return load_json(data, _bad, limit)
 
 
-def _signature_doc(signer: str, signature: bytes) -> dict[str, str]:
-    return {
-        "algorithm": "ed25519",
-        "key_id": signer,
-        "value": base64.b64encode(signature).decode("ascii"),
-    }
+#: The words this module's format errors name the parts of a signed document with.
+_WORDING = Wording(
+    format="format or version",
+    version="format or version",
+    signature_object="fields",
+    algorithm="signature fields",
+    key_id="signature fields",
+    value="signature fields",
+)
+
+
+def _object(body: Any) -> None:
+    if not isinstance(body, dict):
+        raise _bad("fields")
+
+
+def _form(fmt: str, body_name: str, limit: int = MAX_DOCUMENT_BYTES) -> SignedFormat:
+    return SignedFormat(fmt, 1, body_name, limit, _bad, _WORDING)
+
+
+_CERTIFICATE = _form(CERTIFICATE_FORMAT, "certificate")
+_WITHDRAWAL = _form(WITHDRAWAL_FORMAT, "withdrawal")
 
 
 def parse_signed(
@@ -146,42 +139,20 @@ def parse_signed(
     """A signed document of this module's shape (format, version 1, a body, an Ed25519
     signature) in its exact canonical form: its body, signing key id and signature (unchecked).
     """
-    doc = _load(data, limit)
-    if not isinstance(doc, dict) or set(doc) != {"format", "version", body_name, "signature"}:
-        raise _bad("fields")
-    if doc["format"] != fmt or doc["version"] != 1 or isinstance(doc["version"], bool):
-        raise _bad("format or version")
-    body, sig = doc[body_name], doc["signature"]
-    if not isinstance(body, dict) or not isinstance(sig, dict):
-        raise _bad("fields")
-    if set(sig) != {"algorithm", "key_id", "value"} or sig["algorithm"] != "ed25519":
-        raise _bad("signature fields")
-    value = sig["value"]
-    if not is_key_id(sig["key_id"]) or not isinstance(value, str) or len(value) > 100:
-        raise _bad("signature fields")
-    try:
-        signature = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise _bad("signature encoding") from None
-    if len(signature) != 64 or base64.b64encode(signature).decode("ascii") != value:
-        raise _bad("signature encoding")
-    try:
-        canonical = canonical_json(doc)
-    except (TypeError, ValueError):
-        raise _bad("not in canonical form") from None
-    if canonical != data:
-        raise _bad("not in canonical form")
-    return body, str(sig["key_id"]), signature
+    signed = _form(fmt, body_name, limit).parse(data, check_first=_object)
+    return signed.body, signed.key_id, signed.signature
 
 
 def check_signature(raw: bytes, signature: bytes, message: bytes, what: str) -> None:
     """Raise :class:`IntakeSignatureError` unless ``signature`` by ``raw`` covers ``message``."""
-    try:
-        Ed25519PublicKey.from_public_bytes(raw).verify(signature, message)
-    except (InvalidSignature, ValueError):
-        raise IntakeSignatureError(
+    verify_ed25519(
+        raw,
+        signature,
+        message,
+        lambda: IntakeSignatureError(
             _("The signature of the {what} does not match its content.").format(what=what)
-        ) from None
+        ),
+    )
 
 
 # --- the intake certificate -------------------------------------------------------------------
@@ -223,15 +194,7 @@ def issue_certificate(
     desk_id = key_id(raw_public(desk_key.public_key()))
     cert = IntakeCertificate(intake_key, desk_id, issued_at, expires_at)
     _check_certificate(cert.to_doc())
-    signature = desk_key.sign(CERTIFICATE_CONTEXT + canonical_json(cert.to_doc()))
-    return canonical_json(
-        {
-            "format": CERTIFICATE_FORMAT,
-            "version": 1,
-            "certificate": cert.to_doc(),
-            "signature": _signature_doc(desk_id, signature),
-        }
-    )
+    return _CERTIFICATE.build(cert.to_doc(), CERTIFICATE_CONTEXT, desk_key)
 
 
 def _check_certificate(doc: dict[str, Any]) -> IntakeCertificate:
@@ -266,7 +229,7 @@ def verify_certificate(data: bytes, trusted: Mapping[str, bytes]) -> IntakeCerti
             _("The intake certificate was signed by a desk key that is not trusted.")
         )
     check_signature(
-        raw, signature, CERTIFICATE_CONTEXT + canonical_json(body), _("intake certificate")
+        raw, signature, signed_message(CERTIFICATE_CONTEXT, body), _("intake certificate")
     )
     return cert
 
@@ -318,15 +281,7 @@ def build_withdrawal(referral_id: str, withdrawn_at: str, device_key: Ed25519Pri
     device = key_id(raw_public(device_key.public_key()))
     withdrawal = Withdrawal(referral_id, device, withdrawn_at)
     _check_withdrawal(withdrawal.to_doc())
-    signature = device_key.sign(WITHDRAWAL_CONTEXT + canonical_json(withdrawal.to_doc()))
-    return canonical_json(
-        {
-            "format": WITHDRAWAL_FORMAT,
-            "version": 1,
-            "withdrawal": withdrawal.to_doc(),
-            "signature": _signature_doc(device, signature),
-        }
-    )
+    return _WITHDRAWAL.build(withdrawal.to_doc(), WITHDRAWAL_CONTEXT, device_key)
 
 
 def _check_withdrawal(doc: dict[str, Any]) -> Withdrawal:
@@ -357,7 +312,7 @@ def verify_withdrawal(data: bytes, trusted: Mapping[str, bytes]) -> Withdrawal:
     if raw is None or key_id(raw) != withdrawal.device_key_id:
         raise IntakeSignatureError(_("The withdrawal was signed by a device that is not trusted."))
     check_signature(
-        raw, signature, WITHDRAWAL_CONTEXT + canonical_json(withdrawal.to_doc()), _("withdrawal")
+        raw, signature, signed_message(WITHDRAWAL_CONTEXT, withdrawal.to_doc()), _("withdrawal")
     )
     return withdrawal
 

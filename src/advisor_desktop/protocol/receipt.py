@@ -35,23 +35,27 @@ signature of one kind never verifies as the other.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.errors import EXIT_SCHEMA, EXIT_SIGNATURE
-from advisor_desktop.protocol.keys import canonical_json, key_id, raw_public
+from advisor_desktop.protocol.keys import key_id, raw_public
+from advisor_desktop.protocol.signed_document import (
+    SignedFormat,
+    Wording,
+    is_key_id,
+    is_referral_id,
+    is_utc_stamp,
+    signed_message,
+    verify_ed25519,
+)
 
 RECEIPT_FORMAT = "advisor-desktop-receipt"
 RECEIPT_VERSION = 1
@@ -61,9 +65,7 @@ INTAKE_SIGNATURE_CONTEXT = b"advisor-desktop-receipt/v2\x00"
 RECEIPT_SUFFIX = ".receipt"
 MAX_RECEIPT_BYTES = 4096
 
-_HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_UTC_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _BODY_KEYS = {"referral_id", "package_sha256", "received_at", "desk_key_id"}
 _INTAKE_BODY_KEYS = {"referral_id", "package_sha256", "received_at", "intake_key_id"}
 
@@ -113,6 +115,21 @@ def _bad(what: str) -> ReceiptError:
     return ReceiptError(_("This is not a valid desk receipt ({what}).").format(what=what))
 
 
+_WORDING = Wording(body="receipt fields")
+_DESK_RECEIPT = SignedFormat(
+    RECEIPT_FORMAT, RECEIPT_VERSION, "receipt", MAX_RECEIPT_BYTES, _bad, _WORDING
+)
+_INTAKE_RECEIPT = SignedFormat(
+    RECEIPT_FORMAT, INTAKE_RECEIPT_VERSION, "receipt", MAX_RECEIPT_BYTES, _bad, _WORDING
+)
+
+
+def _forged() -> ReceiptBadSignature:
+    return ReceiptBadSignature(
+        _("The receipt's signature does not match its content: it was altered or forged.")
+    )
+
+
 def _check_body(doc: Any) -> Receipt:
     _check_fields(doc, _BODY_KEYS, "desk_key_id")
     return Receipt(
@@ -128,44 +145,26 @@ def _check_fields(doc: Any, keys: set[str], signer_field: str) -> None:
         raise _bad("receipt fields")
     if not all(isinstance(doc[k], str) for k in keys):
         raise _bad("receipt fields")
-    referral_id = doc["referral_id"]
-    try:
-        parsed = uuid.UUID(referral_id)
-    except ValueError:
-        raise _bad("referral id") from None
-    if str(parsed) != referral_id or parsed.version != 4:
+    if not is_referral_id(doc["referral_id"]):
         raise _bad("referral id")
     if not _HEX64.match(doc["package_sha256"]):
         raise _bad("package digest")
-    if not _UTC_STAMP.match(doc["received_at"]):
+    if not is_utc_stamp(doc["received_at"]):
         raise _bad("time")
-    if not _HEX32.match(doc[signer_field]):
+    if not is_key_id(doc[signer_field]):
         raise _bad("signer key id")
 
 
 def signature_message(receipt: Receipt) -> bytes:
     """What is signed: a context label, then the canonical receipt body."""
-    return SIGNATURE_CONTEXT + canonical_json(receipt.to_doc())
+    return signed_message(SIGNATURE_CONTEXT, receipt.to_doc())
 
 
 def build_receipt(receipt: Receipt, signing_key: Ed25519PrivateKey) -> bytes:
     """The receipt file's bytes: ``receipt`` signed with the desk's ``signing_key``."""
     _check_body(receipt.to_doc())
-    signer = key_id(raw_public(signing_key.public_key()))
-    if signer != receipt.desk_key_id:
-        raise ValueError("the receipt names another desk key than the one signing it")
-    signature = signing_key.sign(signature_message(receipt))
-    return canonical_json(
-        {
-            "format": RECEIPT_FORMAT,
-            "version": RECEIPT_VERSION,
-            "receipt": receipt.to_doc(),
-            "signature": {
-                "algorithm": "ed25519",
-                "key_id": signer,
-                "value": base64.b64encode(signature).decode("ascii"),
-            },
-        }
+    return _DESK_RECEIPT.build(
+        receipt.to_doc(), SIGNATURE_CONTEXT, signing_key, desk_key_id=receipt.desk_key_id
     )
 
 
@@ -193,58 +192,11 @@ class SignedReceipt:
 
 def parse_receipt(data: bytes) -> SignedReceipt:
     """Parse a receipt file strictly (exact canonical bytes); the signature is not checked."""
-    doc, key, signature = _parse_signed(data, RECEIPT_VERSION)
-    receipt = _check_body(doc)
-    if key != receipt.desk_key_id:
+    signed = _DESK_RECEIPT.parse(data)
+    receipt = _check_body(signed.body)
+    if signed.key_id != receipt.desk_key_id:
         raise _bad("signature key id")
-    return SignedReceipt(receipt, key, signature)
-
-
-def _parse_signed(data: bytes, version: int) -> tuple[Any, str, bytes]:
-    """The body, signing key id and signature of a receipt of ``version``, in canonical form."""
-    if len(data) > MAX_RECEIPT_BYTES:
-        raise _bad("size")
-    try:
-        doc = json.loads(data.decode("utf-8"), parse_float=_no_float, parse_constant=_no_float)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise _bad("not JSON") from None
-    if not isinstance(doc, dict) or set(doc) != {"format", "version", "receipt", "signature"}:
-        raise _bad("fields")
-    if doc["format"] != RECEIPT_FORMAT:
-        raise _bad("format")
-    if doc["version"] != version or isinstance(doc["version"], bool):
-        raise _bad("version")
-    sig = doc["signature"]
-    if not isinstance(sig, dict) or set(sig) != {"algorithm", "key_id", "value"}:
-        raise _bad("signature fields")
-    if sig["algorithm"] != "ed25519":
-        raise _bad("signature algorithm")
-    if not isinstance(sig["key_id"], str):
-        raise _bad("signature key id")
-    value = sig["value"]
-    if not isinstance(value, str) or len(value) > 100:
-        raise _bad("signature encoding")
-    try:
-        signature = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise _bad("signature encoding") from None
-    # Base64 leaves spare bits in its last character: only the one spelling of the signature
-    # is accepted, so a changed character can never decode to the same signature.
-    if len(signature) != 64 or base64.b64encode(signature).decode("ascii") != value:
-        raise _bad("signature encoding")
-    if not isinstance(doc["receipt"], dict):
-        raise _bad("receipt fields")
-    try:
-        canonical = canonical_json(doc)
-    except (TypeError, ValueError):
-        raise _bad("not in canonical form") from None
-    if canonical != data:
-        raise _bad("not in canonical form")
-    return doc["receipt"], sig["key_id"], signature
-
-
-def _no_float(value: str) -> Any:
-    raise ValueError("floats are not part of the format")
+    return SignedReceipt(receipt, signed.key_id, signed.signature)
 
 
 def verify_receipt(data: bytes, trusted: Mapping[str, bytes]) -> Receipt:
@@ -254,14 +206,7 @@ def verify_receipt(data: bytes, trusted: Mapping[str, bytes]) -> Receipt:
     raw = trusted.get(signed.key_id)
     if raw is None or key_id(raw) != signed.key_id:
         raise ReceiptBadSignature(_("The receipt was signed by a desk key that is not trusted."))
-    try:
-        Ed25519PublicKey.from_public_bytes(raw).verify(
-            signed.signature, signature_message(signed.receipt)
-        )
-    except (InvalidSignature, ValueError):
-        raise ReceiptBadSignature(
-            _("The receipt's signature does not match its content: it was altered or forged.")
-        ) from None
+    verify_ed25519(raw, signed.signature, signature_message(signed.receipt), _forged)
     return signed.receipt
 
 
@@ -301,7 +246,7 @@ def _check_intake_body(doc: Any) -> IntakeReceipt:
 
 def intake_signature_message(receipt: IntakeReceipt) -> bytes:
     """What an intake key signs: its own context label, then the canonical receipt body."""
-    return INTAKE_SIGNATURE_CONTEXT + canonical_json(receipt.to_doc())
+    return signed_message(INTAKE_SIGNATURE_CONTEXT, receipt.to_doc())
 
 
 def issue_intake_receipt(
@@ -311,28 +256,16 @@ def issue_intake_receipt(
     signer = key_id(raw_public(intake_key.public_key()))
     receipt = IntakeReceipt(referral_id, package_sha256(package), received_at, signer)
     _check_intake_body(receipt.to_doc())
-    signature = intake_key.sign(intake_signature_message(receipt))
-    return canonical_json(
-        {
-            "format": RECEIPT_FORMAT,
-            "version": INTAKE_RECEIPT_VERSION,
-            "receipt": receipt.to_doc(),
-            "signature": {
-                "algorithm": "ed25519",
-                "key_id": signer,
-                "value": base64.b64encode(signature).decode("ascii"),
-            },
-        }
-    )
+    return _INTAKE_RECEIPT.build(receipt.to_doc(), INTAKE_SIGNATURE_CONTEXT, intake_key)
 
 
 def parse_intake_receipt(data: bytes) -> tuple[IntakeReceipt, bytes]:
     """Parse an intake receipt strictly; returns it and its (unchecked) signature."""
-    doc, key, signature = _parse_signed(data, INTAKE_RECEIPT_VERSION)
-    receipt = _check_intake_body(doc)
-    if key != receipt.intake_key_id:
+    signed = _INTAKE_RECEIPT.parse(data)
+    receipt = _check_intake_body(signed.body)
+    if signed.key_id != receipt.intake_key_id:
         raise _bad("signature key id")
-    return receipt, signature
+    return receipt, signed.signature
 
 
 def verify_intake_receipt_signature(data: bytes, intake_public_key: bytes) -> IntakeReceipt:
@@ -342,12 +275,5 @@ def verify_intake_receipt_signature(data: bytes, intake_public_key: bytes) -> In
     receipt, signature = parse_intake_receipt(data)
     if key_id(intake_public_key) != receipt.intake_key_id:
         raise ReceiptBadSignature(_("The receipt was signed by another intake key."))
-    try:
-        Ed25519PublicKey.from_public_bytes(intake_public_key).verify(
-            signature, intake_signature_message(receipt)
-        )
-    except (InvalidSignature, ValueError):
-        raise ReceiptBadSignature(
-            _("The receipt's signature does not match its content: it was altered or forged.")
-        ) from None
+    verify_ed25519(intake_public_key, signature, intake_signature_message(receipt), _forged)
     return receipt

@@ -16,7 +16,6 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-import json
 import re
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -24,8 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyrage
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.errors import (
@@ -35,8 +33,9 @@ from advisor_desktop.protocol.errors import (
     PackageUndecryptable,
     PackageUnknownSigner,
 )
-from advisor_desktop.protocol.keys import canonical_json, key_id, parse_recipient, raw_public
+from advisor_desktop.protocol.keys import canonical_json, parse_recipient
 from advisor_desktop.protocol.referral_terms import ConsentMethod, Granularity, Scope
+from advisor_desktop.protocol.signed_document import build_signed, load_json, verify_ed25519
 
 ENVELOPE_FORMAT = "advisor-desktop-referral"
 ENVELOPE_VERSION = 1
@@ -96,19 +95,9 @@ def signature_message(payload_bytes: bytes) -> bytes:
 
 def sign_envelope(payload: Mapping[str, Any], signing_key: Ed25519PrivateKey) -> bytes:
     """The envelope (canonical JSON bytes) carrying ``payload`` and its detached signature."""
-    payload_bytes = canonical_json(dict(payload))
-    signature = signing_key.sign(signature_message(payload_bytes))
-    envelope = {
-        "format": ENVELOPE_FORMAT,
-        "version": ENVELOPE_VERSION,
-        "payload": dict(payload),
-        "signature": {
-            "algorithm": "ed25519",
-            "key_id": key_id(raw_public(signing_key.public_key())),
-            "value": base64.b64encode(signature).decode("ascii"),
-        },
-    }
-    return canonical_json(envelope)
+    return build_signed(
+        ENVELOPE_FORMAT, ENVELOPE_VERSION, "payload", dict(payload), SIGNATURE_CONTEXT, signing_key
+    )
 
 
 def encrypt_to(envelope: bytes, recipients: Sequence[str]) -> bytes:
@@ -166,10 +155,8 @@ def _schema(what: str) -> PackageSchemaError:
 
 def parse_envelope(data: bytes) -> Envelope:
     """Parse envelope bytes; anything unexpected is :class:`PackageSchemaError`."""
-    try:
-        doc = json.loads(data.decode("utf-8"), parse_float=_no_float, parse_constant=_no_float)
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError):
-        raise _schema("not JSON") from None
+    # No size limit here: the package file's was checked before it was decrypted.
+    doc = load_json(data, _schema)
     if not isinstance(doc, dict) or set(doc) != {"format", "version", "payload", "signature"}:
         raise _schema("envelope fields")
     if doc["format"] != ENVELOPE_FORMAT:
@@ -198,10 +185,6 @@ def parse_envelope(data: bytes) -> Envelope:
     return Envelope(doc["payload"], payload_bytes, sig["key_id"], signature)
 
 
-def _no_float(value: str) -> Any:
-    raise ValueError("floats are not part of the format")
-
-
 def verify_envelope(envelope: Envelope, trusted: Mapping[str, bytes]) -> str:
     """Check the signature against the enrolled keys (key id → raw key); returns the key id."""
     raw = trusted.get(envelope.key_id)
@@ -209,14 +192,14 @@ def verify_envelope(envelope: Envelope, trusted: Mapping[str, bytes]) -> str:
         raise PackageUnknownSigner(
             _("The package was signed by an advisor device this desk has not enrolled.")
         )
-    try:
-        Ed25519PublicKey.from_public_bytes(raw).verify(
-            envelope.signature, signature_message(envelope.payload_bytes)
-        )
-    except (InvalidSignature, ValueError):
-        raise PackageBadSignature(
+    verify_ed25519(
+        raw,
+        envelope.signature,
+        signature_message(envelope.payload_bytes),
+        lambda: PackageBadSignature(
             _("The package's signature does not match its content: it was altered or forged.")
-        ) from None
+        ),
+    )
     if envelope.payload.get("advisor_key_id") != envelope.key_id:
         raise PackageBadSignature(_("The package names another signing key than the one used."))
     return envelope.key_id

@@ -33,18 +33,12 @@ canonical_json`) of::
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyrage
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _
@@ -55,9 +49,18 @@ from advisor_desktop.protocol.errors import (
     EXIT_UNDECRYPTABLE,
     KeyFormatError,
 )
-from advisor_desktop.protocol.keys import canonical_json, key_id, parse_recipient, raw_public
+from advisor_desktop.protocol.keys import key_id, parse_recipient
 from advisor_desktop.protocol.referral_package import AGE_HEADER, age_decrypt
 from advisor_desktop.protocol.referral_terms import Outcome, ReferralState
+from advisor_desktop.protocol.signed_document import (
+    SignedFormat,
+    Wording,
+    is_key_id,
+    is_referral_id,
+    is_utc_stamp,
+    signed_message,
+    verify_ed25519,
+)
 
 STATUS_FORMAT = "advisor-desktop-status"
 STATUS_VERSION = 1
@@ -70,8 +73,6 @@ MAX_DOCUMENT_BYTES = 32 * 1024
 MAX_TEXT_CHARS = 4000
 MAX_SEQUENCE = 1_000_000
 
-_HEX32 = re.compile(r"^[0-9a-f]{32}$")
-_UTC_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _BODY_KEYS = frozenset(
     {
         "referral_id",
@@ -150,6 +151,16 @@ def _bad(what: str) -> StatusMessageError:
     )
 
 
+_STATUS = SignedFormat(
+    STATUS_FORMAT,
+    STATUS_VERSION,
+    "status",
+    MAX_DOCUMENT_BYTES,
+    _bad,
+    Wording(body="status fields"),
+)
+
+
 def text_problem(text: str) -> str | None:
     """Why ``text`` cannot be a status message's text (None: it can): too long, empty, or with
     control characters other than newline and tab, or text-direction overrides."""
@@ -162,20 +173,10 @@ def text_problem(text: str) -> str | None:
     return None
 
 
-def _is_referral_id(text: Any) -> bool:
-    if not isinstance(text, str) or len(text) != 36:
-        return False
-    try:
-        parsed = uuid.UUID(text)
-    except ValueError:
-        return False
-    return str(parsed) == text and parsed.version == 4
-
-
 def _check_body(doc: Any) -> StatusMessage:
     if not isinstance(doc, dict) or set(doc) != _BODY_KEYS:
         raise _bad("status fields")
-    if not _is_referral_id(doc["referral_id"]):
+    if not is_referral_id(doc["referral_id"]):
         raise _bad("referral id")
     sequence = doc["sequence"]
     if not isinstance(sequence, int) or isinstance(sequence, bool):
@@ -196,10 +197,10 @@ def _check_body(doc: Any) -> StatusMessage:
         problem = text_problem(text)
         if problem is not None:
             raise _bad(problem)
-    if not isinstance(doc["set_at"], str) or not _UTC_STAMP.match(doc["set_at"]):
+    if not is_utc_stamp(doc["set_at"]):
         raise _bad("time")
     for name in ("desk_key_id", "device_key_id"):
-        if not isinstance(doc[name], str) or not _HEX32.match(doc[name]):
+        if not is_key_id(doc[name]):
             raise _bad(name.replace("_", " "))
     return StatusMessage(
         referral_id=doc["referral_id"],
@@ -215,27 +216,14 @@ def _check_body(doc: Any) -> StatusMessage:
 
 def signature_message(message: StatusMessage) -> bytes:
     """What is signed: a context label, then the canonical status body."""
-    return SIGNATURE_CONTEXT + canonical_json(message.to_doc())
+    return signed_message(SIGNATURE_CONTEXT, message.to_doc())
 
 
 def sign_status_message(message: StatusMessage, signing_key: Ed25519PrivateKey) -> bytes:
     """The signed document (canonical JSON) of ``message``, by the desk's ``signing_key``."""
     _check_body(message.to_doc())
-    signer = key_id(raw_public(signing_key.public_key()))
-    if signer != message.desk_key_id:
-        raise ValueError("the status message names another desk key than the one signing it")
-    signature = signing_key.sign(signature_message(message))
-    return canonical_json(
-        {
-            "format": STATUS_FORMAT,
-            "version": STATUS_VERSION,
-            "status": message.to_doc(),
-            "signature": {
-                "algorithm": "ed25519",
-                "key_id": signer,
-                "value": base64.b64encode(signature).decode("ascii"),
-            },
-        }
+    return _STATUS.build(
+        message.to_doc(), SIGNATURE_CONTEXT, signing_key, desk_key_id=message.desk_key_id
     )
 
 
@@ -252,46 +240,15 @@ def build_status_message(
     return bytes(pyrage.encrypt(document, [recipient]))
 
 
-def _no_float(value: str) -> Any:
-    raise ValueError("floats are not part of the format")
-
-
 def parse_status_document(data: bytes) -> SignedStatus:
     """Parse a signed status document strictly (exact canonical bytes); the signature is not
     checked."""
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise _bad("size")
-    try:
-        doc = json.loads(data.decode("utf-8"), parse_float=_no_float, parse_constant=_no_float)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise _bad("not JSON") from None
-    if not isinstance(doc, dict) or set(doc) != {"format", "version", "status", "signature"}:
-        raise _bad("fields")
-    if doc["format"] != STATUS_FORMAT:
-        raise _bad("format")
-    if doc["version"] != STATUS_VERSION or isinstance(doc["version"], bool):
-        raise _bad("version")
-    message = _check_body(doc["status"])
-    sig = doc["signature"]
-    if not isinstance(sig, dict) or set(sig) != {"algorithm", "key_id", "value"}:
-        raise _bad("signature fields")
-    if sig["algorithm"] != "ed25519":
-        raise _bad("signature algorithm")
-    if sig["key_id"] != message.desk_key_id:
+    # The body is checked before the signature, so that its errors are the ones named first.
+    signed = _STATUS.parse(data, check_first=_check_body)
+    message = _check_body(signed.body)
+    if signed.key_id != message.desk_key_id:
         raise _bad("signature key id")
-    value = sig["value"]
-    if not isinstance(value, str) or len(value) > 100:
-        raise _bad("signature encoding")
-    try:
-        signature = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise _bad("signature encoding") from None
-    # Only the one spelling of the signature: a changed character never decodes to the same.
-    if len(signature) != 64 or base64.b64encode(signature).decode("ascii") != value:
-        raise _bad("signature encoding")
-    if canonical_json(doc) != data:
-        raise _bad("not in canonical form")
-    return SignedStatus(message, message.desk_key_id, signature, bytes(data))
+    return SignedStatus(message, signed.key_id, signed.signature, bytes(data))
 
 
 def read_status_message(
@@ -326,14 +283,14 @@ def verify_status_message(signed: SignedStatus, desk_signing_public_key: bytes) 
         raise StatusBadSignature(
             _("The status message was signed by another key than the desk's in your profile.")
         )
-    try:
-        Ed25519PublicKey.from_public_bytes(desk_signing_public_key).verify(
-            signed.signature, signature_message(signed.message)
-        )
-    except (InvalidSignature, ValueError):
-        raise StatusBadSignature(
+    verify_ed25519(
+        desk_signing_public_key,
+        signed.signature,
+        signature_message(signed.message),
+        lambda: StatusBadSignature(
             _("The status message's signature does not match its content: altered or forged.")
-        ) from None
+        ),
+    )
     return signed.message
 
 
