@@ -7,6 +7,7 @@ bundle carries: ``platform/notices.py``), never written by hand; they load on a 
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -75,9 +76,9 @@ class AboutDialog(QDialog):
         return view
 
     def _show(self, texts: object) -> None:
-        licence, notices = texts  # type: ignore[misc]
-        self.licence.setPlainText(str(licence))
-        self.notices.setPlainText(str(notices))
+        licence, notices = cast("tuple[str, str]", texts)
+        self.licence.setPlainText(licence)
+        self.notices.setPlainText(notices)
 
     def _failed(self, exc: AdvisorError) -> None:
         # The dialog stays useful (version, licence name); say what could not be read.
