@@ -1,19 +1,17 @@
 """The desk store's schema versions (``PRAGMA user_version``) and the migrations between them.
 
-Each entry of :data:`MIGRATIONS` moves the schema from version ``i`` to ``i + 1`` inside one
-transaction with the version bump, so a crash leaves the old version intact. Tests build every
-older version and migrate it (tests/desk/test_store.py).
-
-The same pattern as the advisor's ``storage/schema.py``, with the desk's own list of steps: that
-module's ``migrate`` runs the vault's migrations only (see docs/desk.md, "What to generalise").
+Each entry of :data:`MIGRATIONS` moves the schema from version ``i`` to ``i + 1``;
+``storage/migrations.py`` runs each inside one transaction with the version bump, as it does the
+vault's, so a crash leaves the old version intact. Tests build every older version and migrate
+it (tests/desk/test_store_integrity.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-Connection = Any  # sqlcipher3.Connection (untyped C extension)
+from advisor_desktop.storage.migrations import Connection, Migration, script
+from advisor_desktop.storage.migrations import migrate as run_migrations
 
 _V1 = """
 CREATE TABLE meta (
@@ -80,16 +78,6 @@ CREATE TABLE refusals (
 """
 
 
-def _script(sql: str) -> Callable[[Connection], None]:
-    def run(conn: Connection) -> None:
-        lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-        for statement in "\n".join(lines).split(";"):
-            if statement.strip():
-                conn.execute(statement)
-
-    return run
-
-
 # Version 2: what the intake server relays (docs/sync-protocol.md). A withdrawal is the
 # advisor's signed document, kept as received; status messages wait here until `push` has
 # handed them to the server (the blob is the status message format's, opaque to the store).
@@ -118,20 +106,10 @@ _V3 = """
 ALTER TABLE devices ADD COLUMN age_recipient TEXT
 """
 
-MIGRATIONS: Sequence[Callable[[Connection], None]] = (_script(_V1), _script(_V2), _script(_V3))
+MIGRATIONS: Sequence[Migration] = (script(_V1), script(_V2), script(_V3))
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> int:
-    """Bring the schema up to ``target``; returns the version found before."""
-    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    for version in range(found, target):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            MIGRATIONS[version](conn)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    return found
+    """Bring the desk store's schema up to ``target``; returns the version found before."""
+    return run_migrations(conn, MIGRATIONS, target)

@@ -1,16 +1,17 @@
-"""Schema versions (``PRAGMA user_version``) and the migrations between them.
+"""The vault's schema versions (``PRAGMA user_version``) and the migrations between them.
 
 Each entry of :data:`MIGRATIONS` moves the schema from version ``i`` to ``i + 1``. Migrations
-only ever add; they run inside one transaction with the version bump, so a crash leaves the
-old version intact. Tests build every older version and migrate it (tests/test_migrations.py).
+only ever add; ``storage/migrations.py`` runs each inside one transaction with the version
+bump, so a crash leaves the old version intact. Tests build every older version and migrate it
+(tests/test_migrations.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-Connection = Any  # sqlcipher3.Connection (untyped C extension)
+from advisor_desktop.storage.migrations import Connection, Migration, script
+from advisor_desktop.storage.migrations import migrate as run_migrations
 
 _V1 = """
 CREATE TABLE meta (
@@ -151,40 +152,16 @@ CREATE TABLE referral_withdrawals (
 """
 
 
-def _script(sql: str) -> Callable[[Connection], None]:
-    def run(conn: Connection) -> None:
-        for statement in _split(sql):
-            conn.execute(statement)
-
-    return run
-
-
-def _split(sql: str) -> list[str]:
-    """Split a migration script into statements (no semicolons inside our literals)."""
-    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
-
-
-MIGRATIONS: Sequence[Callable[[Connection], None]] = (
-    _script(_V1),
-    _script(_V2),
-    _script(_REFERRALS),
-    _script(_FOLLOW_UPS),
-    _script(_DESK_REPLIES),
+MIGRATIONS: Sequence[Migration] = (
+    script(_V1),
+    script(_V2),
+    script(_REFERRALS),
+    script(_FOLLOW_UPS),
+    script(_DESK_REPLIES),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> int:
-    """Bring the schema up to ``target``; returns the version found before."""
-    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    for version in range(found, target):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            MIGRATIONS[version](conn)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    return found
+    """Bring the vault's schema up to ``target``; returns the version found before."""
+    return run_migrations(conn, MIGRATIONS, target)
