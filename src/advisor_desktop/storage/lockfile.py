@@ -1,4 +1,4 @@
-"""One process per vault: an advisory lock on ``vault.lock`` beside the database."""
+"""One process per store: an advisory lock on its lock file (``vault.lock``, ``desk.lock``)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,21 @@ from pathlib import Path
 from typing import IO
 
 from advisor_desktop.platform.errors import VaultBusy
-from advisor_desktop.platform.i18n import _
+from advisor_desktop.platform.i18n import N_, _
+
+_VAULT_IN_USE = N_("This vault is already open in another Advisor Desktop window or command.")
 
 
-class VaultProcessLock:
-    """Held while this process has the vault open; released on :meth:`release` or exit."""
+class ProcessLock:
+    """Held while this process has the store open; released on :meth:`release` or exit.
 
-    def __init__(self, path: Path) -> None:
+    ``in_use`` is the message (a msgid, marked with ``N_``) of the :class:`VaultBusy` raised
+    when another process holds the lock: the vault's by default.
+    """
+
+    def __init__(self, path: Path, in_use: str = _VAULT_IN_USE) -> None:
         self._path = path
+        self._in_use = in_use
         self._handle: IO[bytes] | None = None
 
     def acquire(self) -> None:
@@ -31,13 +38,11 @@ class VaultProcessLock:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.close()
-            raise VaultBusy(
-                _("This vault is already open in another Advisor Desktop window or command.")
-            ) from None
+            raise VaultBusy(_(self._in_use)) from None
         self._handle = handle
 
     def release(self) -> None:
-        """Let another process open the vault."""
+        """Let another process open the store."""
         if self._handle is not None:
             self._handle.close()
             self._handle = None
