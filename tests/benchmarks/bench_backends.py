@@ -6,7 +6,7 @@
 - ``sqlite``            — the stdlib ``sqlite3`` module (older SQLite, see ``SQLITE_SCHEMA_NOTE``).
 
 All three run the same :class:`~advisor_desktop.notebook.service.Notebook` code, the same
-migrations, the same PRAGMAs (``_apply_pragmas`` of vault/store.py) and the same records and
+migrations, the same PRAGMAs (``apply_pragmas`` of storage/database.py) and the same records and
 queries. The plain databases sit behind :class:`PlainVault`, which has the vault's ``read`` and
 ``write`` contract (a mutex, ``BEGIN IMMEDIATE`` … ``COMMIT``).
 """
@@ -33,8 +33,9 @@ from advisor_desktop.notebook.models import ConversationRecord, RecordId
 from advisor_desktop.notebook.service import Notebook
 from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.protocol.profile import OrgProfile
+from advisor_desktop.storage.database import apply_pragmas, connect
 from advisor_desktop.storage.schema import migrate
-from advisor_desktop.storage.store import _apply_pragmas, _connect, create_vault
+from advisor_desktop.storage.store import VAULT, create_vault
 
 BACKENDS = ("sqlcipher", "sqlcipher-unkeyed", "sqlite")
 PASSPHRASE = b"benchmark passphrase, not a secret"
@@ -101,11 +102,11 @@ class _OldFts5Schema:
 
 
 def _plain_connect(backend: str, db_path: Path) -> Any:
-    """Mirror of vault/store.py ``_connect`` without a key."""
+    """Mirror of storage/database.py ``connect`` without a key."""
     module: Any = sqlite3 if backend == "sqlite" else sqlcipher3
     conn = module.connect(str(db_path), isolation_level=None, check_same_thread=False, timeout=5.0)
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    _apply_pragmas(conn)
+    apply_pragmas(VAULT, conn)
     return conn
 
 
@@ -150,7 +151,7 @@ class Db:
         """Seconds to open the closed database with a known key, check the schema, close."""
         start = now()
         if self.key is not None:
-            conn = _connect(self.paths.vault_db, self.key)
+            conn = connect(VAULT, self.paths.vault_db, self.key)
             int(conn.execute("PRAGMA user_version").fetchone()[0])
             migrate(conn)
         else:

@@ -7,7 +7,8 @@ desktop application's window on a virtual screen. The .deb is unpacked and regis
 in a temporary root (``dpkg --root``, so the test machine's own /usr stays untouched) and its
 programs start from there.
 
-Set ADVISOR_BUNDLE_DIST=DIR to test installers built before instead of building them.
+Set ADVISOR_BUNDLE_DIST=DIR to test installers built before instead of building them, or
+ADVISOR_BUNDLE_OUT=DIR to build them into DIR (CI then installs that .deb).
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ def _tools_or_skip(*tools: str) -> None:
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
     """The tarball and .deb, built once per test run."""
     _tools_or_skip("objdump", "dpkg-deb", "desktop-file-validate", "appstreamcli")
-    # CI names a folder (ADVISOR_BUNDLE_DIST) so that it can install the same .deb for real
-    # with dpkg afterwards (.ci/deb-check); otherwise a temporary one.
-    named = os.environ.get("ADVISOR_BUNDLE_DIST")
+    # CI names the folder to build into (ADVISOR_BUNDLE_OUT) so that it can install the same
+    # .deb for real with dpkg afterwards (.ci/deb-check); otherwise a temporary one.
+    named = os.environ.get("ADVISOR_BUNDLE_OUT")
     dist = Path(named) if named else tmp_path_factory.mktemp("dist")
     built = build_outputs(dist, dist / "build.log")
     print(f"bundle built in {built.build_seconds:.0f} s: {built.tarball.name}, {built.deb.name}")

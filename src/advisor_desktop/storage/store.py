@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from advisor_desktop.crypto.keyslots import KdfParams, KdfPolicy, SlotFile
@@ -38,8 +37,6 @@ from advisor_desktop.storage.database import (
     Connection,
     EncryptedDatabase,
     Unlocked,
-    apply_pragmas,
-    connect,
     create_database,
     open_database,
 )
@@ -269,14 +266,3 @@ def passphrase_opens(paths: AppPaths, passphrase: Passphrase) -> bool:
         return False
     wipe(unwrapped[0])
     return True
-
-
-# The benchmark (tests/benchmarks/bench_backends.py) times the vault's connection and its PRAGMAs
-# against plain SQLite under these names; once it calls storage.database's connect and
-# apply_pragmas with VAULT, these two go.
-def _connect(db_path: Path, key: bytearray) -> Connection:
-    return connect(VAULT, db_path, key)
-
-
-def _apply_pragmas(conn: Connection) -> None:
-    apply_pragmas(VAULT, conn)
