@@ -309,3 +309,40 @@ def test_hostile_plaintext_inside_valid_age(setup: Setup) -> None:
     for plain in samples:
         with pytest.raises(PackageError):
             open_package(encrypt_to(plain, recipient), *args, SeenIds(None))
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("summary", "looks harmless \u202e gnirts desrever"),  # a bidi override
+        ("summary", "a terminal escape \x1b[2J here"),
+        ("summary", "a C1 control \x9b2J here"),
+        ("summary", "a DEL \x7f here"),
+        ("region", "West \u2066Africa\u2069"),  # isolates outside free text
+        ("region", "West \u202eAfrica"),
+    ],
+)
+def test_characters_with_no_business_in_a_field_are_refused(
+    setup: Setup, field: str, text: str
+) -> None:
+    """Both ends refuse them (the desk also shows any that arrive escaped)."""
+    key = setup.service.device_keys.signing_key()
+    referral = new_referral(setup, "category,region,summary", region="West Africa")
+    good = json.loads(setup.service.payload_bytes(referral))
+    bad = {**good, "content": {**good["content"], field: text}}
+    package = encrypt_to(sign_envelope(bad, key), [setup.desk.public.age_recipient])
+    with pytest.raises(PackageSchemaError):
+        open_package(package, [setup.desk.age_identity], setup.registry.trusted(), SeenIds(None))
+
+
+def test_isolates_are_allowed_in_the_summary(setup: Setup) -> None:
+    """Right-to-left free text may carry bidi isolates around a number; they stay readable."""
+    key = setup.service.device_keys.signing_key()
+    good = json.loads(setup.service.payload_bytes(new_referral(setup)))
+    text = "اتصل على \u2066+31 70 123 4567\u2069 غداً"
+    fine = {**good, "content": {**good["content"], "summary": text}}
+    package = encrypt_to(sign_envelope(fine, key), [setup.desk.public.age_recipient])
+    opened = open_package(
+        package, [setup.desk.age_identity], setup.registry.trusted(), SeenIds(None)
+    )
+    assert opened.content.raw["content"]["summary"] == text

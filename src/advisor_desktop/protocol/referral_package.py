@@ -240,11 +240,26 @@ _PAYLOAD_KEYS_V1 = frozenset(
 _PAYLOAD_KEYS = {1: _PAYLOAD_KEYS_V1, 2: _PAYLOAD_KEYS_V1 | {"desk_age_key_id"}}
 
 
-def _text(value: Any, limit: int = MAX_FIELD_CHARS, *, empty: bool = False) -> str:
+# What no field of a referral has any business holding: C0 controls (but newline and tab), DEL
+# and C1 controls (terminal escapes), and the bidi embeddings and overrides U+202A–U+202E that
+# make text display in another order than it is stored ("Trojan source"). The isolates
+# U+2066–U+2069 are refused too, except in free text (the summary), where right-to-left writing
+# may carry them; the desk shows any that arrive escaped.
+_BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e")
+_BIDI_ISOLATES = frozenset("\u2066\u2067\u2068\u2069")
+
+
+def _text(
+    value: Any, limit: int = MAX_FIELD_CHARS, *, empty: bool = False, free_text: bool = False
+) -> str:
     if not isinstance(value, str) or len(value) > limit or (not empty and not value.strip()):
         raise _schema("text field")
-    if any(ord(c) < 32 and c not in "\n\t" for c in value):
-        raise _schema("control characters")
+    for c in value:
+        code = ord(c)
+        if (code < 32 and c not in "\n\t") or 0x7F <= code <= 0x9F or c in _BIDI_OVERRIDES:
+            raise _schema("control characters")
+        if not free_text and c in _BIDI_ISOLATES:
+            raise _schema("control characters")
     return value
 
 
@@ -372,7 +387,7 @@ def _validate_content(content: Any, scopes: dict[Scope, Granularity | None]) -> 
         Scope.POST: lambda v, _g: _text(v),
         Scope.REGION: lambda v, _g: _text(v),
         Scope.PERIOD: _check_period,
-        Scope.SUMMARY: lambda v, _g: _text(v, MAX_SUMMARY_CHARS, empty=True),
+        Scope.SUMMARY: lambda v, _g: _text(v, MAX_SUMMARY_CHARS, empty=True, free_text=True),
         Scope.CONTACT: _check_contact,
         Scope.SECRETARY_GENERAL: lambda v, _g: v is True or _fail("secretary-general"),
     }
