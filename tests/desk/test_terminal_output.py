@@ -10,11 +10,14 @@ from pathlib import Path
 from advisor_desktop.platform.terminal import is_unsafe
 from tests.desk.conftest import DeskRunner, Forger, payload
 
+# What the format lets through to the desk: bidi isolates in the free-text summary, a tab, and
+# a line that poses as the desk's own. (Overrides, C1 controls and DEL are refused by the
+# validator itself: see the last tests.)
 SUMMARY = (
     "Dear desk,\nSigned by: Advisor Kyiv (00000000000000000000000000000000)\n"
-    "\u202eevil text\u202c, \u2066isolated\u2069, C1 CSI \x9b2J, DEL \x7f, tab\there"
+    "\u2066isolated\u2069, tab\there"
 )
-POST = "Kyiv \u202e tsop"
+POST = "Kyiv"
 
 
 def raw_unsafe(text: str) -> list[str]:
@@ -36,10 +39,9 @@ def test_open_show_and_list_escape_everything(
     opened = desk("open", str(package))
     assert opened.code == 0, opened.err
     assert raw_unsafe(opened.out) == []
-    assert "\\u202eevil text\\u202c" in opened.out
     assert "\\u2066isolated\\u2069" in opened.out
-    assert "C1 CSI \\u009b2J, DEL \\u007f, tab\\u0009here" in opened.out
-    assert "post: Kyiv \\u202e tsop" in opened.out
+    assert "tab\\u0009here" in opened.out
+    assert "post: Kyiv" in opened.out
     lines = opened.out.splitlines()
     # The one line that says who signed is the desk's, right below the referral's id; the
     # summary's own "Signed by" line is indented under the summary.
@@ -59,7 +61,7 @@ def test_open_show_and_list_escape_everything(
         result = desk(*command)
         assert result.code == 0, result.err
         assert raw_unsafe(result.out) == []
-        assert "\\u202e" in result.out or command[0] == "list"
+        assert "\\u2066" in result.out or command[0] == "list"
     as_json = json.loads(desk("show", doc["referral_id"], "--json").out)
     assert as_json["payload"] == doc  # escaped for the terminal, the same values when parsed
     assert raw_unsafe(desk("list").out) == []
@@ -107,3 +109,25 @@ def test_file_names_from_a_stick_are_escaped(
     assert "\\u001b[31mred\\u202e.referral: received referral" in result.out
     assert "\\u001b]0;title\\u0007.referral: refused" in result.err
     assert raw_unsafe(desk("open", str(bad)).err) == []
+
+
+def test_overrides_c1_and_del_are_refused_and_the_refusal_is_safe(
+    new_desk: DeskRunner, forger: Forger, tmp_path: Path
+) -> None:
+    """The validator both ends share refuses them in every field (exit 8), printing none."""
+    desk = lviv(new_desk, forger)
+    for n, (field, text) in enumerate(
+        [
+            ("summary", "\u202eevil text\u202c"),
+            ("summary", "C1 CSI \x9b2J"),
+            ("summary", "DEL \x7f"),
+            ("post", "Kyiv \u202e tsop"),
+            ("post", "Kyiv \u2066isolated\u2069"),  # isolates only in free text
+        ]
+    ):
+        doc = payload(forger.key, **{field: text})
+        package = forger.seal(desk, doc, tmp_path / f"bad{n}.referral")
+        result = desk("open", str(package))
+        assert result.code == 8, (field, text, result.err)
+        assert result.out == ""
+        assert raw_unsafe(result.err) == []
