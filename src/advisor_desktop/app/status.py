@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from advisor_desktop.app.workspace import Workspace
-from advisor_desktop.platform.errors import UsageError
+from advisor_desktop.platform.fsutil import read_limited
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.status_message import MAX_STATUS_BYTES, StatusUndecryptable
 from advisor_desktop.referral.desk_status import DeskStatus, StatusImport
@@ -33,18 +33,11 @@ def import_status(workspace: Workspace, data: bytes) -> StatusImport:
 
 def read_status_file(path: Path) -> bytes:
     """The bytes of a status file (refused unread when larger than one can be)."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_STATUS_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(
-            _("The file {name} cannot be read: {reason}").format(
-                name=path.name, reason=exc.strerror
-            )
-        ) from None
-    if len(data) > MAX_STATUS_BYTES:
-        raise StatusUndecryptable(_("The file is too large to be a status message."))
-    return data
+    return read_limited(
+        path,
+        MAX_STATUS_BYTES,
+        lambda: StatusUndecryptable(_("The file is too large to be a status message.")),
+    )
 
 
 def import_status_file(workspace: Workspace, path: Path) -> StatusImport:

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from advisor_desktop.platform.errors import StorageError
+from advisor_desktop.platform.errors import AdvisorError, StorageError, UsageError
 from advisor_desktop.platform.i18n import _
 
 Replace = Callable[[str | os.PathLike[str], str | os.PathLike[str]], None]
@@ -89,3 +89,21 @@ def translate_os_errors(what: str) -> Iterator[None]:
         yield
     except OSError as exc:
         raise storage_error(exc, what) from None
+
+
+def read_limited(path: Path, limit: int, too_large: Callable[[], AdvisorError]) -> bytes:
+    """The bytes of a file a user names, reading at most ``limit`` + 1 of them: a file that
+    cannot be read is a :class:`UsageError`, a larger one ``too_large()`` (refused unread
+    past the limit, so a huge file costs nothing)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(
+            _("The file {name} cannot be read: {reason}").format(
+                name=path.name, reason=exc.strerror
+            )
+        ) from None
+    if len(data) > limit:
+        raise too_large()
+    return data

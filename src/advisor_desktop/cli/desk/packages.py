@@ -20,6 +20,7 @@ from advisor_desktop.cli.desk.referrals import report_erased, take_withdrawal
 from advisor_desktop.desk.intake import receive_package
 from advisor_desktop.desk.receipts import receipt_path, write_receipt
 from advisor_desktop.platform.errors import StorageError, UsageError
+from advisor_desktop.platform.fsutil import read_limited
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.terminal import json_for_terminal
 from advisor_desktop.protocol.errors import PackageError, PackageUndecryptable
@@ -49,18 +50,11 @@ def register(sub: Any) -> None:
 
 def read_package(path: Path) -> bytes:
     """The bytes of a package file (refused unread when larger than a package can be)."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_PACKAGE_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(
-            _("The file {name} cannot be read: {reason}").format(
-                name=path.name, reason=exc.strerror
-            )
-        ) from None
-    if len(data) > MAX_PACKAGE_BYTES:
-        raise PackageUndecryptable(_("The file is too large to be a referral package."))
-    return data
+    return read_limited(
+        path,
+        MAX_PACKAGE_BYTES,
+        lambda: PackageUndecryptable(_("The file is too large to be a referral package.")),
+    )
 
 
 def cmd_open(ctx: DeskContext) -> int:
