@@ -42,9 +42,6 @@ from advisor_desktop.platform.languages import GUIDE_LANGUAGES, language_label
 from advisor_desktop.protocol.profile import Labelled, OrgProfile
 from advisor_desktop.ui.shell.common import named
 
-#: The conversation languages offered: the product's visitor languages.
-LANGUAGES = GUIDE_LANGUAGES
-
 
 def to_qdate(day: dt.date) -> QDate:
     """A Python date as QDate."""
@@ -122,7 +119,7 @@ class RecordForm(QWidget):
         self.language = named(QComboBox(), _("Language of the conversation"))
         self.language.setEditable(True)
         self.language.addItem(_("(not recorded)"), "")
-        for code in LANGUAGES:
+        for code in GUIDE_LANGUAGES:  # the conversation: any of the visitor languages
             self.language.addItem(language_label(code), code)
         follow = QWidget()
         follow_row = QHBoxLayout(follow)

@@ -97,13 +97,12 @@ def _locale_steps() -> list[Step]:
     that Settings and the record editor list, a few per step."""
     from advisor_desktop.guides.model import discover_languages
     from advisor_desktop.guides.store import shipped_root
-    from advisor_desktop.platform.languages import ui_languages
-    from advisor_desktop.ui.notebook.editor_form import LANGUAGES
+    from advisor_desktop.platform.languages import GUIDE_LANGUAGES, ui_languages
 
     steps: list[Step] = [
         functools.partial(_guide_language, code) for code in discover_languages(shipped_root())
     ]
-    codes = tuple(dict.fromkeys((*ui_languages(), *LANGUAGES)))
+    codes = tuple(dict.fromkeys((*ui_languages(), *GUIDE_LANGUAGES)))
     for start in range(0, len(codes), NAMES_PER_STEP):
         steps.append(functools.partial(_language_names, codes[start : start + NAMES_PER_STEP]))
     return steps
