@@ -39,12 +39,36 @@ def test_device_key_desk_import_and_guide_pack(
     identity = keygen(tmp_path / "desk", "Central desk", b"desk passphrase", TEST_KDF)
     public_file = tmp_path / "desk" / "desk-public.json"
     assert public_file.exists()
+
+    # The import shows the new desk's fingerprints and stores nothing until confirmed.
+    asked: list[list[str]] = []
+
+    def refuse(_parent, _imported, changed) -> bool:
+        asked.append([desk.name for desk in changed])
+        return False
+
+    page.confirm_trust = refuse
+    assert not page.import_profile_file(public_file)
+    assert asked == [["Central desk"]]
+    assert page.session.workspace.profile.desks == ()
+    assert page.no_desks.isVisibleTo(page)
+
+    page.confirm_trust = lambda _parent, _imported, changed: bool(changed)
     assert page.import_profile_file(public_file)
     new_main = desktop.main
     assert new_main is not None
     new_page = new_main.page("trust")
     qtbot.waitUntil(lambda: new_page.desks.topLevelItemCount() == 1)
-    assert new_page.desks.topLevelItem(0).text(0) == "Central desk"
+    top = new_page.desks.topLevelItem(0)
+    assert top.text(0) == "Central desk"
+    # Both fingerprints, whole, each on its own row (not cut off in a narrow column).
+    from advisor_desktop.app.trust import desk_fingerprints
+
+    fps = desk_fingerprints(new_page.session.workspace.profile.desks[0])
+    assert [top.child(i).text(1) for i in range(top.childCount())] == [
+        fps["age_recipient"],
+        fps["signing_key"],
+    ]
 
     # A guide pack signed by that desk installs; its version shows.
     source = tmp_path / "guides"
@@ -69,3 +93,24 @@ def test_device_key_desk_import_and_guide_pack(
     qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
     assert installed_version(paths) == 5
     desktop.main.close()
+
+
+def test_confirm_dialog_shows_every_fingerprint_and_defaults_to_cancel(
+    qtbot, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from advisor_desktop.app.trust import desk_fingerprints, import_trust_file
+    from advisor_desktop.protocol.profile import load_profile
+    from advisor_desktop.ui.trust.confirm import TrustConfirmDialog
+
+    keygen(tmp_path / "desk", "Central desk", b"desk passphrase", TEST_KDF)
+    data = (tmp_path / "desk" / "desk-public.json").read_bytes()
+    imported = import_trust_file(data, load_profile())
+    dialog = TrustConfirmDialog(imported, list(imported.profile.desks), None)
+    qtbot.addWidget(dialog)
+    texts = {label.text() for label in dialog.findChildren(QLabel)}
+    fps = desk_fingerprints(imported.profile.desks[0])
+    assert {fps["age_recipient"], fps["signing_key"]} <= texts
+    assert dialog.cancel_button.isDefault()
+    assert not dialog.trust_button.isDefault()

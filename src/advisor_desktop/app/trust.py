@@ -60,12 +60,33 @@ def import_trust_file(data: bytes, current: OrgProfile) -> ImportedTrust:
     return ImportedTrust(parse_profile(text), desk_only=False)
 
 
+def changed_desks(current: OrgProfile, imported: ImportedTrust) -> list[Desk]:
+    """The desks of ``imported`` that ``current`` does not already trust with the same keys:
+    what the advisor must compare by phone before trusting the file."""
+    known = {(d.name, d.age_recipient, d.signing_key) for d in current.desks}
+    return [
+        d for d in imported.profile.desks if (d.name, d.age_recipient, d.signing_key) not in known
+    ]
+
+
+def preview_trust(workspace: Workspace, data: bytes) -> ImportedTrust:
+    """Validate ``data`` against the workspace's profile without storing anything; the Keys and
+    updates page shows its fingerprints and asks before :func:`apply_trust`."""
+    return import_trust_file(data, workspace.profile)
+
+
+def apply_trust(workspace: Workspace, imported: ImportedTrust) -> None:
+    """Make a validated, confirmed import the workspace's profile."""
+    workspace.set_profile(imported.profile)
+
+
 def import_trust(workspace: Workspace, data: bytes) -> ImportedTrust:
     """Validate the profile or desk key file ``data`` and make it the workspace's profile.
 
-    The one flow behind ``advisor profile import`` and the Keys and updates page; nothing is
-    stored when the file is refused.
+    The one flow behind ``advisor profile import`` (which prints the fingerprints); the Keys
+    and updates page uses :func:`preview_trust` and asks first. Nothing is stored when the file
+    is refused.
     """
-    imported = import_trust_file(data, workspace.profile)
-    workspace.set_profile(imported.profile)
+    imported = preview_trust(workspace, data)
+    apply_trust(workspace, imported)
     return imported

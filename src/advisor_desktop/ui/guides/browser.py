@@ -30,6 +30,7 @@ from advisor_desktop.guides.render.document import layout_direction
 from advisor_desktop.guides.render.fonts import load_bundled_fonts
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _, pgettext
+from advisor_desktop.ui.shell.common import in_documents
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +218,10 @@ class GuideBrowser(QWidget):
 
     def _ask_pdf(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(
-            self, _("Save guide as PDF"), f"guide-{self.lang}.pdf", _("PDF files (*.pdf)")
+            self,
+            _("Save guide as PDF"),
+            in_documents(f"guide-{self.lang}.pdf"),
+            _("PDF files (*.pdf)"),
         )
         if not name:
             return

@@ -34,7 +34,7 @@ from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.referral_package import FILE_SUFFIX
 from advisor_desktop.ui.referral.flow import ReferralFlow, page_message
-from advisor_desktop.ui.shell.common import named, note
+from advisor_desktop.ui.shell.common import in_documents, named, note
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ class DonePage(QWizardPage):
             self,
             _("Export referral"),
             # A neutral random name: nothing identifying outside the encryption.
-            neutral_file_name(),
+            in_documents(neutral_file_name()),
             _("Referral packages (*{suffix})").format(suffix=FILE_SUFFIX),
         )
         return Path(name) if name else None

@@ -33,7 +33,7 @@ from advisor_desktop.crypto.secret_text import SecretText
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _, active_locale, ngettext
 from advisor_desktop.platform.languages import ui_languages
-from advisor_desktop.ui.shell.common import confirm, heading, named, note, show_error
+from advisor_desktop.ui.shell.common import confirm, heading, in_documents, named, note, show_error
 from advisor_desktop.ui.shell.formatting import format_date, language_name, role_label
 from advisor_desktop.ui.shell.passphrase_fields import NewPassphraseFields, password_field
 from advisor_desktop.ui.shell.session import Session
@@ -48,7 +48,7 @@ def ask_backup_path(parent: QWidget) -> Path | None:
     """A save dialog for the backup file."""
     name = f"advisor-backup-{dt.date.today().isoformat()}.advisorbackup"
     path, _filter = QFileDialog.getSaveFileName(
-        parent, _("Save a backup"), str(Path.home() / name), _("Backups (*.advisorbackup)")
+        parent, _("Save a backup"), in_documents(name), _("Backups (*.advisorbackup)")
     )
     return Path(path) if path else None
 

@@ -20,7 +20,7 @@ from advisor_desktop.app.preferences import write_language
 from advisor_desktop.platform.i18n import _, activate, active_locale
 from advisor_desktop.platform.languages import PSEUDO_LOCALE, catalog_name, is_rtl
 from advisor_desktop.platform.paths import AppPaths, resolve_paths
-from advisor_desktop.ui.shell.common import app_icon
+from advisor_desktop.ui.shell.common import app_icon, documents_dir
 from advisor_desktop.ui.shell.excepthook import UnexpectedErrorReporter
 from advisor_desktop.ui.shell.unlock import UnlockForm
 from advisor_desktop.ui.shell.warmup import Warmup, prewarm_wrappers
@@ -154,7 +154,9 @@ class DesktopApp(QObject):
         """After a vault error: pick another data folder and start again there."""
         from PySide6.QtWidgets import QFileDialog  # only after a vault error
 
-        folder = QFileDialog.getExistingDirectory(self.first, _("Choose a data folder"))
+        folder = QFileDialog.getExistingDirectory(
+            self.first, _("Choose a data folder"), str(documents_dir())
+        )
         if not folder:
             return
         self.paths = resolve_paths(folder)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
@@ -20,6 +21,21 @@ from advisor_desktop.platform.i18n import _
 ICON_FILE = "advisor-desktop.svg"
 
 W = TypeVar("W", bound=QWidget)
+
+
+def documents_dir() -> Path:
+    """Where file dialogs start: the user's documents folder (as the system names it), or the
+    home folder when there is none — never the program's working folder."""
+    from PySide6.QtCore import QStandardPaths
+
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    folder = Path(location) if location else Path.home()
+    return folder if folder.is_dir() else Path.home()
+
+
+def in_documents(name: str) -> str:
+    """A proposed file name inside :func:`documents_dir`, for save dialogs."""
+    return str(documents_dir() / name)
 
 
 def named(widget: W, name: str, description: str = "") -> W:

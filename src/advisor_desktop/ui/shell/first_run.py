@@ -33,7 +33,7 @@ from advisor_desktop.platform.i18n import _, active_locale, ngettext
 from advisor_desktop.platform.languages import ui_languages
 from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.protocol.profile import OrgProfile, load_profile
-from advisor_desktop.ui.shell.common import named, note
+from advisor_desktop.ui.shell.common import documents_dir, named, note
 from advisor_desktop.ui.shell.language_labels import language_label
 from advisor_desktop.ui.shell.passphrase_fields import NewPassphraseFields
 from advisor_desktop.ui.shell.workers import Runner
@@ -157,7 +157,7 @@ class ProfilePage(QWizardPage):
     def choose_file(self) -> None:
         """Open a file dialog for a profile JSON file."""
         path, _filter = QFileDialog.getOpenFileName(
-            self, _("Choose a profile"), str(Path.home()), _("Profiles (*.json)")
+            self, _("Choose a profile"), str(documents_dir()), _("Profiles (*.json)")
         )
         if path:
             self.load_file(Path(path))

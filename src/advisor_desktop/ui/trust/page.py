@@ -11,12 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTreeWidget,
@@ -25,24 +26,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor_desktop.app.trust import ImportedTrust
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol.profile import Desk
 from advisor_desktop.ui.shell.clipboard import SecureClipboard
 from advisor_desktop.ui.shell.common import heading, named, note, show_error
 from advisor_desktop.ui.shell.session import Session
 from advisor_desktop.ui.shell.workers import Runner
+from advisor_desktop.ui.trust.confirm import ask_trust, fingerprint_font
 
 FileChooser = Callable[[QWidget, str, str], Path | None]
+TrustAsker = Callable[[QWidget, "ImportedTrust", "list[Desk]"], bool]
 
 
 def ask_open_path(parent: QWidget, title: str, pattern: str) -> Path | None:
-    """An open-file dialog."""
-    path, _filter = QFileDialog.getOpenFileName(parent, title, str(Path.home()), pattern)
+    """An open-file dialog, starting in the user's documents folder."""
+    from advisor_desktop.ui.shell.common import documents_dir
+
+    path, _filter = QFileDialog.getOpenFileName(parent, title, str(documents_dir()), pattern)
     return Path(path) if path else None
 
 
 def _mono() -> QFont:
-    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    return fingerprint_font()
 
 
 class TrustPage(QWidget):
@@ -61,6 +68,7 @@ class TrustPage(QWidget):
         clipboard: SecureClipboard,
         *,
         choose_file: FileChooser = ask_open_path,
+        confirm_trust: TrustAsker = ask_trust,
         report_error: Callable[[QWidget, str], None] = show_error,
         parent: QWidget | None = None,
     ) -> None:
@@ -70,6 +78,7 @@ class TrustPage(QWidget):
         self.runner = runner
         self.clipboard = clipboard
         self.choose_file = choose_file
+        self.confirm_trust = confirm_trust
         layout = QVBoxLayout(self)
         layout.addWidget(heading(_("Keys and updates")))
 
@@ -99,9 +108,14 @@ class TrustPage(QWidget):
         desks = QGroupBox(_("Trusted desks"))
         desk_layout = QVBoxLayout(desks)
         self.desks = named(QTreeWidget(), _("Trusted desks and their key fingerprints"))
-        self.desks.setHeaderLabels([_("Desk"), _("Encryption key"), _("Signing key")])
-        self.desks.setRootIsDecorated(False)
-        self.desks.setFont(_mono())
+        self.desks.setHeaderLabels([_("Desk and key"), _("Fingerprint")])
+        self.desks.setRootIsDecorated(True)
+        self.desks.setItemsExpandable(False)
+        self.desks.setWordWrap(True)
+        self.desks.setUniformRowHeights(False)
+        header = self.desks.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.no_desks = note(
             _(
                 "No desk yet: import a desk's key file (desk-public.json) "
@@ -118,6 +132,7 @@ class TrustPage(QWidget):
                 )
             )
         )
+        self.desk_box = desks
         layout.addWidget(desks, 1)
 
         row = QHBoxLayout()
@@ -135,6 +150,8 @@ class TrustPage(QWidget):
         row.addWidget(self.import_pack)
         row.addWidget(self.pack_version, 1)
         layout.addLayout(row)
+        self.tail = QWidget()
+        layout.addWidget(self.tail, 0)
         session.opened.connect(self.reload)
         session.about_to_lock.connect(self.clear)
 
@@ -157,13 +174,28 @@ class TrustPage(QWidget):
         self.desks.clear()
         for desk in profile.desks:
             fps = desk_fingerprints(desk)
-            self.desks.addTopLevelItem(
-                QTreeWidgetItem([desk.name, fps["age_recipient"], fps["signing_key"]])
-            )
+            top = QTreeWidgetItem([desk.name, ""])
+            for label, value in (
+                (_("Encryption key"), fps["age_recipient"]),
+                (_("Signing key"), fps["signing_key"]),
+            ):
+                child = QTreeWidgetItem([label, value])
+                child.setFont(1, _mono())
+                top.addChild(child)
+            self.desks.addTopLevelItem(top)
+            top.setExpanded(True)
         self.desks.setVisible(bool(profile.desks))
         self.no_desks.setVisible(not profile.desks)
+        # Without desks the box holds one sentence: it should not take the page's height.
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.setStretchFactor(self.desk_box, 1 if profile.desks else 0)
+            layout.setStretchFactor(self.tail, 0 if profile.desks else 1)
+        version = installed_version(self.session.paths)
         self.pack_version.setText(
-            _("Guides: version {version}").format(version=installed_version(self.session.paths))
+            _("Guides: version {version}").format(version=version)
+            if version
+            else _("Guides: as shipped with the application")
         )
 
     def clear(self) -> None:
@@ -187,14 +219,23 @@ class TrustPage(QWidget):
 
     def import_profile_file(self, path: Path) -> bool:
         """Validate ``path`` and make it the vault's profile (or add its desk)."""
-        from advisor_desktop.app.trust import import_trust
+        from advisor_desktop.app.trust import apply_trust, changed_desks, preview_trust
 
+        workspace = self.session.workspace
         try:
             data = path.read_bytes()
-            imported = import_trust(self.session.workspace, data)
+            imported = preview_trust(workspace, data)
         except OSError:
             self.report_error(self, _("The file {name} cannot be read.").format(name=path.name))
             return False
+        except AdvisorError as exc:
+            self.report_error(self, exc.message)
+            return False
+        if not self.confirm_trust(self, imported, changed_desks(workspace.profile, imported)):
+            self.message.emit(_("Nothing imported."))
+            return False
+        try:
+            apply_trust(workspace, imported)
         except AdvisorError as exc:
             self.report_error(self, exc.message)
             return False
