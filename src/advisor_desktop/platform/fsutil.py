@@ -1,4 +1,11 @@
-"""Durable, atomic file writes and translation of OS errors into typed errors."""
+"""Durable, atomic file writes, owner-only modes, and translation of OS errors into typed errors.
+
+Every file the application creates is owner-only (0600) and every folder it creates is
+owner-only (0700), whatever the process's umask: files through :func:`atomic_write`,
+:func:`open_private` or :func:`create_private` (``os.open`` with the mode, then ``fchmod``),
+folders through :func:`private_dir`, and a file another library wrote (a copy, a rename, a
+database SQLite created) through :func:`make_private`.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,74 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from advisor_desktop.platform.errors import AdvisorError, StorageError, UsageError
 from advisor_desktop.platform.i18n import _
 
 Replace = Callable[[str | os.PathLike[str], str | os.PathLike[str]], None]
+
+PRIVATE_FILE = 0o600
+"""The mode of every file the application writes."""
+PRIVATE_DIR = 0o700
+"""The mode of every folder the application creates."""
+_WRITE_NEW = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+_BINARY = getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def private_dir(folder: Path) -> Path:
+    """``folder`` and any missing parents, created owner-only (0700) whatever the umask;
+    ``folder`` itself is made owner-only if it exists with wider bits (an older version's, or
+    one a umask widened). Parents that already exist are left as they are. Raises ``OSError``.
+    """
+    missing: list[Path] = []
+    here = folder
+    while not here.exists() and here.parent != here:
+        missing.append(here)
+        here = here.parent
+    for step in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(step, PRIVATE_DIR)
+        os.chmod(step, PRIVATE_DIR)
+    if not missing:
+        _tighten(folder, PRIVATE_DIR)
+    return folder
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Drop group and other bits from an existing ``path`` (nothing on a file system without
+    modes, on read-only media, or on Windows, where ``chmod`` only sets the read-only flag)."""
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, mode)
+
+
+def make_private(path: Path) -> None:
+    """Set ``path`` to owner-only (0600) after another library created, copied or renamed it.
+    Raises ``OSError``."""
+    os.chmod(path, PRIVATE_FILE)
+
+
+def open_private(path: Path, flags: int = _WRITE_NEW) -> int:
+    """A file descriptor of ``path`` opened with ``flags`` (by default: created or truncated
+    for writing), the file owner-only (0600) whatever the umask or its mode before. Raises
+    ``OSError``."""
+    fd = os.open(path, flags | _BINARY, PRIVATE_FILE)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, PRIVATE_FILE)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def create_private(path: Path) -> BinaryIO:
+    """``path`` created (or truncated) owner-only and opened for binary writing (see
+    :func:`open_private`): the handle to write a copy into. Raises ``OSError``."""
+    return os.fdopen(open_private(path), "wb")
 
 
 def storage_error(exc: OSError, what: str) -> StorageError:
@@ -44,12 +114,13 @@ def fsync_dir(folder: Path) -> None:
 
 
 def atomic_write(
-    path: Path, data: bytes, *, what: str, replace: Replace = os.replace, mode: int = 0o600
+    path: Path, data: bytes, *, what: str, replace: Replace = os.replace, mode: int = PRIVATE_FILE
 ) -> None:
     """Write ``data`` to ``path`` so a reader sees the old or the new file, never a mix.
 
-    Temp file in the same folder, fsync, rename, fsync the folder. ``replace`` is the rename
-    step, passed in by tests to simulate a crash between write and rename.
+    Temp file in the same folder (created owner-only by ``mkstemp``), fsync, rename, fsync
+    the folder. ``replace`` is the rename step, passed in by tests to simulate a crash between
+    write and rename. ``mode`` is the file's mode; the application's files are owner-only.
     """
     folder = path.parent
     try:

@@ -7,7 +7,9 @@ machine token, so a mistaken ``log.info("%s", note_text)`` cannot leak a note in
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,14 +40,35 @@ class ContentFilter(logging.Filter):
         return True
 
 
+LOG_NAME = "advisor-desktop.log"
+BACKUP_COUNT = 3
+
+
 def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
-    """Log to ``log_dir/advisor-desktop.log`` (rotated, owner-only). Returns the file path."""
+    """Log to ``log_dir/advisor-desktop.log`` (rotated). The folder, and any missing parent
+    (with ``--data-dir``, the data folder itself), is created owner-only (0700) and every log
+    file owner-only (0600), whatever the umask. Returns the file path; raises ``OSError`` when
+    the folder cannot be written (read-only media: the caller goes on without a log file)."""
     import logging.handlers  # not at module import: it pulls in sockets and pickle
 
-    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = log_dir / "advisor-desktop.log"
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    from advisor_desktop.platform.fsutil import make_private, open_private, private_dir
+
+    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        """Opens (and after a rollover, creates) each log file owner-only."""
+
+        def _open(self) -> io.TextIOWrapper:
+            fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    private_dir(log_dir)
+    path = log_dir / LOG_NAME
+    os.close(open_private(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND))
+    for number in range(1, BACKUP_COUNT + 1):
+        rotated = log_dir / f"{LOG_NAME}.{number}"
+        if rotated.exists():
+            make_private(rotated)  # written by an older version, under its umask
+    handler = PrivateRotatingFileHandler(
+        path, maxBytes=1_000_000, backupCount=BACKUP_COUNT, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(ContentFilter())
@@ -56,5 +79,4 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     root.addHandler(handler)
     root.setLevel(level)
     root.propagate = False
-    path.chmod(0o600)
     return path

@@ -34,9 +34,12 @@ class AppPaths:
         return self.data / "vault.lock"
 
     def ensure(self) -> None:
-        """Create the folders (owner-only where the platform allows)."""
+        """Create the folders, and any missing parents, owner-only (0700) whatever the umask;
+        make existing ones owner-only. Raises ``OSError``."""
+        from advisor_desktop.platform.fsutil import private_dir
+
         for folder in (self.data, self.config, self.logs):
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(folder)
 
 
 def resolve_paths(data_dir: str | Path | None = None) -> AppPaths:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import IO
 
 from advisor_desktop.platform.errors import VaultBusy
+from advisor_desktop.platform.fsutil import open_private
 from advisor_desktop.platform.i18n import N_, _
 
 _VAULT_IN_USE = N_("This vault is already open in another Advisor Desktop window or command.")
@@ -25,8 +27,10 @@ class ProcessLock:
         self._handle: IO[bytes] | None = None
 
     def acquire(self) -> None:
-        """Take the lock or raise :class:`VaultBusy` at once (never waits)."""
-        handle = open(self._path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+        """Take the lock or raise :class:`VaultBusy` at once (never waits). The lock file is
+        created owner-only (0600). Raises ``OSError`` when it cannot be opened for writing
+        (read-only media: the caller opens the store read-only, without the lock)."""
+        handle = os.fdopen(open_private(self._path, os.O_RDWR | os.O_CREAT), "r+b")
         try:
             if sys.platform == "win32":
                 import msvcrt
