@@ -56,6 +56,9 @@ class NotebookPage(QWidget):
     """List ↔ editor, with filters, search and the retention banner."""
 
     retention_review_requested = Signal()
+
+    keys_requested = Signal()
+    """A referral needs a desk that is not trusted yet: show Keys and updates."""
     """The advisor clicked "Review" on the retention banner (show the settings page)."""
 
     retention_loaded = Signal(int, int)
@@ -261,6 +264,7 @@ class NotebookPage(QWidget):
             editor.saved.connect(self._after_save)
             editor.deleted.connect(self._after_delete)
             editor.referrals.set_visitor_opener(self._visitor_opener)
+            editor.referrals.keys_requested.connect(self.keys_requested)
             self._editor = editor
         return self._editor
 

@@ -29,6 +29,9 @@ class RecordReferrals(QGroupBox):
     wizard_opened = Signal(object)
     """Emitted with the :class:`ReferralWizard` just opened (tests drive it)."""
 
+    keys_requested = Signal()
+    """The wizard found no trusted desk and the advisor chose to import one."""
+
     def __init__(self, session: Session, parent: QWidget | None = None, *, runner: Runner) -> None:
         """``runner``: the window's, where the wizard seals and exports."""
         super().__init__(_("Referrals to a desk"), parent)
@@ -90,6 +93,7 @@ class RecordReferrals(QGroupBox):
         for signal in (wizard.referral_created, wizard.referral_confirmed):
             signal.connect(lambda *_args: self._refresh())
         wizard.referral_exported.connect(lambda *_args: self._refresh())
+        wizard.keys_requested.connect(self.keys_requested)
         wizard.finished.connect(lambda _code: self._wizard_closed())
         self.wizard = wizard
         wizard.open()

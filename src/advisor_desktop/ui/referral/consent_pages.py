@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -64,8 +65,8 @@ def no_desk_message() -> str:
     """What the desk page says when the organisation profile names no desk."""
     return _(
         "No desk is set up yet, so nothing can be referred. Import the desk's public key file "
-        "(desk-public.json) first: in Settings, or on the command line with "
-        '"advisor profile import FILE". Compare the key fingerprints with the desk by phone.'
+        "(desk-public.json) first, on the Keys and updates page (or on the command line with "
+        '"advisor profile import FILE"), and compare its fingerprints with the desk by phone.'
     )
 
 
@@ -91,6 +92,14 @@ class DeskPage(QWizardPage):
         self.no_desk.setObjectName("noDeskMessage")
         self.no_desk.setVisible(not desks)
         layout.addWidget(self.no_desk)
+        self.open_keys = named(
+            QPushButton(_("Open Keys and updates")),
+            _("Close the referral and open Keys and updates to import a desk's key"),
+        )
+        self.open_keys.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.open_keys.setVisible(not desks)
+        self.open_keys.clicked.connect(flow.keys_requested)
+        layout.addWidget(self.open_keys, 0, Qt.AlignmentFlag.AlignLeading)
 
         self.combo = named(QComboBox(), _("Recipient desk"))
         for desk in desks:

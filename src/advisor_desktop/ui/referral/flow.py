@@ -43,6 +43,10 @@ class ReferralFlow(QObject):
     """The sealed package was written; carries the referral id and the file's path. Fires on
     the GUI thread once the worker reported."""
 
+    keys_requested = Signal()
+    """The advisor asked to go to Keys and updates (no desk is trusted yet); the wizard closes
+    and the window shows that page."""
+
     busy_changed = Signal(bool)
     """A slow step started (True) or reported back (False). Pages connect to it to disable
     their controls; the wizard connects after them and disables Back while busy."""

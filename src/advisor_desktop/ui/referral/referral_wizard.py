@@ -43,6 +43,10 @@ class ReferralWizard(QWizard):
     referral_exported = Signal(str, str)
     """Emitted with the referral id and the file path after the worker wrote the package."""
 
+    keys_requested = Signal()
+    """The advisor chose to import a desk's key first: the wizard closed itself; the window
+    should show Keys and updates."""
+
     def __init__(
         self,
         workspace: Workspace,
@@ -87,9 +91,14 @@ class ReferralWizard(QWizard):
         self.flow.referral_created.connect(self._on_created)
         self.flow.sealed.connect(self._on_sealed)
         self.flow.exported.connect(self.referral_exported)
+        self.flow.keys_requested.connect(self._go_to_keys)
         self.setStartId(PAGE_DESK)
         if resume is not None:
             self._resume(resume)
+
+    def _go_to_keys(self) -> None:
+        self.reject()
+        self.keys_requested.emit()
         # Fits a 1366×768 screen with the task bar and window frame.
         self.resize(1080, 680)
         self.setMinimumSize(760, 520)

@@ -76,6 +76,7 @@ class AdvisorWindow(MainWindow):
             autosave_ms=self._autosave_ms,
         )
         page.retention_review_requested.connect(lambda: self.show_page("settings"))
+        page.keys_requested.connect(lambda: self.show_page("trust"))
         return page
 
     def _build_followups(self) -> FollowUpsPage:
