@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 
 from advisor_desktop.app.workspace import Workspace
+from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.errors import ProfileError
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.desk_public import is_desk_public, parse_desk_public
@@ -50,7 +51,7 @@ def import_trust_file(data: bytes, current: OrgProfile) -> ImportedTrust:
         raise ProfileError(_("The file is too large to be a profile or a desk key file."))
     try:
         text = data.decode("utf-8")
-        doc = json.loads(text)
+        doc = jsonio.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ProfileError(_("The file is neither a profile nor a desk key file.")) from None
     if is_desk_public(doc):

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from advisor_desktop.crypto.keyslots import KdfParams, derive_key
 from advisor_desktop.desk.errors import DeskError
+from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.errors import VaultCorrupt, WrongPassphrase
 from advisor_desktop.platform.fsutil import atomic_write
 from advisor_desktop.platform.i18n import _
@@ -160,12 +161,15 @@ def _unlock(folder: Path, passphrase: bytearray | bytes) -> tuple[DeskIdentity, 
     except OSError:
         raise damaged from None
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        doc = jsonio.loads(raw.decode("utf-8"))
         if doc["format"] != IDENTITY_FORMAT or doc["version"] != FORMAT_VERSION:
             raise damaged
         kdf = doc["kdf"]
         params = KdfParams(int(kdf["time_cost"]), int(kdf["memory_kib"]), int(kdf["lanes"]))
-        params.validate()
+        try:
+            params.validate()  # bounded before Argon2id runs: a tampered file cannot hang us
+        except VaultCorrupt:
+            raise damaged from None
         salt, nonce, ciphertext = (
             base64.b64decode(doc[k], validate=True) for k in ("salt", "nonce", "ciphertext")
         )

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.errors import VaultCorrupt
 from advisor_desktop.platform.fsutil import atomic_write, storage_error
 from advisor_desktop.platform.i18n import _
@@ -60,7 +61,7 @@ class AdvisorRegistry:
             return []
         damaged = VaultCorrupt(_("The desk's list of enrolled advisors is damaged."))
         try:
-            doc = json.loads(self._path.read_text(encoding="utf-8"))
+            doc = jsonio.loads(self._path.read_text(encoding="utf-8"))
             if doc.get("format") != ADVISORS_FORMAT:
                 raise damaged
             return [

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor_desktop.guides.languages import SOURCE_LOCALE
+from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.i18n import _, ngettext
 from advisor_desktop.platform.paths import resources_dir
 
@@ -115,7 +116,7 @@ def _unreadable() -> NoticeTable:
 def parse_notices(text: str) -> NoticeTable:
     """Validate the text of a notices file; invalid entries are left out and listed."""
     try:
-        doc = json.loads(text)
+        doc = jsonio.loads(text)
     except json.JSONDecodeError:
         return _unreadable()
     if not isinstance(doc, dict):

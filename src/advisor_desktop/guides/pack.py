@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from advisor_desktop.guides.errors import PackMalformed, PackNoTrustedKey, PackSignatureInvalid
 from advisor_desktop.guides.model import MAX_FILE_BYTES, SECTION_FILES, discover_languages
+from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.profile import OrgProfile
 
@@ -143,7 +144,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
 
 def _parse_manifest(raw: bytes) -> tuple[int, str, dict[str, str]]:
     try:
-        doc: Any = json.loads(raw.decode("utf-8"))
+        doc: Any = jsonio.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise _malformed(_("its manifest is not valid JSON")) from None
     if not isinstance(doc, dict) or doc.get("format") != PACK_FORMAT:

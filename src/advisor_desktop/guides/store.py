@@ -33,6 +33,7 @@ from advisor_desktop.guides.pack import (
     read_pack,
     verify_signature,
 )
+from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.fsutil import atomic_write, fsync_dir, translate_os_errors
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.paths import AppPaths, resources_dir
@@ -67,7 +68,7 @@ def pack_folder(paths: AppPaths) -> Path:
 
 def _pointer_version(paths: AppPaths) -> int | None:
     try:
-        doc = json.loads((pack_folder(paths) / POINTER).read_text(encoding="utf-8"))
+        doc = jsonio.loads((pack_folder(paths) / POINTER).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
     version = doc.get("version") if isinstance(doc, dict) else None
@@ -80,7 +81,7 @@ def _reverify(folder: Path, keys: list[Ed25519PublicKey] | None) -> bool:
     """True when every file of an installed pack still matches its signed manifest."""
     try:
         manifest = (folder / MANIFEST).read_bytes()
-        doc = json.loads(manifest.decode("utf-8"))
+        doc = jsonio.loads(manifest.decode("utf-8"))
         files = doc["files"]
         for name, digest in files.items():
             if "\\" in name or ".." in name.split("/") or name.startswith("/"):

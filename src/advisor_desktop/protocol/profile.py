@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.errors import ProfileError
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.paths import resources_dir
@@ -138,7 +139,7 @@ def load_profile(path: Path | None = None) -> OrgProfile:
 def parse_profile(text: str) -> OrgProfile:
     """Validate profile JSON; the error names the first bad field."""
     try:
-        doc = json.loads(text)
+        doc = jsonio.loads(text)
     except json.JSONDecodeError as exc:
         raise ProfileError(
             _("The organisation profile is not valid JSON (line {line}).").format(line=exc.lineno)

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from advisor_desktop.crypto.keyslots import SlotFile, SlotKind, unwrap_key
+from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.errors import VaultCorrupt
 from advisor_desktop.platform.fsutil import remove_stale_temps
 from advisor_desktop.platform.i18n import _
@@ -39,7 +40,7 @@ def parse_key_file(kind: StoreKind, data: bytes) -> SlotFile:
         if kind.wording.key_file_damaged is None:
             raise
         raise kind.corrupt(kind.wording.key_file_damaged) from None
-    recorded = json.loads(data.decode("utf-8")).get(_KIND_FIELD)  # parsed above already
+    recorded = jsonio.loads(data.decode("utf-8")).get(_KIND_FIELD)  # parsed above already
     if recorded is not None and recorded != kind.name:
         raise kind.corrupt(kind.wording.key_file_other_kind)
     return slots

@@ -29,6 +29,7 @@ from advisor_desktop.desk.enrolment import ENROLMENT_FILE, Enrolment, verify_enr
 from advisor_desktop.desk.identity import IDENTITY_FILE
 from advisor_desktop.desk.store import DB_FILE as DESK_DB_FILE
 from advisor_desktop.desk.store import KEYS_FILE as DESK_KEYS_FILE
+from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.errors import EXIT_VAULT, AdvisorError, ProfileError
 from advisor_desktop.platform.fsutil import atomic_write
 from advisor_desktop.platform.i18n import _
@@ -111,7 +112,7 @@ def _read(folder: Path, name: str) -> bytes:
 def read_desk_key(folder: Path) -> bytes:
     """The desk's Ed25519 key (32 raw bytes) from the folder's ``desk-public.json``."""
     try:
-        public = parse_desk_public(json.loads(_read(folder, PUBLIC_FILE).decode("utf-8")))
+        public = parse_desk_public(jsonio.loads(_read(folder, PUBLIC_FILE).decode("utf-8")))
     except (UnicodeDecodeError, ValueError, ProfileError):
         raise ServerFolderError(
             _("{file} in {folder} is not a desk's public key file.").format(
@@ -136,7 +137,7 @@ def read_intake_key(folder: Path) -> Ed25519PrivateKey:
     """The server's private receipt key."""
     damaged = ServerFolderError(_("{file} is damaged.").format(file=INTAKE_KEY_FILE))
     try:
-        doc = json.loads(_read(folder, INTAKE_KEY_FILE).decode("ascii"))
+        doc = jsonio.loads(_read(folder, INTAKE_KEY_FILE).decode("ascii"))
         if doc["format"] != INTAKE_KEY_FORMAT or doc["version"] != 1:
             raise damaged
         return Ed25519PrivateKey.from_private_bytes(
