@@ -22,6 +22,7 @@ from advisor_desktop.ui.referral.consent_pages import ConsentPage, DeskPage
 from advisor_desktop.ui.referral.flow import ExportPathChooser, ReferralFlow, VisitorView
 from advisor_desktop.ui.referral.review_pages import DraftPage
 from advisor_desktop.ui.referral.seal_pages import DonePage, PreviewPage
+from advisor_desktop.ui.shell.common import label_wizard_buttons
 from advisor_desktop.ui.shell.workers import Runner
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class ReferralWizard(QWizard):
             parent=self,
         )
         self.setWindowTitle(_("Refer to a desk"))
+        label_wizard_buttons(self)
         self.setAccessibleName(_("Refer to a desk"))
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)

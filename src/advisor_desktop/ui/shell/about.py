@@ -40,7 +40,7 @@ class AboutDialog(QDialog):
         from advisor_desktop import __version__
 
         super().__init__(parent)
-        self.setWindowTitle(_("About Advisor Desktop"))
+        self.setWindowTitle(_("About"))  # the system adds " — Advisor Desktop"
         self.setWindowIcon(app_icon())
         layout = QVBoxLayout(self)
         layout.addWidget(heading(_("Advisor Desktop")))
@@ -60,7 +60,8 @@ class AboutDialog(QDialog):
         self.tabs.addTab(self.licence, _("Licence"))
         self.tabs.addTab(self.notices, _("Third-party notices"))
         layout.addWidget(self.tabs, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = QDialogButtonBox()
+        buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(720, 560)

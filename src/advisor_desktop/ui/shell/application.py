@@ -54,7 +54,8 @@ class UnlockWindow(QMainWindow):
 
     def __init__(self, paths: AppPaths, runner: Runner, policy: KdfPolicy | None = None) -> None:
         super().__init__()
-        self.setWindowTitle(_("Advisor Desktop — unlock"))
+        # The system adds the application's name: "Unlock — Advisor Desktop".
+        self.setWindowTitle(_("Unlock"))
         self.form = UnlockForm(paths, runner, policy)
         self.setCentralWidget(self.form)
         self.resize(*WINDOW_SIZE)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QWidget,
+    QWizard,
 )
 
 from advisor_desktop.platform.i18n import _
@@ -21,6 +22,19 @@ from advisor_desktop.platform.i18n import _
 ICON_FILE = "advisor-desktop.svg"
 
 W = TypeVar("W", bound=QWidget)
+
+
+def label_wizard_buttons(wizard: QWizard) -> None:
+    """Our own words on a wizard's standard buttons: Qt's carry arrows ("< Back") that point
+    the wrong way in right-to-left layouts, and Qt has no translation for some of our
+    languages (and none for the pseudo-locale)."""
+    for which, text in (
+        (QWizard.WizardButton.BackButton, _("Back")),
+        (QWizard.WizardButton.NextButton, _("Next")),
+        (QWizard.WizardButton.CancelButton, _("Cancel")),
+        (QWizard.WizardButton.FinishButton, _("Finish")),
+    ):
+        wizard.setButtonText(which, text)
 
 
 def documents_dir() -> Path:

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QToolBar,
     QWidget,
@@ -188,12 +187,18 @@ class MainWindow(QMainWindow):
         self.about_action = QAction(_("About"), self)
         self.about_action.setToolTip(_("Version, licence and third-party notices"))
         self.about_action.triggered.connect(self.show_about)
+        # Quit works on the lock and hide screens too: closing locks the notebook first.
+        self.quit_action = QAction(_("Quit"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setToolTip(_("Lock the notebook and quit (Ctrl+Q)"))
+        self.quit_action.triggered.connect(self.close)
         for action in (
             self.lock_action,
             self.hide_action,
             self.visitor_action,
             self.help_action,
             self.about_action,
+            self.quit_action,
         ):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             bar.addAction(action)
@@ -390,17 +395,12 @@ class MainWindow(QMainWindow):
 
     def show_help(self) -> None:
         """F1: the keyboard shortcuts."""
-        lines = [
-            _("Ctrl+N — new conversation"),
-            _("Ctrl+S — save the conversation"),
-            _("Ctrl+W — back to the list"),
-            _("Ctrl+F — search"),
-            _("Ctrl+1, Ctrl+2, … — switch section"),
-            _("Ctrl+L — lock now"),
-            _("Esc, Esc — hide the screen (again to show it)"),
-            _("F1 — this help"),
-        ]
-        QMessageBox.information(self, _("Keyboard shortcuts"), "\n".join(lines))
+        from advisor_desktop.ui.shell.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.shortcuts_dialog = dialog
 
     def retire(self) -> None:
         """Take this window down without closing the vault (a rebuilt window replaces it)."""
