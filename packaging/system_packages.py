@@ -44,7 +44,8 @@ def readme_paragraph(path: Path = LIST) -> str:
         f"`sudo apt-get install {run}`;\n"
         f"for the tests also `sudo apt-get install {test}`\n"
         "(a virtual screen for screenshots and the start-up check, PDF rendering,\n"
-        "the `age` tool, and the tools that build and check the installers). "
+        "the `age` tool, an HTTP proxy (squid), and the tools that build and check the\n"
+        "installers). "
         "macOS and Windows: nothing extra (Qt ships in the wheel)."
     )
 
