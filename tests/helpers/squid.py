@@ -2,10 +2,12 @@
 
 Its own configuration in a temporary folder: an ``http_port`` on a free loopback port, no cache
 (``cache deny all``, no cache directory), the pid file and the logs in that folder, CONNECT
-allowed only to the one port of the server under test (or refused, ``allow_connect=False``, to
-see how a client reports a proxy that refuses), squid in the foreground (``-N``). Squid writes
-one access-log line per request it handled (``CONNECT 127.0.0.1:PORT``), which is how a test
-proves that its traffic went through the proxy.
+allowed only to 127.0.0.1 on the one port of the server under test (or refused,
+``allow_connect=False``, to see how a client reports a proxy that refuses), squid in the
+foreground (``-N``). ``hosts`` are names that only squid resolves (its own ``hosts_file``): a
+server reached by such a name is reachable through squid and nothing else. Squid writes one
+access-log line per request it handled (``CONNECT intake.test:PORT 200 TCP_TUNNEL``), which is
+how a test proves that its traffic went through the proxy.
 
 The ``squid`` package is in ``packaging/system-packages.txt`` ([test]); a test that needs it
 fails, not skips, when it is absent (:func:`require_squid`): CI installs the list.
@@ -21,6 +23,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -73,9 +76,16 @@ class Squid:
     """``squid -N`` on 127.0.0.1 with a configuration of its own; a context manager."""
 
     def __init__(
-        self, folder: Path, target_port: int, *, allow_connect: bool = True, program: str = ""
+        self,
+        folder: Path,
+        target_port: int,
+        *,
+        allow_connect: bool = True,
+        hosts: Mapping[str, str] | None = None,
+        program: str = "",
     ) -> None:
         self.folder = folder
+        self.hosts = dict(hosts or {})
         self.target_port = target_port
         self.allow_connect = allow_connect
         self.program = program or require_squid()
@@ -117,6 +127,9 @@ class Squid:
             "icp_port 0",
             "htcp_port 0",
             "visible_hostname advisor-test-proxy",
+            f"hosts_file {self.folder / 'hosts'}",
+            "dns_nameservers 127.0.0.1",
+            "negative_dns_ttl 1 seconds",
             "shutdown_lifetime 0 seconds",
             "acl client src 127.0.0.1/32",
             "acl CONNECT method CONNECT",
@@ -142,6 +155,11 @@ class Squid:
         self.port = free_port()
         # The service name keys squid's shared-memory segments: one of its own per instance.
         self.service = f"advisor{os.getpid()}x{self.port}"
+        # Names only squid resolves: a client that bypassed it could not find the server.
+        (self.folder / "hosts").write_text(
+            "".join(f"{address} {name}\n" for name, address in self.hosts.items()),
+            encoding="utf-8",
+        )
         conf = self.folder / "squid.conf"
         conf.write_text(self.config(), encoding="utf-8")
         # Syntax first: a broken configuration is a clear failure, not a timeout.
