@@ -13,6 +13,8 @@ EXIT_USAGE = 2
 EXIT_AUTH = 3
 EXIT_VAULT = 4
 EXIT_BUSY = 5
+# 6-9 are the referral protocol's (protocol/errors.py).
+EXIT_READ_ONLY = 10
 
 
 class AdvisorError(Exception):
@@ -82,6 +84,14 @@ class VaultLocked(AdvisorError):
 
 class StorageError(AdvisorError):
     """The disk refused a write (full, read-only, permissions). Nothing was changed."""
+
+
+class ReadOnlyMedia(StorageError):
+    """The vault is open read-only (its folder cannot be written: write-protected media), so
+    a change was refused; or it cannot be opened read-only at all (it needs a migration, or
+    was not closed properly). Nothing was changed."""
+
+    exit_code = EXIT_READ_ONLY
 
 
 class ProfileError(AdvisorError):

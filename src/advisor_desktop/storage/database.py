@@ -14,7 +14,13 @@ and the database naming the key file's id. Everything else is this one implement
 - the PRAGMAs, set and read back (:func:`apply_pragmas`);
 - the lock file, so one process at a time has the store open (``storage/lockfile.py``);
 - SQLite's errors turned into typed errors (:func:`translate_db_errors`);
-- create, open with the passphrase or the recovery code, close with the key overwritten.
+- create, open with the passphrase or the recovery code, close with the key overwritten;
+- a store on read-only media (a write-protected USB stick), opened read-only where its kind
+  allows it (:func:`open_database`, ``read_only``): SQLite's read-only URI, no lock, no
+  migration, and every change refused with :class:`ReadOnlyMedia`.
+
+Files are owner-only whatever the umask: the database file is created 0600 before SQLite opens
+it, so its ``-wal`` and ``-shm`` files (which SQLite creates with the database's mode) are too.
 
 Key material in memory: the database key and passphrases travel as ``bytearray`` and are
 overwritten on close. Python cannot wipe everything: the hex ``PRAGMA key`` statement is an
@@ -25,6 +31,7 @@ copy (which it wipes itself on close). Core dumps are disabled at start-up (hard
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import secrets
@@ -37,19 +44,33 @@ from typing import Any, ClassVar, Self
 
 import sqlcipher3
 
-from advisor_desktop.crypto.keyslots import KEY_BYTES, KdfPolicy, SlotFile, SlotKind, wrap_key
+from advisor_desktop.crypto.keyslots import (
+    KEY_BYTES,
+    KdfPolicy,
+    SlotFile,
+    SlotKind,
+    sealed_slot,
+    wrap_key,
+)
 from advisor_desktop.crypto.recovery import generate_recovery_code
 from advisor_desktop.crypto.secret_text import Passphrase, candidate_forms
 from advisor_desktop.platform.errors import (
+    ReadOnlyMedia,
     StorageError,
     VaultLocked,
     VaultTooNew,
     WrongPassphrase,
     WrongRecoveryCode,
 )
-from advisor_desktop.platform.fsutil import atomic_write, storage_error
+from advisor_desktop.platform.fsutil import (
+    atomic_write,
+    make_private,
+    open_private,
+    private_dir,
+    storage_error,
+)
 from advisor_desktop.platform.hardening import wipe
-from advisor_desktop.platform.i18n import _
+from advisor_desktop.platform.i18n import N_, _
 from advisor_desktop.storage.keyfile import key_file_bytes, read_key_file, unwrap_first
 from advisor_desktop.storage.kind import StoreKind, store_exists
 from advisor_desktop.storage.lockfile import ProcessLock
@@ -60,6 +81,20 @@ log = logging.getLogger(__name__)
 Connection = Any  # sqlcipher3.Connection
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
+_READ_ONLY_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+READ_ONLY_REFUSED = N_(
+    "The vault is open read-only (its folder cannot be written, e.g. write-protected media): "
+    "nothing can be changed."
+)
+READ_ONLY_NEEDS_UPDATE = N_(
+    "This vault must be updated to this version once, on media that can be written; its "
+    "folder is read-only."
+)
+READ_ONLY_UNCLEAN = N_(
+    "This vault was not closed properly and its folder is read-only: open it once on media "
+    "that can be written."
+)
 
 
 # -- the connection ----------------------------------------------------------------------
@@ -78,15 +113,75 @@ def _check_db_file(kind: StoreKind, db_path: Path) -> None:
         raise kind.corrupt(kind.wording.truncated)
 
 
-def connect(kind: StoreKind, db_path: Path, key: bytearray) -> Connection:
-    """Open ``db_path`` with the raw key and apply (and verify) the PRAGMAs."""
+def _read_only_uri(db_path: Path, *, immutable: bool) -> str:
+    """SQLite's URI that opens ``db_path`` read-only; ``immutable`` also without the ``-shm``
+    file and locks (which a read-only folder cannot hold)."""
+    from urllib.parse import quote
+
+    query = "mode=ro&immutable=1" if immutable else "mode=ro"
+    return f"file:{quote(db_path.resolve().as_posix())}?{query}"
+
+
+def connect(
+    kind: StoreKind, db_path: Path, key: bytearray, *, read_only: bool = False
+) -> Connection:
+    """Open ``db_path`` with the raw key and apply (and verify) the PRAGMAs.
+
+    ``read_only``: SQLite's read-only URI; where its ``-shm`` file cannot be made (a read-only
+    folder), the immutable one, which needs a fully checkpointed database (an unclean close
+    left a ``-wal`` there that it would not read: refused with :class:`ReadOnlyMedia`).
+    """
     words = kind.wording
+    if read_only:
+        return _connect_read_only(kind, db_path, key)
     try:
         conn = sqlcipher3.connect(
             str(db_path), isolation_level=None, check_same_thread=False, timeout=5.0
         )
     except sqlcipher3.OperationalError:
         raise kind.corrupt(words.cannot_open) from None
+    _key_connection(kind, conn, key)
+    try:
+        apply_pragmas(kind, conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _connect_read_only(kind: StoreKind, db_path: Path, key: bytearray) -> Connection:
+    for immutable in (False, True):
+        if immutable:
+            wal = db_path.with_name(db_path.name + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise ReadOnlyMedia(_(READ_ONLY_UNCLEAN))
+        try:
+            conn = sqlcipher3.connect(
+                _read_only_uri(db_path, immutable=immutable),
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=5.0,
+            )
+        except sqlcipher3.OperationalError:
+            raise kind.corrupt(kind.wording.cannot_open) from None
+        try:
+            _key_connection(kind, conn, key)
+        except StorageError:
+            if immutable:
+                raise
+            continue  # no -shm could be made beside it: the immutable URI
+        try:
+            _apply_read_pragmas(kind, conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _key_connection(kind: StoreKind, conn: Connection, key: bytearray) -> None:
+    words = kind.wording
     try:
         # SQLCipher logs to stderr by default; its messages could reach a console or crash log.
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -103,16 +198,22 @@ def connect(kind: StoreKind, db_path: Path, key: bytearray) -> Connection:
         if "disk i/o" in text or "full" in text:
             raise StorageError(_(words.disk_failed)) from None
         raise kind.corrupt(words.not_ours) from None
-    try:
-        apply_pragmas(kind, conn)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
 
 
 def apply_pragmas(kind: StoreKind, conn: Connection) -> None:
     """Set the PRAGMAs every store runs with and read back those a build may refuse."""
+    _apply_read_pragmas(kind, conn)
+    # WAL + synchronous=FULL: every commit is durable and a killed process or power loss never
+    # corrupts the file (the WAL is encrypted page by page like the database).
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise StorageError(_(kind.wording.no_journal))
+    conn.execute("PRAGMA synchronous = FULL")
+
+
+def _apply_read_pragmas(kind: StoreKind, conn: Connection) -> None:
+    """The PRAGMAs a read-only connection needs as much as a writer: no temp files, and the
+    settings every statement relies on (a read-only file keeps the journal mode it has)."""
     # Temp tables, sorts and FTS merges must never spill plaintext into temp files. SQLite
     # accepts this PRAGMA silently when the build pins temp_store, so read it back.
     conn.execute("PRAGMA temp_store = MEMORY")
@@ -122,12 +223,6 @@ def apply_pragmas(kind: StoreKind, conn: Connection) -> None:
     conn.execute("PRAGMA secure_delete = ON")
     if int(conn.execute("PRAGMA secure_delete").fetchone()[0]) != 1:
         raise kind.corrupt_error(_("This SQLCipher build cannot securely delete data."))
-    # WAL + synchronous=FULL: every commit is durable and a killed process or power loss never
-    # corrupts the file (the WAL is encrypted page by page like the database).
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if str(mode).lower() != "wal":
-        raise StorageError(_(kind.wording.no_journal))
-    conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
 
 
@@ -162,8 +257,11 @@ def _recorded_store_id(conn: Connection) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _check_opened(kind: StoreKind, conn: Connection, slots: SlotFile) -> None:
-    """The checks after the key opened the database, then the migrations to this version."""
+def _check_opened(
+    kind: StoreKind, conn: Connection, slots: SlotFile, *, read_only: bool = False
+) -> None:
+    """The checks after the key opened the database, then the migrations to this version (a
+    read-only store that needs one is refused: it cannot be written)."""
     if kind.check_integrity and conn.execute("PRAGMA cipher_integrity_check").fetchone():
         # Every page's HMAC, not only those a command happens to read: a store altered
         # anywhere is refused at once (reading a page costs little next to Argon2id).
@@ -177,6 +275,10 @@ def _check_opened(kind: StoreKind, conn: Connection, slots: SlotFile) -> None:
     found = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if found > kind.schema_version:
         raise VaultTooNew(_(kind.wording.too_new))
+    if read_only:
+        if found < kind.schema_version:
+            raise ReadOnlyMedia(_(READ_ONLY_NEEDS_UPDATE))
+        return
     migrate(conn, kind.migrations)
 
 
@@ -186,13 +288,23 @@ def _check_opened(kind: StoreKind, conn: Connection, slots: SlotFile) -> None:
 @dataclass
 class Unlocked:
     """What creating or opening a store hands to its class: the keyed connection, the key,
-    the key slots, the held lock, and which of the passphrase's forms opened it."""
+    the key slots, the held lock (not held when read-only), which of the passphrase's forms
+    opened it, and whether it is open read-only."""
 
     conn: Connection
     key: bytearray
     slots: SlotFile
     lock: ProcessLock
     form_used: int = 0
+    read_only: bool = False
+
+
+def folder_read_only(folder: Path, db_path: Path) -> bool:
+    """True when the store's folder or its database cannot be written by this process
+    (write-protected media, a read-only mount, or permissions)."""
+    return not os.access(folder, os.W_OK) or (
+        db_path.exists() and not os.access(db_path, os.W_OK)
+    )
 
 
 def _lock(kind: StoreKind, folder: Path, *, creating: bool) -> ProcessLock:
@@ -229,7 +341,7 @@ def create_database(
         raise kind.exists_error(_(words.exists).format(folder=folder))
     try:
         if prepare is None:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(folder)
         else:
             prepare()
     except OSError as exc:
@@ -246,10 +358,15 @@ def create_database(
             vault_id=store_id,
             slots=(
                 wrap_key(key, candidate_forms(passphrase)[0], "passphrase", store_id, params),
-                wrap_key(key, recovery.encode("ascii"), "recovery", store_id, params),
+                sealed_slot(key, recovery.encode("ascii"), "recovery", store_id, params),
             ),
         )
         rows = {"store_id": store_id} if kind.records_store_id else {}
+        try:
+            # Created owner-only before SQLite opens it: its -wal and -shm files take its mode.
+            os.close(open_private(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+        except OSError as exc:
+            raise storage_error(exc, _(words.what)) from None
         try:
             conn = connect(kind, db_path, key)
             migrate(conn, kind.migrations)
@@ -260,7 +377,9 @@ def create_database(
         atomic_write(
             folder / kind.files.keys, key_file_bytes(kind, slots), what=_(words.key_file_what)
         )
-        os.chmod(db_path, 0o600)
+        for name in kind.files.store_files:
+            if (folder / name).exists():
+                make_private(folder / name)
     except BaseException:
         if conn is not None:
             conn.close()
@@ -275,15 +394,37 @@ def create_database(
 
 
 def open_database(
-    kind: StoreKind, folder: Path, forms: tuple[bytes | bytearray, ...], slot: SlotKind
+    kind: StoreKind,
+    folder: Path,
+    forms: tuple[bytes | bytearray, ...],
+    slot: SlotKind,
+    *,
+    allow_read_only: bool = False,
 ) -> Unlocked:
     """Open the store of ``kind`` in ``folder`` with the first of ``forms`` that opens its
     ``slot``; checked, and migrated to this version. Raises WrongPassphrase or
-    WrongRecoveryCode, the kind's missing or corrupt error, VaultTooNew, VaultBusy, …"""
+    WrongRecoveryCode, the kind's missing or corrupt error, VaultTooNew, VaultBusy, …
+
+    ``allow_read_only``: a folder or database this process cannot write (write-protected
+    media) opens read-only instead of failing: no lock (it cannot be taken there), no
+    migration (one that is needed is a :class:`ReadOnlyMedia`), and ``read_only`` set.
+    """
     slots = read_key_file(kind, folder)
     db_path = folder / kind.files.db
     _check_db_file(kind, db_path)
-    process_lock = _lock(kind, folder, creating=False)
+    read_only = allow_read_only and folder_read_only(folder, db_path)
+    if read_only:
+        process_lock = ProcessLock(folder / kind.files.lock, kind.wording.in_use)
+    else:
+        try:
+            process_lock = _lock(kind, folder, creating=False)
+        except (StorageError, kind.corrupt_error):
+            # The lock file could not be opened: a read-only mount os.access missed (or one
+            # that became read-only meanwhile) opens read-only; anything else is the error.
+            if not (allow_read_only and _lock_refused_by_media(folder / kind.files.lock)):
+                raise
+            read_only = True
+            process_lock = ProcessLock(folder / kind.files.lock, kind.wording.in_use)
     try:
         unwrapped = unwrap_first(slots, slot, forms)
         if unwrapped is None:
@@ -292,13 +433,13 @@ def open_database(
             raise WrongRecoveryCode(_(kind.wording.wrong_recovery_code))
         key, used = unwrapped
         try:
-            conn = connect(kind, db_path, key)
+            conn = connect(kind, db_path, key, read_only=read_only)
         except BaseException:
             wipe(key)
             raise
         try:
             with translate_db_errors(kind):
-                _check_opened(kind, conn, slots)
+                _check_opened(kind, conn, slots, read_only=read_only)
         except BaseException:
             conn.close()
             wipe(key)
@@ -306,8 +447,18 @@ def open_database(
     except BaseException:
         process_lock.release()
         raise
-    log.info("%s_opened via=%s", kind.event, slot)
-    return Unlocked(conn, key, slots, process_lock, used)
+    log.info("%s_opened via=%s read_only=%s", kind.event, slot, int(read_only))
+    return Unlocked(conn, key, slots, process_lock, used, read_only)
+
+
+def _lock_refused_by_media(lock_path: Path) -> bool:
+    """True when the lock file cannot be opened for writing because the file system or the
+    permissions refuse it (not because another process holds it)."""
+    try:
+        os.close(open_private(lock_path, os.O_RDWR | os.O_CREAT))
+    except OSError as exc:
+        return exc.errno in _READ_ONLY_ERRNOS
+    return False
 
 
 # -- the open store ----------------------------------------------------------------------
@@ -318,7 +469,9 @@ class EncryptedDatabase:
     process lock. Subclasses name their :class:`StoreKind` (``kind``).
 
     Every read or write goes through :meth:`read` or :meth:`write`, which serialise access
-    across threads and turn SQLite errors into typed errors.
+    across threads and turn SQLite errors into typed errors. A store opened ``read_only``
+    (read-only media) refuses every write, the key file's included, with
+    :class:`ReadOnlyMedia`.
     """
 
     kind: ClassVar[StoreKind]
@@ -331,8 +484,11 @@ class EncryptedDatabase:
         slots: SlotFile,
         process_lock: ProcessLock,
         policy: KdfPolicy,
+        *,
+        read_only: bool = False,
     ) -> None:
         self.folder = folder
+        self.read_only = read_only
         self._conn: Connection | None = conn
         self._key: bytearray | None = key
         self._slots = slots
@@ -361,9 +517,16 @@ class EncryptedDatabase:
         with self._mutex, translate_db_errors(self.kind):
             yield self._connection()
 
+    def require_writable(self) -> None:
+        """Raise :class:`ReadOnlyMedia` when this store is open read-only (before any change
+        is prepared: a passphrase change, a purge, a restore over it)."""
+        if self.read_only:
+            raise ReadOnlyMedia(_(READ_ONLY_REFUSED))
+
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
         """The connection inside one IMMEDIATE transaction: all of the block, or nothing."""
+        self.require_writable()
         with self._mutex, translate_db_errors(self.kind):
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")
@@ -397,6 +560,7 @@ class EncryptedDatabase:
 
     def _rewrap_passphrase_slot(self, secret: bytes | bytearray) -> None:
         """Write the passphrase slot anew, wrapped under ``secret`` (atomically)."""
+        self.require_writable()
         with self._mutex:
             if self._key is None:
                 raise VaultLocked(_(self.kind.wording.closed))
@@ -410,7 +574,10 @@ class EncryptedDatabase:
             self._slots = new_slots
 
     def checkpoint(self) -> None:
-        """Fold the WAL into the database and truncate it (after a purge or before backup)."""
+        """Fold the WAL into the database and truncate it (after a purge or before backup);
+        nothing on a read-only store (it has none to fold)."""
+        if self.read_only:
+            return
         with self.read() as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
@@ -418,8 +585,9 @@ class EncryptedDatabase:
         """Close the connection, overwrite the key in memory, release the process lock."""
         with self._mutex:
             if self._conn is not None:
-                with contextlib.suppress(sqlcipher3.Error):
-                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                if not self.read_only:
+                    with contextlib.suppress(sqlcipher3.Error):
+                        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self._conn.close()
                 self._conn = None
             wipe(self._key)

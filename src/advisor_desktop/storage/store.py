@@ -130,8 +130,9 @@ class Vault(EncryptedDatabase):
         policy: KdfPolicy,
         *,
         needs_new_passphrase: bool = False,
+        read_only: bool = False,
     ) -> None:
-        super().__init__(paths.data, conn, key, slots, process_lock, policy)
+        super().__init__(paths.data, conn, key, slots, process_lock, policy, read_only=read_only)
         self.paths = paths
         self.needs_new_passphrase = needs_new_passphrase
 
@@ -221,6 +222,7 @@ def _vault(
         unlocked.lock,
         policy,
         needs_new_passphrase=recovered,
+        read_only=unlocked.read_only,
     )
 
 
@@ -231,11 +233,16 @@ def open_vault(paths: AppPaths, passphrase: Passphrase, policy: KdfPolicy | None
     that opens only as typed (made before passphrases were normalised) has its passphrase slot
     re-wrapped under the normal form. Bytes are tried exactly as given. The caller wipes
     ``passphrase``.
+
+    A vault on read-only media (its folder or database not writable) opens read-only
+    (``vault.read_only``): reading, searching and showing work, every change raises
+    :class:`~advisor_desktop.platform.errors.ReadOnlyMedia`, no lock is taken, and an old
+    slot is not re-wrapped.
     """
     forms = candidate_forms(passphrase)
-    unlocked = open_database(VAULT, paths.data, forms, "passphrase")
+    unlocked = open_database(VAULT, paths.data, forms, "passphrase", allow_read_only=True)
     vault = _vault(paths, unlocked, policy or KdfPolicy())
-    if unlocked.form_used > 0:
+    if unlocked.form_used > 0 and not vault.read_only:
         try:
             vault._renormalise_passphrase_slot(forms[0])
         except BaseException:
@@ -248,6 +255,7 @@ def open_vault_with_recovery(paths: AppPaths, code: str, policy: KdfPolicy | Non
     """Unlock with the recovery code. The returned vault has ``needs_new_passphrase`` set:
     callers must make the advisor choose a new passphrase before anything else."""
     canonical = normalize_recovery_code(code)
+    # Not read-only: a recovery must set a new passphrase, which needs a writable folder.
     unlocked = open_database(VAULT, paths.data, (canonical.encode("ascii"),), "recovery")
     return _vault(paths, unlocked, policy or KdfPolicy(), recovered=True)
 
