@@ -90,3 +90,58 @@ def write_language(config_dir: Path, lang: str) -> None:
     config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     data = json.dumps({"language": lang}).encode("utf-8")
     atomic_write(config_dir / CONFIG_FILE, data, what=_("the settings"))
+
+
+SYNC_SETTINGS_KEY = "sync.settings"
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """How this device reaches the desk's intake server, when not as the desk's public file
+    says (kept in the vault): another address, and an explicit proxy (None: the system's)."""
+
+    intake_url: str | None = None
+    proxy: str | None = None
+
+    def validated(self) -> SyncSettings:
+        """Self with both values checked and normalised; a typed error with a translated
+        message otherwise (``ProfileError`` for the address, ``TransportConfigError`` for the
+        proxy)."""
+        from advisor_desktop.protocol.desk_public import parse_intake_url
+        from advisor_desktop.referral.transport import parse_proxy_url
+
+        url = (self.intake_url or "").strip() or None
+        proxy = (self.proxy or "").strip() or None
+        return SyncSettings(
+            intake_url=None if url is None else parse_intake_url(url),
+            proxy=None if proxy is None else parse_proxy_url(proxy),
+        )
+
+
+def load_sync_settings(vault: Vault) -> SyncSettings:
+    """The stored sync settings, or none set (an unreadable value counts as none)."""
+    from advisor_desktop.platform.errors import AdvisorError
+    from advisor_desktop.storage.meta import get_meta
+
+    text = get_meta(vault, SYNC_SETTINGS_KEY)
+    if text is None:
+        return SyncSettings()
+    try:
+        raw = json.loads(text)
+        url, proxy = raw.get("intake_url"), raw.get("proxy")
+        return SyncSettings(
+            intake_url=url if isinstance(url, str) else None,
+            proxy=proxy if isinstance(proxy, str) else None,
+        ).validated()
+    except (ValueError, AttributeError, AdvisorError):
+        log.warning("sync_settings_invalid")
+        return SyncSettings()
+
+
+def save_sync_settings(vault: Vault, settings: SyncSettings) -> SyncSettings:
+    """Validate and store ``settings`` in the vault; returns them as stored."""
+    from advisor_desktop.storage.meta import set_meta
+
+    checked = settings.validated()
+    set_meta(vault, SYNC_SETTINGS_KEY, json.dumps(asdict(checked)))
+    return checked

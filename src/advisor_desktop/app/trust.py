@@ -56,7 +56,13 @@ def import_trust_file(data: bytes, current: OrgProfile) -> ImportedTrust:
         raise ProfileError(_("The file is neither a profile nor a desk key file.")) from None
     if is_desk_public(doc):
         public = parse_desk_public(doc)
-        desk = Desk(public.name, public.age_recipient, public.signing_key)
+        desk = Desk(
+            public.name,
+            public.age_recipient,
+            public.signing_key,
+            url=public.intake_url or "",
+            tls_pin=public.intake_spki_sha256 or "",
+        )
         return ImportedTrust(with_desk(current, desk), desk_only=True)
     return ImportedTrust(parse_profile(text), desk_only=False)
 

@@ -7,6 +7,8 @@ Two optional fields say where and how the desk's intake server is reached (docs/
 ``intake_url`` (``https://…``; ``http://`` only for a loopback address) and
 ``intake_certificate`` (the desk key's certificate of the server's receipt key, as a JSON object;
 it must verify with this file's ``signing_key``). A file without them is a desk reached by files.
+``intake_spki_sha256`` (optional, 64 lower-case hex digits) pins the server's TLS certificate:
+the SHA-256 of its SubjectPublicKeyInfo, which advisors' apps compare after the handshake.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ PUBLIC_FILE = "desk-public.json"
 PUBLIC_FORMAT = "advisor-desktop-desk-public"
 PUBLIC_VERSION = 1
 MAX_URL_CHARS = 300
+_SPKI_PIN = re.compile(r"^[0-9a-f]{64}$")
 _URL_CHARS = re.compile(r"^[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+$")
 
 
@@ -56,6 +59,8 @@ class DeskPublic:
     """Where the desk's intake server listens, if it has one."""
     intake_certificate: bytes | None = None
     """The certificate of the intake server's receipt key (canonical bytes), if any."""
+    intake_spki_sha256: str | None = None
+    """The pin of the intake server's TLS key (SHA-256 of its SPKI, hex), if any."""
 
     def to_doc(self) -> dict[str, Any]:
         """The ``desk-public.json`` document (fingerprints included for reading aloud)."""
@@ -64,6 +69,8 @@ class DeskPublic:
             doc["intake_url"] = self.intake_url
         if self.intake_certificate is not None:
             doc["intake_certificate"] = json.loads(self.intake_certificate)
+        if self.intake_spki_sha256 is not None:
+            doc["intake_spki_sha256"] = self.intake_spki_sha256
         return doc
 
     def _keys_doc(self) -> dict[str, Any]:
@@ -104,8 +111,18 @@ def parse_desk_public(doc: Any) -> DeskPublic:
             raise ProfileError(
                 _("The desk's intake certificate is damaged or not signed by this desk.")
             ) from None
+    pin = doc.get("intake_spki_sha256")
+    if pin is not None and (not isinstance(pin, str) or not _SPKI_PIN.match(pin)):
+        raise ProfileError(
+            _("The desk's certificate pin must be 64 lower-case hex digits (a SHA-256).")
+        )
     return DeskPublic(
-        name.strip(), doc["age_recipient"].strip(), doc["signing_key"].strip(), url, certificate
+        name.strip(),
+        doc["age_recipient"].strip(),
+        doc["signing_key"].strip(),
+        url,
+        certificate,
+        pin,
     )
 
 

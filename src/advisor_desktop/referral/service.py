@@ -62,6 +62,7 @@ from advisor_desktop.referral.draft import (
     draft_to_doc,
     new_draft,
 )
+from advisor_desktop.referral.outbox import Outbox, enqueue, stamp, withdraw_in
 from advisor_desktop.storage.store import Vault
 
 log = logging.getLogger(__name__)
@@ -342,11 +343,7 @@ class ReferralService:
                 "updated_at = ? WHERE id = ?",
                 (payload_bytes, digest, now, referral_id),
             )
-            conn.execute(
-                "INSERT OR REPLACE INTO outbox (referral_id, package, state, queued_at) "
-                "VALUES (?, ?, 'queued', ?)",
-                (referral_id, package, now),
-            )
+            enqueue(conn, referral_id, package, stamp(self._clock()))
         log.info("referral_confirmed id=%s", referral_id)
         return digest
 
@@ -355,20 +352,22 @@ class ReferralService:
         self._require(referral_id, ("confirmed", "exported"))
         with self._vault.read() as conn:
             row = conn.execute(
-                "SELECT package FROM outbox WHERE referral_id = ?", (referral_id,)
+                "SELECT package FROM outbox_items WHERE referral_id = ?", (referral_id,)
             ).fetchone()
-        if row is None:
+        if row is None or row[0] is None:
             raise ReferralStateError(_("The referral has no sealed package."))
         return bytes(row[0])
 
     def mark_exported(self, referral_id: str) -> None:
-        """Record that the package was written to a file."""
+        """Record that the package was written to a file (its outbox item then waits for a
+        receipt, and stays retryable by network)."""
         with self._vault.write() as conn:
             conn.execute(
                 "UPDATE referrals SET state = 'exported', updated_at = ? "
                 "WHERE id = ? AND state IN ('confirmed', 'exported')",
                 (self._clock().isoformat(), referral_id),
             )
+        Outbox(self._vault, self._clock).mark_exported(referral_id)
         log.info("referral_exported id=%s", referral_id)
 
     def withdraw(self, referral_id: str) -> Referral:
@@ -379,7 +378,7 @@ class ReferralService:
         when = self._clock()
         now = when.isoformat()
         document = None
-        if ref.summary.state in ("exported", "sent"):
+        if ref.summary.state in ("exported", "sent") or self._may_have_left(referral_id):
             document = build_withdrawal(
                 referral_id, utc_stamp(when), self.device_keys.signing_key()
             )
@@ -390,7 +389,7 @@ class ReferralService:
                     "VALUES (?, ?, ?)",
                     (referral_id, document, utc_stamp(when)),
                 )
-            conn.execute("DELETE FROM outbox WHERE referral_id = ?", (referral_id,))
+            withdraw_in(conn, referral_id, stamp(when))
             conn.execute(
                 "UPDATE referrals SET state = 'withdrawn', payload = NULL, updated_at = ? "
                 "WHERE id = ?",
@@ -416,9 +415,19 @@ class ReferralService:
         """Referral ids with a package waiting in the outbox."""
         with self._vault.read() as conn:
             rows = conn.execute(
-                "SELECT referral_id FROM outbox WHERE state = 'queued' ORDER BY queued_at"
+                "SELECT referral_id FROM outbox_items "
+                "WHERE state IN ('queued', 'sending', 'failed') ORDER BY queued_at"
             ).fetchall()
         return [str(r[0]) for r in rows]
+
+    def _may_have_left(self, referral_id: str) -> bool:
+        """True when the outbox tried to send it: the desk's server may hold it (a withdrawal
+        for the desk is made then, as after an export)."""
+        with self._vault.read() as conn:
+            row = conn.execute(
+                "SELECT attempts FROM outbox_items WHERE referral_id = ?", (referral_id,)
+            ).fetchone()
+        return row is not None and int(row[0]) > 0
 
     def _require(self, referral_id: str, states: Sequence[str]) -> Referral:
         ref = self.get(referral_id)

@@ -152,12 +152,102 @@ CREATE TABLE referral_withdrawals (
 """
 
 
+_OUTBOX = """
+-- The outbox (docs/sync.md): queued -> sending -> delivered | failed | withdrawn. The package
+-- and its id are frozen when sealed; package_sha256 names the exact bytes every receipt must
+-- name. delivered only with a stored receipt (verified before it is stored); withdrawn wipes
+-- the package (a receipt, when there was one, is kept as proof).
+CREATE TABLE outbox_items (
+    referral_id      TEXT PRIMARY KEY REFERENCES referrals (id) ON DELETE CASCADE,
+    package          BLOB,
+    package_sha256   TEXT NOT NULL,
+    size             INTEGER NOT NULL,
+    state            TEXT NOT NULL
+                     CHECK (state IN ('queued', 'sending', 'delivered', 'failed', 'withdrawn')),
+    queued_at        TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TEXT,
+    last_reason      TEXT,
+    exported_at      TEXT,
+    delivered_at     TEXT,
+    receipt          BLOB,
+    receipt_source   TEXT CHECK (receipt_source IN ('network', 'file')),
+    receipt_certificate BLOB,
+    received_at      TEXT,
+    CHECK (state <> 'delivered' OR (receipt IS NOT NULL AND receipt_source IS NOT NULL)),
+    CHECK (state = 'withdrawn' OR package IS NOT NULL)
+);
+CREATE INDEX outbox_items_by_state ON outbox_items (state, next_attempt_at);
+-- Every transition of an outbox item, with its time and the reason shown for it.
+CREATE TABLE outbox_history (
+    id           INTEGER PRIMARY KEY,
+    referral_id  TEXT NOT NULL REFERENCES referrals (id) ON DELETE CASCADE,
+    from_state   TEXT,
+    to_state     TEXT NOT NULL,
+    at           TEXT NOT NULL,
+    reason       TEXT
+);
+CREATE INDEX outbox_history_by_item ON outbox_history (referral_id, id)
+"""
+
+
+def _outbox(conn: Connection) -> None:
+    """Rebuild the outbox for its five states and carry every row over: ``sent`` with a
+    receipt is ``delivered``; ``sent`` without one (never proven) is ``queued`` again, to be
+    resolved by asking the server for its receipt; each row gets its first history entry."""
+    import hashlib
+
+    script(_OUTBOX)(conn)
+    rows = conn.execute(
+        "SELECT o.referral_id, o.package, o.state, o.queued_at, o.attempts, o.next_attempt_at, "
+        "o.last_error, o.sent_at, o.receipt, r.state, r.updated_at "
+        "FROM outbox o JOIN referrals r ON r.id = o.referral_id"
+    ).fetchall()
+    for row in rows:
+        (rid, package, old, queued_at, attempts, next_at, error, sent_at, receipt) = row[:9]
+        package = bytes(package)
+        delivered = old == "sent" and receipt is not None
+        state = "delivered" if delivered else "queued"
+        reason = None if delivered or old != "sent" else "migrated: sent without a receipt"
+        exported_at = row[10] if row[9] == "exported" else None
+        conn.execute(
+            "INSERT INTO outbox_items (referral_id, package, package_sha256, size, state, "
+            "queued_at, updated_at, attempts, next_attempt_at, last_reason, exported_at, "
+            "delivered_at, receipt, receipt_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?)",
+            (
+                rid,
+                package,
+                hashlib.sha256(package).hexdigest(),
+                len(package),
+                state,
+                queued_at,
+                sent_at or queued_at,
+                int(attempts or 0),
+                None if delivered else next_at,
+                error if reason is None else reason,
+                exported_at,
+                sent_at if delivered else None,
+                bytes(receipt) if delivered else None,
+                "file" if delivered else None,
+            ),
+        )
+        conn.execute(
+            "INSERT INTO outbox_history (referral_id, from_state, to_state, at, reason) "
+            "VALUES (?, NULL, ?, ?, ?)",
+            (rid, state, sent_at or queued_at, "migrated"),
+        )
+    conn.execute("DROP TABLE outbox")
+
+
 MIGRATIONS: Sequence[Migration] = (
     script(_V1),
     script(_V2),
     script(_REFERRALS),
     script(_FOLLOW_UPS),
     script(_DESK_REPLIES),
+    _outbox,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
