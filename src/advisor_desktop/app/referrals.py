@@ -24,11 +24,17 @@ from pathlib import Path
 from advisor_desktop.app.workspace import Workspace
 from advisor_desktop.notebook.models import RecordId
 from advisor_desktop.platform.fsutil import atomic_write
-from advisor_desktop.platform.i18n import _
-from advisor_desktop.protocol.errors import ReferralStateError
+from advisor_desktop.platform.i18n import N_, _
+from advisor_desktop.protocol.errors import ConsentError, PackageSchemaError, ReferralStateError
 from advisor_desktop.protocol.readable import readable_lines
-from advisor_desktop.protocol.referral_package import FILE_SUFFIX, validate_payload
-from advisor_desktop.protocol.referral_terms import ConsentMethod
+from advisor_desktop.protocol.referral_package import (
+    FILE_SUFFIX,
+    MAX_CONTACT_CHARS,
+    MAX_FIELD_CHARS,
+    check_typed_field,
+    validate_payload,
+)
+from advisor_desktop.protocol.referral_terms import ConsentMethod, Scope
 from advisor_desktop.protocol.withdrawal import WITHDRAWAL_SUFFIX, seal_withdrawal
 from advisor_desktop.referral.anonymiser import RedactionDecision
 from advisor_desktop.referral.consent import load_statement
@@ -99,10 +105,34 @@ def draft_referral(
     consent. Raises the core's typed errors: no such record or desk, no statement in that
     language, a broken draft rule (:class:`~advisor_desktop.referral.draft.DraftRuleError`).
     """
+    check_typed_fields(inputs)
     record = workspace.notebook.get(RecordId(record_id))
     desk = workspace.referrals.desk(inputs.desk)
     statement = load_statement(statement_language or record.language or "en", desk.name)
     return workspace.referrals.create(record, inputs, statement, method)
+
+
+def check_typed_fields(inputs: DraftInputs) -> None:
+    """Refuse (:class:`ConsentError`, nothing recorded) a typed post, region or contact that
+    sealing would refuse later: the package format's own check on each, at the edge."""
+    typed = (
+        (Scope.POST, inputs.post, MAX_FIELD_CHARS,
+         N_("The post contains a control character or is longer than {limit} characters; "
+            "nothing was recorded.")),
+        (Scope.REGION, inputs.region, MAX_FIELD_CHARS,
+         N_("The region contains a control character or is longer than {limit} characters; "
+            "nothing was recorded.")),
+        (Scope.CONTACT, inputs.contact, MAX_CONTACT_CHARS,
+         N_("The visitor's contact contains a control character or is longer than {limit} "
+            "characters; nothing was recorded.")),
+    )  # fmt: skip
+    for scope, text, limit, message in typed:
+        if scope not in inputs.scopes or text is None or not text.strip():
+            continue  # the draft rules report a missing or unconsented value
+        try:
+            check_typed_field(scope, text.strip())
+        except PackageSchemaError:
+            raise ConsentError(_(message).format(limit=limit)) from None
 
 
 def referral_draft(workspace: Workspace, referral_id: str) -> ReferralDraft:

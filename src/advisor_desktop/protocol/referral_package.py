@@ -49,6 +49,7 @@ FILE_SUFFIX = ".referral"
 MAX_PACKAGE_BYTES = 1024 * 1024
 MAX_SUMMARY_CHARS = 20_000
 MAX_FIELD_CHARS = 200
+MAX_CONTACT_CHARS = 500
 
 ACTION_ASSESS = "assess"
 ACTION_SECRETARY_GENERAL = "assess-and-bring-to-secretary-general"
@@ -425,4 +426,15 @@ def _check_contact(value: Any, _g: Granularity | None) -> None:
     if value["via"] == "visitor" and (set(value) != {"via", "text"}):
         raise _schema("contact")
     if value["via"] == "visitor":
-        _text(value["text"], 500)
+        _text(value["text"], MAX_CONTACT_CHARS)
+
+
+def check_typed_field(scope: Scope, text: str) -> None:
+    """The rule :func:`validate_payload` applies to what the advisor types for ``scope``
+    (``post``, ``region``, or the visitor's ``contact``): raise :class:`PackageSchemaError` for
+    text that could not be sealed (control characters, bidi controls, too long). Checked when
+    the draft is made, so a draft is never refused later at ``confirm`` for the same reason."""
+    if scope is Scope.CONTACT:
+        _check_contact({"via": "visitor", "text": text}, None)
+    else:
+        _text(text)

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from advisor_desktop.cli.advisor import argtypes
 from advisor_desktop.cli.advisor.context import CliContext
 from advisor_desktop.notebook.csv_import import CsvImportError, parse_csv
 from advisor_desktop.notebook.demo import demo_records
@@ -26,10 +27,27 @@ from advisor_desktop.platform.i18n import _, ngettext
 
 def register(sub: Any) -> None:
     """Add the record commands to the ``advisor`` parser."""
-    p = sub.add_parser("import", help=_("import conversations from a CSV export"))
+    p = sub.add_parser(
+        "import",
+        help=_("import conversations from a CSV export"),
+        description=_(
+            "Import conversations from a CSV export (UTF-8, a header row). Required columns: "
+            "date, channel, role, categories, options, agreed, follow_up, status, language, "
+            "notes; optional: alias, and identifiers (the names of the people involved, "
+            "separated by ;, which the anonymiser removes from referrals). Errors name the "
+            "line and column, never the content. Nothing is imported when a row is invalid "
+            "(unless --skip-invalid) or when the header has a column the importer does not "
+            "know (unless --ignore-unknown-columns); exit code 1."
+        ),
+    )
     p.add_argument("csv", metavar="CSV")
     p.add_argument(
         "--skip-invalid", action="store_true", help=_("import the valid rows and report the others")
+    )
+    p.add_argument(
+        "--ignore-unknown-columns",
+        action="store_true",
+        help=_("import even when the header has columns the importer does not know (listed)"),
     )
     p.set_defaults(func=cmd_import)
 
@@ -40,12 +58,13 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("search", help=_("full-text search in notes and agreed actions"))
     p.add_argument("query", metavar="QUERY")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=argtypes.search_limit, default=50, metavar="N",
+                   help=_("at most N results (1 to 10,000)"))  # fmt: skip
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("show", help=_("show one record"))
-    p.add_argument("id", metavar="ID", type=int)
+    p.add_argument("id", metavar="ID", type=argtypes.record_id)
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(func=cmd_show)
 
@@ -54,16 +73,16 @@ def register(sub: Any) -> None:
         ("reopen", Status.OPEN, _("reopen a closed record")),
     ):
         p = sub.add_parser(name, help=text)
-        p.add_argument("id", metavar="ID", type=int)
+        p.add_argument("id", metavar="ID", type=argtypes.record_id)
         p.set_defaults(func=cmd_set_status, status=status)
 
     p = sub.add_parser("follow-ups", help=_("open records whose follow-up is due or overdue"))
     p.add_argument(
         "--within",
-        type=int,
+        type=argtypes.within_days,
         default=0,
         metavar="DAYS",
-        help=_("also those due in the next DAYS days"),
+        help=_("also those due in the next DAYS days (0 to 3650)"),
     )
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(func=cmd_follow_ups)
@@ -136,6 +155,25 @@ def cmd_import(ctx: CliContext) -> int:
         ) from None
     with ctx.notebook() as notebook:
         parsed = parse_csv(data, notebook.profile)
+        if parsed.unknown_columns:
+            columns = ", ".join(parsed.unknown_columns)
+            if not ctx.args.ignore_unknown_columns:
+                raise CsvImportError(
+                    ngettext(
+                        "The column {columns} is not one the importer knows; nothing was "
+                        "imported (check its name, or use --ignore-unknown-columns).",
+                        "The columns {columns} are not ones the importer knows; nothing was "
+                        "imported (check their names, or use --ignore-unknown-columns).",
+                        len(parsed.unknown_columns),
+                    ).format(columns=columns)
+                )
+            ctx.console.err(
+                ngettext(
+                    "Warning: the column {columns} was not imported.",
+                    "Warning: the columns {columns} were not imported.",
+                    len(parsed.unknown_columns),
+                ).format(columns=columns)
+            )
         for error in parsed.errors:
             ctx.console.err(str(error))
         if parsed.errors and not ctx.args.skip_invalid:
@@ -164,7 +202,7 @@ def cmd_list(ctx: CliContext) -> int:
 
 def cmd_search(ctx: CliContext) -> int:
     with ctx.notebook() as notebook:
-        hits = notebook.search(ctx.args.query, limit=max(1, ctx.args.limit))
+        hits = notebook.search(ctx.args.query, limit=ctx.args.limit)
     if ctx.args.json:
         ctx.console.out(
             json.dumps(
@@ -201,7 +239,7 @@ def cmd_set_status(ctx: CliContext) -> int:
 
 def cmd_follow_ups(ctx: CliContext) -> int:
     with ctx.notebook() as notebook:
-        items = notebook.follow_ups(within_days=max(0, ctx.args.within))
+        items = notebook.follow_ups(within_days=ctx.args.within)
     _print_summaries(ctx, items, ctx.args.json)
     return 0
 

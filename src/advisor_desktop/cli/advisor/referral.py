@@ -25,6 +25,7 @@ from advisor_desktop.app.referrals import (
     seal_referral,
     withdraw_referral,
 )
+from advisor_desktop.cli.advisor import argtypes
 from advisor_desktop.cli.advisor.context import CliContext
 from advisor_desktop.cli.advisor.status import status_doc
 from advisor_desktop.platform.errors import UsageError
@@ -48,7 +49,7 @@ def register(sub: Any) -> None:
     rsub.required = True
 
     p = rsub.add_parser("new", help=_("record consent and draft a referral; prints its id"))
-    p.add_argument("record_id", metavar="RECORD_ID", type=int)
+    p.add_argument("record_id", metavar="RECORD_ID", type=argtypes.record_id)
     p.add_argument("--desk", required=True, metavar="NAME", help=_("desk from the profile"))
     p.add_argument(
         "--scopes",
@@ -113,7 +114,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_withdraw)
 
     p = rsub.add_parser("list", help=_("list referrals and their state"))
-    p.add_argument("--record", type=int, metavar="RECORD_ID")
+    p.add_argument("--record", type=argtypes.record_id, metavar="RECORD_ID")
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(func=cmd_list)
 
