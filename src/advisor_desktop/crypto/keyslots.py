@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import hmac
+import json
 import os
 import time
 from dataclasses import asdict, dataclass
@@ -174,9 +174,9 @@ def _raw_public(key: X25519PublicKey) -> bytes:
 
 
 def _sealing_key(shared: bytes, ephemeral: bytes, public: bytes, aad: bytes) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=b"seal/" + aad
-    ).derive(shared + ephemeral + public)
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=b"seal/" + aad).derive(
+        shared + ephemeral + public
+    )
 
 
 def seal_key(db_key: bytearray, template: KeySlot, vault_id: str) -> KeySlot:

@@ -71,6 +71,7 @@ from advisor_desktop.platform.fsutil import (
 )
 from advisor_desktop.platform.hardening import wipe
 from advisor_desktop.platform.i18n import N_, _
+from advisor_desktop.storage import switch
 from advisor_desktop.storage.keyfile import key_file_bytes, read_key_file, unwrap_first
 from advisor_desktop.storage.kind import StoreKind, store_exists
 from advisor_desktop.storage.lockfile import ProcessLock
@@ -409,6 +410,8 @@ def open_database(
     media) opens read-only instead of failing: no lock (it cannot be taken there), no
     migration (one that is needed is a :class:`ReadOnlyMedia`), and ``read_only`` set.
     """
+    if switch.pending(kind, folder):
+        _finish_switch(kind, folder)
     slots = read_key_file(kind, folder)
     db_path = folder / kind.files.db
     _check_db_file(kind, db_path)
@@ -449,6 +452,21 @@ def open_database(
         raise
     log.info("%s_opened via=%s read_only=%s", kind.event, slot, int(read_only))
     return Unlocked(conn, key, slots, process_lock, used, read_only)
+
+
+def _finish_switch(kind: StoreKind, folder: Path) -> None:
+    """A rekey or restore a crash interrupted: finished or rolled back under the lock
+    (``storage/switch.py``) before the key file is read."""
+    try:
+        lock = _lock(kind, folder, creating=False)
+    except (StorageError, kind.corrupt_error):
+        return  # read-only media: the files are opened as they are
+    try:
+        switch.complete_pending(kind, folder)
+    except OSError as exc:
+        raise storage_error(exc, _(kind.wording.what)) from None
+    finally:
+        lock.release()
 
 
 def _lock_refused_by_media(lock_path: Path) -> bool:

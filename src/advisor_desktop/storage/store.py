@@ -43,6 +43,7 @@ from advisor_desktop.storage.database import (
 from advisor_desktop.storage.keyfile import read_key_file, unwrap_first
 from advisor_desktop.storage.kind import StoreFiles, StoreKind, StoreWording, store_exists
 from advisor_desktop.storage.lockfile import ProcessLock
+from advisor_desktop.storage.rekey import Progress, rekey_store
 from advisor_desktop.storage.schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -164,16 +165,36 @@ class Vault(EncryptedDatabase):
                 kdf=self._slots.slot("passphrase").kdf,
             )
 
-    def change_passphrase(self, new_passphrase: Passphrase) -> None:
-        """Re-wrap the passphrase slot under ``new_passphrase`` (no database rekey); typed text
-        is wrapped in its normal form.
+    def change_passphrase(
+        self,
+        new_passphrase: Passphrase,
+        *,
+        new_recovery_code: bool = False,
+        recovery_code: str | None = None,
+        progress: Progress | None = None,
+    ) -> str | None:
+        """Set ``new_passphrase`` (typed text in its normal form) and **rekey** the database
+        (``storage/rekey.py``): a new random key, both slots wrapped for it, so an old copy of
+        the key file and the old passphrase open nothing written from now on.
 
-        Written atomically: an interrupted change leaves the old passphrase working.
+        The recovery code stays the same unless ``new_recovery_code`` (or the vault's recovery
+        slot predates sealing and ``recovery_code``, the code just typed, is not given);
+        returns the new code to show once, or None. Crash-safe: afterwards exactly one of the
+        old and the new passphrase opens the vault. Slow (a copy of the database): call it
+        from a worker; ``progress`` is given the fraction done.
         """
         require_passphrase(new_passphrase)
-        self._rewrap_passphrase_slot(candidate_forms(new_passphrase)[0])
+        self.require_writable()
+        issued = rekey_store(
+            self,
+            candidate_forms(new_passphrase)[0],
+            recovery_code=recovery_code,
+            new_recovery_code=new_recovery_code,
+            progress=progress,
+        )
         self.needs_new_passphrase = False
         log.info("passphrase_changed")
+        return issued
 
     def passphrase_matches(self, passphrase: Passphrase) -> bool:
         """True when one of ``passphrase``'s forms opens this vault's passphrase slot (two

@@ -7,15 +7,15 @@ from typing import Any
 
 from advisor_desktop.app.notebook_setup import create_notebook
 from advisor_desktop.cli.advisor.context import PASSPHRASE_ENV, CliContext
-from advisor_desktop.cli.common import get_secret
+from advisor_desktop.cli.common import get_passphrase, get_secret
 from advisor_desktop.crypto.recovery import normalize_recovery_code
-from advisor_desktop.crypto.secret_text import require_passphrase
-from advisor_desktop.platform.errors import UsageError, VaultExists
+from advisor_desktop.crypto.secret_text import candidate_forms, require_passphrase
+from advisor_desktop.platform.errors import UsageError, VaultExists, VaultMissing
 from advisor_desktop.platform.hardening import wipe
 from advisor_desktop.platform.i18n import _, ngettext
 from advisor_desktop.protocol.profile import load_profile
 from advisor_desktop.storage.backup import make_backup, restore_backup
-from advisor_desktop.storage.store import open_vault_with_recovery, vault_exists
+from advisor_desktop.storage.store import open_vault, open_vault_with_recovery, vault_exists
 
 RECOVERY_ENV = "ADVISOR_RECOVERY_CODE"
 NEW_PASSPHRASE_ENV = "ADVISOR_NEW_PASSPHRASE"  # noqa: S105 - a variable name
@@ -28,12 +28,27 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser(
-        "passwd", help=_("change the passphrase (or set a new one with the recovery code)")
+        "passwd",
+        help=_("change the passphrase (or set a new one with the recovery code)"),
+        description=_(
+            "Change the passphrase: the vault is rekeyed (a new database key), so the old "
+            "passphrase, even with an old copy of the key file, opens nothing written from now "
+            "on. Backups made before keep their own passphrase. The recovery code stays the same "
+            "unless --new-recovery-code is given."
+        ),
     )
     p.add_argument(
         "--recovery",
         action="store_true",
         help=_("unlock with the recovery code instead of the passphrase"),
+    )
+    p.add_argument(
+        "--new-recovery-code",
+        action="store_true",
+        help=_(
+            "issue a new recovery code (shown once; the old one stops working); the passphrase "
+            "is kept unless --new-passphrase-file or --recovery is given"
+        ),
     )
     _recovery_args(p)
     p.add_argument("--new-passphrase-file", metavar="FILE")
@@ -128,23 +143,58 @@ def cmd_init(ctx: CliContext) -> int:
 
 
 def cmd_passwd(ctx: CliContext) -> int:
+    rotate = bool(ctx.args.new_recovery_code)
     if ctx.args.recovery:
-        vault = open_vault_with_recovery(ctx.paths, _recovery_code(ctx), ctx.policy)
+        code = _recovery_code(ctx)
+        vault = open_vault_with_recovery(ctx.paths, code, ctx.policy)
         with vault:
             secret = _new_passphrase(ctx)
             try:
-                vault.change_passphrase(secret)
+                issued = vault.change_passphrase(
+                    secret, recovery_code=code, new_recovery_code=rotate
+                )
             finally:
                 wipe(secret)
+    elif rotate and not ctx.args.new_passphrase_file:
+        # Only the recovery code changes: the vault is rekeyed under the same passphrase.
+        if not vault_exists(ctx.paths):
+            raise VaultMissing(_("No vault was found in {folder}.").format(folder=ctx.paths.data))
+        current = get_passphrase(
+            ctx.console,
+            file=getattr(ctx.args, "passphrase_file", None),
+            env_name=PASSPHRASE_ENV,
+            prompt=_("Passphrase: "),
+        )
+        try:
+            with open_vault(ctx.paths, current, ctx.policy) as vault:
+                issued = vault.change_passphrase(current, new_recovery_code=True)
+        finally:
+            for buffer in candidate_forms(current):
+                wipe(buffer)
     else:
         with ctx.vault() as vault:
             secret = _new_passphrase(ctx)
             try:
-                vault.change_passphrase(secret)
+                issued = vault.change_passphrase(secret, new_recovery_code=rotate)
             finally:
                 wipe(secret)
-    ctx.console.out(_("The passphrase was changed."))
+    if not rotate or ctx.args.recovery or ctx.args.new_passphrase_file:
+        ctx.console.out(_("The passphrase was changed."))
+    if issued is not None:
+        _show_recovery_code(ctx, issued)
     return 0
+
+
+def _show_recovery_code(ctx: CliContext, code: str) -> None:
+    ctx.console.out(
+        _(
+            "Your new recovery code (shown only this once; write it down and keep it somewhere "
+            "safe, away from this laptop). The old recovery code no longer opens the vault:"
+        )
+    )
+    ctx.console.out("")
+    ctx.console.out(f"    {code}")
+    ctx.console.out("")
 
 
 def cmd_backup(ctx: CliContext) -> int:
@@ -168,7 +218,7 @@ def cmd_restore(ctx: CliContext) -> int:
             require_passphrase(secret)
             kept = restore_backup(path, ctx.paths, recovery_code=code, replace=ctx.args.replace)
             with open_vault_with_recovery(ctx.paths, code, ctx.policy) as vault:
-                vault.change_passphrase(secret)
+                vault.change_passphrase(secret, recovery_code=code)
         finally:
             wipe(secret)
     else:
