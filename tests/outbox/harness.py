@@ -77,7 +77,9 @@ class OutboxWorld:
             import_trust(ws, self.public_file.read_bytes())
             self.device = ws.referrals.device_keys.public_key()
             self.record_id = int(ws.notebook.add(make_record(notes=NOTES)))
-        enrolled = self.desk("enrol", self.device.text, "--name", "Advisor Kyiv", "--yes")
+        enrolled = self.desk(
+            "enrol", self.device.text, self.device.age_recipient, "--name", "Advisor Kyiv", "--yes"
+        )
         assert enrolled.code == 0, enrolled.err
         exported = self.desk(
             "export-enrolment", "--out", str(self.desk.server_dir / "enrolment.json")
@@ -166,6 +168,13 @@ class OutboxWorld:
     def run(self, *argv: str, env: dict[str, str] | None = None) -> CliResult:
         """``advisor`` in-process on the world's data folder."""
         return self.cli(*argv, env=env)
+
+    def desk_to_server(self, *argv: str) -> Any:
+        """An ``advisor-desk`` command that talks to the running server (``pull``, ``push``)."""
+        assert self.live is not None
+        done = self.desk(*argv, "--server", self.live.url, "--ca-file", str(self.tls.ca))
+        assert done.code == 0, done.err
+        return done
 
     def states(self) -> dict[str, OutboxState]:
         """Every outbox item's state."""

@@ -11,7 +11,16 @@ import contextlib
 import sys
 from collections.abc import Sequence
 
-from advisor_desktop.cli.advisor import guides, profile, records, referral, selftest, status, vault
+from advisor_desktop.cli.advisor import (
+    guides,
+    outbox,
+    profile,
+    records,
+    referral,
+    selftest,
+    status,
+    vault,
+)
 from advisor_desktop.cli.advisor.context import CliContext
 from advisor_desktop.cli.common import (
     Console,
@@ -49,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
             selftest.register,
             referral.register,
             status.register,
+            outbox.register,
             profile.register,
             guides.register,
         ],
