@@ -96,13 +96,24 @@ def test_consent_record() -> None:
     record = record_consent(parse_scopes("category,period=day"), statement, "verbal", now)
     assert record.method is ConsentMethod.VERBAL
     assert record.statement_text == statement.text
+    # What travels: the time at the period's granularity, no language without its scope.
     assert record.summary() == {
         "scopes": ["category", "period=day"],
+        "statement_version": "1",
+        "method": "verbal",
+        "given": "2026-03-01",
+    }
+    quarter = record_consent(parse_scopes("language,period=quarter"), statement, "verbal", now)
+    assert quarter.summary() == {
+        "scopes": ["period=quarter", "language"],
         "language": "ru",
         "statement_version": "1",
         "method": "verbal",
-        "given": "2026-03-01T09:30:00Z",
+        "given": "2026-Q1",
     }
+    bare = record_consent(parse_scopes("category"), statement, "verbal", now).summary()
+    assert set(bare) == {"scopes", "statement_version", "method"}
+    assert record.given_at == now  # the vault keeps the exact time
     with pytest.raises(ConsentError):
         record_consent(parse_scopes("category"), statement, "telepathy", now)
 

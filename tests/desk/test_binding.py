@@ -49,7 +49,7 @@ def test_the_payload_names_the_desk_age_key(
     advisor.package(package)
     identity = unlock(desk.folder, DESK_PASS.encode())
     doc = parse_envelope(pyrage.decrypt(package.read_bytes(), [identity.age_identity])).payload
-    assert doc["schema_version"] == 2
+    assert doc["schema_version"] == 3
     recipient = desk.public()["age_recipient"]
     assert doc["desk_age_key_id"] == recipient_key_id(recipient)
     # Grouped, it is the fingerprint the desk's public file shows for its age key.

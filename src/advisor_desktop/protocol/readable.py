@@ -15,17 +15,20 @@ from advisor_desktop.protocol.referral_package import ReferralContent
 def readable_lines(content: ReferralContent) -> list[str]:
     """The validated referral ``content`` as lines of text (one field a line)."""
     consent = content.consent
+    # Version 3 leaves out what the visitor did not consent to: the times without the period
+    # scope, the languages without the language scope.
+    not_shared = _("not shared")
     lines = [
         _("Referral {id}").format(id=content.referral_id),
-        _("Created: {when}").format(when=content.created),
+        _("Created: {when}").format(when=content.created or not_shared),
         _("Requested action: {action}").format(action=content.requested_action),
-        _("Language: {code}").format(code=content.language),
+        _("Language: {code}").format(code=content.language or not_shared),
         _("Consent: {scopes} ({method}, {language}, statement v{version}, {given})").format(
             scopes=", ".join(consent["scopes"]),
             method=consent["method"],
-            language=consent["language"],
+            language=consent.get("language") or not_shared,
             version=consent["statement_version"],
-            given=consent["given"],
+            given=consent.get("given") or not_shared,
         ),
     ]
     for key, value in content.content.items():

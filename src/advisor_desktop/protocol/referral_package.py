@@ -1,4 +1,4 @@
-"""The referral package format: payload (schema version 2) → signed envelope → age v1 file.
+"""The referral package format: payload (schema version 3) → signed envelope → age v1 file.
 
 See docs/referral-format.md. Everything here is pure: bytes and dicts in, bytes and typed values
 out. Reading a package trusts nothing: every failure becomes a :class:`PackageError` subclass.
@@ -8,6 +8,12 @@ A version 2 payload names the desk it is for by the key id of the desk's age rec
 (:func:`check_addressed`): a package that one desk decrypts and encrypts again to another is
 refused there, although its signature is still good. A version 1 payload names its desk only
 by name; it is accepted by the desk of that name (see the format document).
+
+A version 3 payload carries no time finer than the consented period (``created`` and
+``consent.given`` at the period's granularity, or not at all) and the languages only with the
+``language`` scope; it is padded when sealed, so that the envelope is one of
+:data:`PADDING_BUCKETS` bytes long whatever the summary's length (:func:`sign_envelope`), and
+the desk checks and drops the padding (:func:`parse_envelope`, :func:`validate_payload`).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import pyrage
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from advisor_desktop.platform.i18n import _
+from advisor_desktop.protocol import age_file
 from advisor_desktop.protocol.errors import (
     PackageBadSignature,
     PackageReplayed,
@@ -40,10 +47,17 @@ from advisor_desktop.protocol.signed_document import build_signed, load_json, ve
 ENVELOPE_FORMAT = "advisor-desktop-referral"
 ENVELOPE_VERSION = 1
 PAYLOAD_SCHEMA = "advisor-desktop-referral-payload"
-PAYLOAD_VERSION = 2
+PAYLOAD_VERSION = 3
 #: The payload versions a desk still reads: version 1 (before the desk binding) is accepted
-#: by the desk its ``desk`` field names (see :func:`check_addressed`).
-READABLE_PAYLOAD_VERSIONS = (1, 2)
+#: by the desk its ``desk`` field names (see :func:`check_addressed`); version 2 (before the
+#: consented metadata and the padding) as it always was, and what a desk stored of it.
+READABLE_PAYLOAD_VERSIONS = (1, 2, 3)
+#: The sizes an envelope of payload version 3 is padded to (bytes, before encryption): powers
+#: of two from 4 KiB to 512 KiB. An envelope is padded to the smallest that holds it, so the
+#: package's size says only which bucket it is in (up to about 2,500 ASCII characters of
+#: summary with every other scope all fit in the first one).
+PADDING_BUCKETS: tuple[int, ...] = tuple(4096 << k for k in range(8))
+PADDING_CHAR = "0"
 SIGNATURE_CONTEXT = b"advisor-desktop-referral/v1\x00"
 FILE_SUFFIX = ".referral"
 MAX_PACKAGE_BYTES = 1024 * 1024
@@ -56,6 +70,7 @@ ACTION_SECRETARY_GENERAL = "assess-and-bring-to-secretary-general"
 ROLES = ("locally-employed", "seconded", "hq", "external", "other")
 
 _UTC_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_PADDING = re.compile(r"^0*$")
 _KEY_ID = re.compile(r"^[0-9a-f]{32}$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _CATEGORY = re.compile(r"^[a-z0-9-]{1,64}$")
@@ -89,23 +104,75 @@ def utc_stamp(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def period_value(day: dt.date, granularity: Granularity) -> str:
+    """``day`` at ``granularity``: ``2026-03-14``, ``2026-03`` or ``2026-Q1`` (the period's
+    value, and every time in a version 3 payload)."""
+    if granularity is Granularity.DAY:
+        return day.isoformat()
+    if granularity is Granularity.MONTH:
+        return f"{day.year:04d}-{day.month:02d}"
+    return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+
+
+def coarse_time(when: dt.datetime, granularity: Granularity | None) -> str | None:
+    """``when`` (UTC) at the consented period granularity; None when no period is consented
+    (the time is then left out)."""
+    if granularity is None:
+        return None
+    return period_value(when.astimezone(dt.UTC).date(), granularity)
+
+
+def padding_bucket(size: int) -> int:
+    """The smallest of :data:`PADDING_BUCKETS` that holds ``size`` bytes."""
+    for bucket in PADDING_BUCKETS:
+        if size <= bucket:
+            return bucket
+    raise PackageSchemaError(_("The referral is too large to be sealed."))
+
+
 def signature_message(payload_bytes: bytes) -> bytes:
     """What is signed: a context label, then the canonical payload bytes."""
     return SIGNATURE_CONTEXT + payload_bytes
 
 
 def sign_envelope(payload: Mapping[str, Any], signing_key: Ed25519PrivateKey) -> bytes:
-    """The envelope (canonical JSON bytes) carrying ``payload`` and its detached signature."""
+    """The envelope (canonical JSON bytes) carrying ``payload`` and its detached signature.
+
+    A version 3 payload (without ``padding`` yet) is padded first: its ``padding`` field, a
+    run of ``0`` under the signature, makes the envelope exactly one of
+    :data:`PADDING_BUCKETS` long. Earlier versions are signed as given.
+    """
+    doc = dict(payload)
+    version = doc.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 3:
+        return _signed(doc, signing_key)
+    if "padding" in doc:
+        raise PackageSchemaError(_("The referral is already padded."))
+    unpadded = len(_signed({**doc, "padding": ""}, signing_key))
+    bucket = padding_bucket(unpadded)
+    envelope = _signed({**doc, "padding": PADDING_CHAR * (bucket - unpadded)}, signing_key)
+    if len(envelope) != bucket:  # the padding is ASCII: one character, one byte
+        raise PackageSchemaError(_("The referral could not be padded."))
+    return envelope
+
+
+def _signed(payload: dict[str, Any], signing_key: Ed25519PrivateKey) -> bytes:
     return build_signed(
-        ENVELOPE_FORMAT, ENVELOPE_VERSION, "payload", dict(payload), SIGNATURE_CONTEXT, signing_key
+        ENVELOPE_FORMAT, ENVELOPE_VERSION, "payload", payload, SIGNATURE_CONTEXT, signing_key
     )
 
 
 def encrypt_to(envelope: bytes, recipients: Sequence[str]) -> bytes:
-    """``envelope`` as a binary age v1 file readable by every recipient (``age1…``)."""
+    """``envelope`` as a binary age v1 file readable by every recipient (``age1…``).
+
+    Written by :func:`~advisor_desktop.protocol.age_file.encrypt`, whose header has no
+    stanza of random size, so that a padded envelope gives a package of a fixed size.
+    """
     if not recipients:
         raise PackageUndecryptable(_("No desk key to encrypt to."))
-    return bytes(pyrage.encrypt(envelope, [parse_recipient(r) for r in recipients]))
+    for recipient in recipients:
+        parse_recipient(recipient)  # the same validation and error as everywhere else
+    return age_file.encrypt(envelope, recipients)
 
 
 AGE_HEADER = b"age-encryption.org/v1\n"
@@ -146,6 +213,8 @@ class Envelope:
     payload_bytes: bytes
     key_id: str
     signature: bytes
+    size: int | None = None
+    """The envelope's length in bytes as it was decrypted (None: not known)."""
 
 
 def _schema(what: str) -> PackageSchemaError:
@@ -183,7 +252,7 @@ def parse_envelope(data: bytes) -> Envelope:
         payload_bytes = canonical_json(doc["payload"])
     except (TypeError, ValueError):
         raise _schema("payload values") from None
-    return Envelope(doc["payload"], payload_bytes, sig["key_id"], signature)
+    return Envelope(doc["payload"], payload_bytes, sig["key_id"], signature, len(data))
 
 
 def verify_envelope(envelope: Envelope, trusted: Mapping[str, bytes]) -> str:
@@ -203,6 +272,15 @@ def verify_envelope(envelope: Envelope, trusted: Mapping[str, bytes]) -> str:
     )
     if envelope.payload.get("advisor_key_id") != envelope.key_id:
         raise PackageBadSignature(_("The package names another signing key than the one used."))
+    version = envelope.payload.get("schema_version")
+    # Version 3 is padded to a bucket when sealed, the padding signed with the payload (and
+    # dropped by validate_payload): an envelope of another size was not made by the app.
+    padded = isinstance(version, int) and not isinstance(version, bool) and version >= 3
+    if padded and (
+        "padding" not in envelope.payload
+        or (envelope.size is not None and envelope.size not in PADDING_BUCKETS)
+    ):
+        raise _schema("padding")
     return envelope.key_id
 
 
@@ -211,8 +289,11 @@ class ReferralContent:
     """A validated payload, as the desk reads it."""
 
     referral_id: str
-    created: str
-    language: str
+    created: str | None
+    """When the draft was made: a UTC stamp (versions 1 and 2), at the consented period's
+    granularity (version 3), or None (version 3 without the period scope)."""
+    language: str | None
+    """The conversation's language; None in version 3 without the language scope."""
     requested_action: str
     advisor_key_id: str
     desk: str
@@ -222,6 +303,17 @@ class ReferralContent:
     desk_age_key_id: str | None = None
     """The key id of the desk's age recipient the package is for (None: a version 1 payload,
     which names its desk by name only)."""
+    version: int = PAYLOAD_VERSION
+    """The payload's ``schema_version``."""
+
+    @property
+    def period_granularity(self) -> Granularity | None:
+        """The consented period's granularity (None: the period is not shared)."""
+        for item in self.consent["scopes"]:
+            name, _sep, value = item.partition("=")
+            if name == Scope.PERIOD.value:
+                return Granularity(value)
+        return None
 
 
 _PAYLOAD_KEYS_V1 = frozenset(
@@ -238,7 +330,11 @@ _PAYLOAD_KEYS_V1 = frozenset(
         "content",
     }
 )
-_PAYLOAD_KEYS = {1: _PAYLOAD_KEYS_V1, 2: _PAYLOAD_KEYS_V1 | {"desk_age_key_id"}}
+_PAYLOAD_KEYS_V2 = _PAYLOAD_KEYS_V1 | {"desk_age_key_id"}
+#: Version 3: ``created`` and ``language`` only with their scopes, ``padding`` when sealed.
+_PAYLOAD_KEYS_V3 = _PAYLOAD_KEYS_V2 - {"created", "language"}
+_PAYLOAD_OPTIONAL_V3 = frozenset({"created", "language", "padding"})
+_PAYLOAD_KEYS = {1: _PAYLOAD_KEYS_V1, 2: _PAYLOAD_KEYS_V2, 3: _PAYLOAD_KEYS_V3}
 
 
 # What no field of a referral has any business holding: C0 controls (but newline and tab), DEL
@@ -267,14 +363,21 @@ def _text(
 def validate_payload(payload: Any) -> ReferralContent:
     """Strictly validate a payload: exact fields, types, lengths and consistency with consent.
 
-    Versions 1 and 2 are read (version 2 adds ``desk_age_key_id``); any other is refused.
+    Versions 1, 2 and 3 are read (version 2 adds ``desk_age_key_id``; version 3 holds
+    ``created`` and ``consent.given`` at the consented period's granularity and only with the
+    period scope, ``language`` and ``consent.language`` only with the language scope, and
+    may hold its ``padding``, which :attr:`ReferralContent.raw` leaves out); any other is
+    refused.
     """
     if not isinstance(payload, dict):
         raise _schema("payload fields")
     version = payload.get("schema_version")
     if isinstance(version, bool) or version not in READABLE_PAYLOAD_VERSIONS:
         raise _schema("schema version")
-    if set(payload) != _PAYLOAD_KEYS[version]:
+    keys = set(payload)
+    if version >= 3:
+        keys -= _PAYLOAD_OPTIONAL_V3
+    if keys != _PAYLOAD_KEYS[version]:
         raise _schema("payload fields")
     if payload["schema"] != PAYLOAD_SCHEMA:
         raise _schema("schema")
@@ -290,12 +393,22 @@ def validate_payload(payload: Any) -> ReferralContent:
         raise _schema("referral id") from None
     if str(parsed) != ref_id or parsed.version != 4:
         raise _schema("referral id")
-    created = _text(payload["created"], 20)
-    if not _UTC_STAMP.match(created):
-        raise _schema("created")
-    language = _text(payload["language"], 35)
-    if not _LANG.match(language):
-        raise _schema("language")
+    scopes = _validate_consent(payload["consent"], version)
+    granularity = scopes.get(Scope.PERIOD)
+    created = _check_time(payload.get("created", _ABSENT), version, granularity, "created")
+    language: str | None = None
+    if version < 3 or Scope.LANGUAGE in scopes:
+        language = _text(payload.get("language"), 35)
+        if not _LANG.match(language):
+            raise _schema("language")
+    elif "language" in payload:
+        raise _schema("language outside the consented scopes")
+    if version >= 3 and "padding" in payload:
+        padding = payload["padding"]
+        if not isinstance(padding, str) or len(padding) > MAX_PACKAGE_BYTES:
+            raise _schema("padding")
+        if not _PADDING.match(padding):
+            raise _schema("padding")
     if payload["requested_action"] not in (ACTION_ASSESS, ACTION_SECRETARY_GENERAL):
         raise _schema("requested action")
     if not isinstance(payload["advisor_key_id"], str) or not _KEY_ID.match(
@@ -303,11 +416,11 @@ def validate_payload(payload: Any) -> ReferralContent:
     ):
         raise _schema("advisor key id")
     _text(payload["desk"])
-    scopes = _validate_consent(payload["consent"])
     _validate_content(payload["content"], scopes)
     wants_sg = payload["requested_action"] == ACTION_SECRETARY_GENERAL
     if wants_sg != (Scope.SECRETARY_GENERAL in scopes):
         raise _schema("requested action and consent differ")
+    raw = {k: v for k, v in payload.items() if k != "padding"}
     return ReferralContent(
         referral_id=ref_id,
         created=created,
@@ -317,9 +430,33 @@ def validate_payload(payload: Any) -> ReferralContent:
         desk=payload["desk"],
         consent=payload["consent"],
         content=payload["content"],
-        raw=payload,
+        raw=raw,
         desk_age_key_id=desk_age_key_id,
+        version=version,
     )
+
+
+_ABSENT = object()
+
+
+def _check_time(value: Any, version: int, granularity: Granularity | None, what: str) -> str | None:
+    """A time of the payload: a UTC stamp before version 3; from version 3 the consented
+    period's granularity (``2026-03-14``, ``2026-03``, ``2026-Q1``), absent without it."""
+    if version < 3:
+        stamp = _text(value, 20)
+        if not _UTC_STAMP.match(stamp):
+            raise _schema(what)
+        return stamp
+    if granularity is None:
+        if value is not _ABSENT:
+            raise _schema(f"{what} without the period scope")
+        return None
+    if value is _ABSENT:
+        raise _schema(what)
+    coarse = _text(value, 20)
+    if not _PERIOD_VALUE[granularity].match(coarse):
+        raise _schema(f"{what} finer or coarser than the consented period")
+    return coarse
 
 
 def check_addressed(
@@ -344,9 +481,15 @@ def check_addressed(
     )
 
 
-def _validate_consent(consent: Any) -> dict[Scope, Granularity | None]:
-    keys = {"scopes", "language", "statement_version", "method", "given"}
-    if not isinstance(consent, dict) or set(consent) != keys:
+def _validate_consent(consent: Any, version: int) -> dict[Scope, Granularity | None]:
+    if not isinstance(consent, dict):
+        raise _schema("consent fields")
+    keys = set(consent)
+    if version >= 3:
+        keys -= {"language", "given"}
+    if keys != {"scopes", "statement_version", "method"} | (
+        {"language", "given"} if version < 3 else set()
+    ):
         raise _schema("consent fields")
     raw_scopes = consent["scopes"]
     if not isinstance(raw_scopes, list) or not raw_scopes or len(raw_scopes) > len(Scope):
@@ -361,14 +504,19 @@ def _validate_consent(consent: Any) -> dict[Scope, Granularity | None]:
             raise _schema("consent scope") from None
         if scope in scopes or (scope is Scope.PERIOD) != (granularity is not None):
             raise _schema("consent scope")
+        if scope is Scope.LANGUAGE and version < 3:
+            raise _schema("consent scope")
         scopes[scope] = granularity
-    if not _LANG.match(_text(consent["language"], 35)):
-        raise _schema("consent language")
+    if version < 3 or Scope.LANGUAGE in scopes:
+        if not _LANG.match(_text(consent.get("language"), 35)):
+            raise _schema("consent language")
+    elif "language" in consent:
+        raise _schema("consent language outside the consented scopes")
     _text(consent["statement_version"], 20)
     if consent["method"] not in {m.value for m in ConsentMethod}:
         raise _schema("consent method")
-    if not _UTC_STAMP.match(_text(consent["given"], 20)):
-        raise _schema("consent time")
+    given = consent.get("given", _ABSENT)
+    _check_time(given, version, scopes.get(Scope.PERIOD), "consent time")
     return scopes
 
 
@@ -380,7 +528,7 @@ def _validate_content(content: Any, scopes: dict[Scope, Granularity | None]) -> 
             scope = Scope(key)
         except ValueError:
             raise _schema("content field") from None
-        if scope not in scopes:
+        if scope not in scopes or scope is Scope.LANGUAGE:
             raise _schema("content outside the consented scopes")
     checks: dict[Scope, Callable[[Any, Granularity | None], object]] = {
         Scope.CATEGORY: _check_category,

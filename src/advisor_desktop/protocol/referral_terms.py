@@ -19,6 +19,9 @@ class Scope(StrEnum):
     POST = "post"
     REGION = "region"
     PERIOD = "period"
+    LANGUAGE = "language"
+    """The language of the conversation and of the statement the visitor read (payload
+    version 3; before, both always travelled)."""
     SUMMARY = "summary"
     CONTACT = "contact"
     SECRETARY_GENERAL = "secretary-general"

@@ -20,6 +20,7 @@ from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.languages import match_tag, primary
 from advisor_desktop.platform.paths import resources_dir
 from advisor_desktop.protocol.errors import ConsentError
+from advisor_desktop.protocol.referral_package import coarse_time
 from advisor_desktop.protocol.referral_terms import ConsentMethod, Granularity, Scope
 
 
@@ -32,6 +33,12 @@ class ConsentScopes:
 
     def __contains__(self, scope: object) -> bool:
         return scope in self.scopes
+
+    @property
+    def granularity(self) -> Granularity | None:
+        """The period's granularity when the period is consented, else None: the precision
+        of every time that travels with the referral."""
+        return self.period if Scope.PERIOD in self.scopes else None
 
     def to_list(self) -> list[str]:
         """Scope ids in a fixed order, ``period`` written as ``period=GRANULARITY``."""
@@ -222,14 +229,21 @@ class ConsentRecord:
     withdrawn_at: dt.datetime | None = None
 
     def summary(self) -> dict[str, Any]:
-        """The part of the record that travels in the package (no statement text)."""
-        return {
+        """The part of the record that travels in the package (payload version 3; no
+        statement text): the statement's language only with the ``language`` scope, and
+        when consent was given only with the ``period`` scope, at its granularity (a
+        consent given during the meeting would date the meeting)."""
+        doc: dict[str, Any] = {
             "scopes": self.scopes.to_list(),
-            "language": self.language,
             "statement_version": self.statement_version,
             "method": self.method.value,
-            "given": self.given_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
+        if Scope.LANGUAGE in self.scopes:
+            doc["language"] = self.language
+        given = coarse_time(self.given_at, self.scopes.granularity)
+        if given is not None:
+            doc["given"] = given
+        return doc
 
 
 def record_consent(

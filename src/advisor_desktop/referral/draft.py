@@ -23,7 +23,8 @@ from advisor_desktop.protocol.referral_package import (
     MAX_SUMMARY_CHARS,
     PAYLOAD_SCHEMA,
     PAYLOAD_VERSION,
-    utc_stamp,
+    coarse_time,
+    period_value,
 )
 from advisor_desktop.protocol.referral_terms import Scope
 from advisor_desktop.referral.anonymiser import (
@@ -33,7 +34,6 @@ from advisor_desktop.referral.anonymiser import (
     RedactionDecision,
     RedactionKind,
     apply_redactions,
-    generalise_date,
     normalize_text,
 )
 from advisor_desktop.referral.consent import ConsentRecord, ConsentScopes
@@ -235,7 +235,7 @@ def build_payload(
     if Scope.PERIOD in scopes:
         content[Scope.PERIOD.value] = {
             "granularity": scopes.period.value,
-            "value": generalise_date(draft.conv_date, scopes.period),
+            "value": period_value(draft.conv_date, scopes.period),
         }
     if Scope.SUMMARY in scopes:
         content[Scope.SUMMARY.value] = draft.summary_text()
@@ -247,12 +247,10 @@ def build_payload(
         )
     if Scope.SECRETARY_GENERAL in scopes:
         content[Scope.SECRETARY_GENERAL.value] = True
-    return {
+    payload: dict[str, Any] = {
         "schema": PAYLOAD_SCHEMA,
         "schema_version": PAYLOAD_VERSION,
         "referral_id": draft.referral_id,
-        "created": utc_stamp(draft.created),
-        "language": draft.language,
         "requested_action": ACTION_SECRETARY_GENERAL
         if Scope.SECRETARY_GENERAL in scopes
         else ACTION_ASSESS,
@@ -262,6 +260,14 @@ def build_payload(
         "consent": consent.summary(),
         "content": content,
     }
+    # No time finer than the consented period, none without it; the language only with its
+    # own scope (version 3 of the payload).
+    created = coarse_time(draft.created, scopes.granularity)
+    if created is not None:
+        payload["created"] = created
+    if Scope.LANGUAGE in scopes:
+        payload["language"] = draft.language
+    return payload
 
 
 # -- storage form (JSON inside the vault) --------------------------------------------------
