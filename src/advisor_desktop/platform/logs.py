@@ -60,6 +60,14 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
             fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
             return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
+    root = logging.getLogger("advisor_desktop")
+    for old in list(root.handlers):
+        root.removeHandler(old)
+        old.close()
+    # Until the file is open, and for good when it cannot be (read-only media): nothing is
+    # logged anywhere, not even to stderr by logging's last-resort handler.
+    root.addHandler(logging.NullHandler())
+    root.propagate = False
     private_dir(log_dir)
     path = log_dir / LOG_NAME
     os.close(open_private(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND))
@@ -72,11 +80,8 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(ContentFilter())
-    root = logging.getLogger("advisor_desktop")
     for old in list(root.handlers):
         root.removeHandler(old)
-        old.close()
     root.addHandler(handler)
     root.setLevel(level)
-    root.propagate = False
     return path

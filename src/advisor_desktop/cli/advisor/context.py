@@ -54,6 +54,14 @@ class CliContext:
             prompt=_("Passphrase: "),
         )
         with open_workspace(self.paths, secret, self.policy, self.clock) as workspace:
+            if workspace.vault.read_only:
+                # One line on stderr: stdout stays the command's output (--json, a list).
+                self.console.err(
+                    _(
+                        "read-only: the vault's folder cannot be written (write-protected "
+                        "media?); it is open for reading only, changes are refused."
+                    )
+                )
             yield workspace
 
     @contextlib.contextmanager
