@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -34,11 +37,11 @@ def pw(text: str = PASSPHRASE) -> bytearray:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (relative path → content), logs excluded."""
+    """Every file under ``folder`` (relative path → content), logs and the lock file excluded."""
     return {
         str(p.relative_to(folder)): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and "logs" not in p.relative_to(folder).parts
+        if p.is_file() and "logs" not in p.relative_to(folder).parts and p.name != "vault.lock"
     }
 
 
@@ -377,7 +380,9 @@ def test_bad_backup_files(
     assert len(r.err.strip().splitlines()) == 1, r.err
     assert "Traceback" not in r.err
     assert snapshot(target.data_dir) == before
-    assert not [p for p in target.data_dir.iterdir() if p.name.startswith((".advisor", "vault-"))]
+    assert not [
+        p for p in target.data_dir.iterdir() if p.name.startswith((".advisor", "vault-", ".vault"))
+    ]
     assert not (tmp_path / "evil.sh").exists()
     if existing:
         assert len(_listing(cli)) == 40
@@ -400,3 +405,203 @@ def test_backup_of_missing_vault_is_exit_4(cli: CliRunner, tmp_path: Path) -> No
     assert r.code == 4
     assert not (tmp_path / "b.zip").exists()
     assert resolve_paths(cli.data_dir).vault_db.exists() is False
+
+
+# -- the manifest is authenticated ---------------------------------------------------------
+
+
+def _with_manifest(good: bytes, change: dict[str, object] | None, drop: str | None = None) -> bytes:
+    members = _members(good)
+    manifest = json.loads(members["manifest.json"])
+    manifest.update(change or {})
+    if drop is not None:
+        manifest.pop(drop)
+    return _zip({**members, "manifest.json": json.dumps(manifest).encode()})
+
+
+ALTERED_MANIFESTS = {
+    "vault_id": lambda m: {"vault_id": "00000000-0000-4000-8000-000000000000"},
+    "vault_id_of_key_file_kept_mac_recomputed_wrongly": lambda m: {"mac": "0" * 64},
+    "created": lambda m: {"created": "2020-01-01T00:00:00+00:00"},
+    "member_hash": lambda m: {"members": {**m["members"], "vault.keys": "0" * 64}},
+    "extra_field": lambda m: {"restore_into": "/etc"},
+}
+
+
+@pytest.mark.parametrize("field", [*ALTERED_MANIFESTS, "mac_stripped", "members_stripped"])
+def test_altered_manifest_refused(
+    filled: tuple[CliRunner, str], tmp_path: Path, field: str
+) -> None:
+    cli, _code = filled
+    good_path = tmp_path / "good.advisor"
+    assert cli("backup", "--out", str(good_path)).code == 0
+    good = good_path.read_bytes()
+    manifest = json.loads(_members(good)["manifest.json"])
+    if field == "mac_stripped":
+        bad_bytes = _with_manifest(good, None, drop="mac")
+    elif field == "members_stripped":
+        bad_bytes = _with_manifest(good, None, drop="members")
+    else:
+        bad_bytes = _with_manifest(good, ALTERED_MANIFESTS[field](manifest))
+    bad = tmp_path / "bad.advisor"
+    bad.write_bytes(bad_bytes)
+    fresh = CliRunner(tmp_path / "fresh", cli.policy)
+    r = fresh("restore", str(bad))
+    assert r.code == 4, (r.code, r.err)
+    assert "altered" in r.err
+    assert not (fresh.data_dir / "vault.db").exists()
+    assert not (fresh.data_dir / "vault.keys").exists()
+    # The untouched backup restores.
+    assert fresh("restore", str(good_path)).code == 0
+
+
+def test_altered_member_refused(vault: Vault, tmp_path: Path) -> None:
+    """A member changed after the manifest was written (even one SQLCipher would not notice
+    until read, such as a page appended to the database) is refused by its hash."""
+    good = make_backup(vault, tmp_path / "good.zip").read_bytes()
+    members = _members(good)
+    members["vault.db"] = members["vault.db"] + bytes(4096)
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(_zip(members))
+    target = AppPaths(data=tmp_path / "t", config=tmp_path / "t" / "c", logs=tmp_path / "t" / "l")
+    with pytest.raises(BackupError, match="altered"):
+        restore_backup(bad, target, passphrase=pw())
+
+
+def test_manifest_mac_is_keyed_by_the_vault(
+    vault: Vault, tmp_path: Path, paths: AppPaths, policy: KdfPolicy
+) -> None:
+    """A manifest recomputed by someone without the vault key (hashes right, MAC under another
+    key) is refused."""
+    import hashlib
+    import hmac
+
+    good = make_backup(vault, tmp_path / "good.zip").read_bytes()
+    members = _members(good)
+    manifest = json.loads(members["manifest.json"])
+    manifest["created"] = "2020-01-01T00:00:00+00:00"
+    body = json.dumps(
+        {k: v for k, v in manifest.items() if k != "mac"}, sort_keys=True, separators=(",", ":")
+    )
+    manifest["mac"] = hmac.new(b"\x00" * 32, body.encode(), hashlib.sha256).hexdigest()
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(_zip({**members, "manifest.json": json.dumps(manifest).encode()}))
+    target = AppPaths(data=tmp_path / "t", config=tmp_path / "t" / "c", logs=tmp_path / "t" / "l")
+    with pytest.raises(BackupError, match="altered"):
+        restore_backup(bad, target, passphrase=pw())
+    assert not target.vault_db.exists()
+
+
+def test_legacy_unauthenticated_manifest_still_restores(
+    vault_and_code: tuple[Vault, str], tmp_path: Path, policy: KdfPolicy
+) -> None:
+    """A backup from before manifests were authenticated (no members, no MAC; a version-1 key
+    file) restores when its id agrees with its key file and database."""
+    from advisor_desktop.crypto.keyslots import SlotFile, wrap_key
+
+    vault, code = vault_and_code
+    key = bytearray.fromhex(vault.raw_key_hex())
+    params = policy.params()
+    legacy_keys = SlotFile(
+        vault.vault_id,
+        (
+            wrap_key(key, pw(), "passphrase", vault.vault_id, params),
+            wrap_key(key, code.encode("ascii"), "recovery", vault.vault_id, params),
+        ),
+    ).to_bytes()
+    members = _members(make_backup(vault, tmp_path / "good.zip").read_bytes())
+    manifest = json.loads(members["manifest.json"])
+    old_manifest = {k: manifest[k] for k in ("format", "version", "vault_id", "created")}
+    legacy = tmp_path / "legacy.zip"
+    legacy.write_bytes(
+        _zip(
+            {
+                "manifest.json": json.dumps(old_manifest).encode(),
+                "vault.keys": legacy_keys,
+                "vault.db": members["vault.db"],
+            }
+        )
+    )
+    target = AppPaths(data=tmp_path / "t", config=tmp_path / "t" / "c", logs=tmp_path / "t" / "l")
+    restore_backup(legacy, target, passphrase=pw())
+    open_vault(target, pw(), policy).close()
+    # … but not with another id in its manifest.
+    other = AppPaths(data=tmp_path / "o", config=tmp_path / "o" / "c", logs=tmp_path / "o" / "l")
+    forged = tmp_path / "forged.zip"
+    forged.write_bytes(
+        _zip(
+            {
+                "manifest.json": json.dumps({**old_manifest, "vault_id": "x"}).encode(),
+                "vault.keys": legacy_keys,
+                "vault.db": members["vault.db"],
+            }
+        )
+    )
+    with pytest.raises(BackupError, match="altered"):
+        restore_backup(forged, other, passphrase=pw())
+
+
+# -- the lock, and what killed runs leave ---------------------------------------------------
+
+HOLDER = Path(__file__).parent / "helpers" / "hold_vault.py"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock across processes")
+def test_restore_refused_while_another_process_holds_the_vault(
+    filled: tuple[CliRunner, str], tmp_path: Path
+) -> None:
+    cli, _code = filled
+    backup = tmp_path / "b.advisor"
+    assert cli("backup", "--out", str(backup)).code == 0
+    holder = subprocess.Popen(
+        [sys.executable, str(HOLDER), str(cli.data_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "ADVISOR_PASSPHRASE": PASSPHRASE},
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == b"open\n"
+        before = snapshot(cli.data_dir)
+        r = cli("restore", "--replace", str(backup))
+        assert r.code == 5, (r.code, r.err)
+        assert "already open" in r.err
+        assert snapshot(cli.data_dir) == before
+        assert not list(cli.data_dir.glob("vault-replaced-*"))
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert cli("restore", "--replace", str(backup)).code == 0
+
+
+def test_stale_work_folders_removed_live_ones_kept(
+    filled: tuple[CliRunner, str], tmp_path: Path
+) -> None:
+    from advisor_desktop.storage.switch import WorkFolder
+
+    cli, _code = filled
+    out_dir = tmp_path / "backups"
+    out_dir.mkdir()
+    stale_backup = out_dir / ".advisor-backup-killed1"
+    stale_backup.mkdir()
+    (stale_backup / "vault.db").write_bytes(bytes(1 << 20))
+    live = WorkFolder(out_dir, ".advisor-backup-")  # a backup running right now
+    stale_restore = cli.data_dir / ".advisor-restore-killed2"
+    stale_restore.mkdir()
+    (stale_restore / "vault.db").write_bytes(bytes(1 << 20))
+    try:
+        assert cli("backup", "--out", str(out_dir / "b.advisor")).code == 0
+        assert not stale_backup.exists()
+        assert live.path.exists()
+        # The next open removes the killed restore's folder in the data folder.
+        assert cli("list").code == 0
+        assert not stale_restore.exists()
+        stale_restore.mkdir()
+        (stale_restore / "x").write_bytes(b"x")
+        assert cli("restore", "--replace", str(out_dir / "b.advisor")).code == 0
+        assert not stale_restore.exists()
+    finally:
+        live.remove()
+    leftovers = [p.name for p in out_dir.iterdir() if p.name.startswith(".advisor")]
+    assert leftovers == []

@@ -8,31 +8,47 @@ passphrase or recovery code. The format is the vault's and the desk's alike; eac
 :class:`BackupFormat` (manifest id, members, messages). :func:`make_backup` and
 :func:`restore_backup` are the vault's; ``desk/backup.py`` is the desk's.
 
-Restoring unpacks into a temporary folder beside the store, lets the caller check that the copy
-opens and is intact, and only then moves the current store aside (``<kind>-replaced-<time>/``,
-nothing is deleted) and the copy in.
+The manifest is authenticated: it lists the SHA-256 of every member and carries an HMAC under a
+key derived from the store's database key (HKDF), so only someone who could open the store could
+have written it. A restore checks the hashes while unpacking and the MAC once the copy opened
+(:func:`check_snapshot`); an altered id, member or any other field is refused. A backup made
+before manifests were authenticated (no ``mac``) is accepted only when its id agrees with its key
+file and database, and never with a key file of version 2 (only written by versions that
+authenticate manifests).
+
+Restoring takes the store's lock (another process with the store open: :class:`VaultBusy`, exit
+5, nothing changed), unpacks into the staging folder of ``storage/switch.py``, lets the caller
+check that the copy opens and is intact, and only then switches it in as one step a crash cannot
+split; the current store is moved aside (``<kind>-replaced-<time>/``, nothing is deleted).
+
+Work folders a killed backup left (``.advisor-backup-*`` beside the backup file) and those older
+versions left in the data folder (``.advisor-restore-*``) are removed at the next backup, restore
+or open, unless a live process holds them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import hashlib
+import hmac
 import json
 import logging
 import os
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlcipher3
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from advisor_desktop.platform.errors import BackupError
 from advisor_desktop.platform.fsutil import fsync_dir, storage_error
 from advisor_desktop.platform.i18n import N_, _
 from advisor_desktop.platform.paths import AppPaths
+from advisor_desktop.storage import switch
 from advisor_desktop.storage.database import EncryptedDatabase
 from advisor_desktop.storage.keyfile import parse_key_file
 from advisor_desktop.storage.kind import Message, StoreKind, store_exists
@@ -43,6 +59,7 @@ from advisor_desktop.storage.store import (
     open_vault,
     open_vault_with_recovery,
 )
+from advisor_desktop.storage.switch import WorkFolder, remove_stale_work
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +67,8 @@ BACKUP_FORMAT = "advisor-desktop-backup"
 BACKUP_VERSION = 1
 _MANIFEST = "manifest.json"
 _MAX_MEMBER = 4 * 1024 * 1024 * 1024
+_MAC_INFO = b"advisor-desktop-backup-manifest/1"
+_ALTERED = N_("This backup was altered: {what} does not match. It was not restored.")
 
 
 @dataclass(frozen=True)
@@ -104,17 +123,19 @@ VAULT_BACKUP = BackupFormat(
 
 def write_backup(store: EncryptedDatabase, out: Path, fmt: BackupFormat, created: str) -> Path:
     """Write a backup of the open ``store`` (and ``fmt``'s extra files beside it) to ``out``,
-    atomically: never a partial file."""
+    atomically: never a partial file. Work folders a killed backup left beside ``out`` are
+    removed first."""
     out = out.expanduser()
     folder = out.parent
     files = fmt.kind.files
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f"{fmt.temp_prefix}-backup-", dir=folder))
+        remove_stale_work(folder, (f"{fmt.temp_prefix}-backup-",))
+        work = WorkFolder(folder, f"{fmt.temp_prefix}-backup-")
     except OSError as exc:
         raise storage_error(exc, _("the backup")) from None
     try:
-        snapshot = work / files.db
+        snapshot = work.path / files.db
         key_hex = store.raw_key_hex()
         with store.read() as conn:
             conn.execute(f"ATTACH DATABASE ? AS backup KEY \"x'{key_hex}'\"", (str(snapshot),))
@@ -124,20 +145,26 @@ def write_backup(store: EncryptedDatabase, out: Path, fmt: BackupFormat, created
                 conn.execute(f"PRAGMA backup.user_version = {int(version)}")
             finally:
                 conn.execute("DETACH DATABASE backup")
+        members: dict[str, bytes | Path] = {files.keys: store.key_file_bytes(), files.db: snapshot}
+        for name in sorted(fmt.extra_files):
+            if (store.folder / name).exists():
+                members[name] = (store.folder / name).read_bytes()
         manifest = {
             "format": fmt.format,
             "version": fmt.version,
             fmt.id_field: store.store_id,
             "created": created,
+            "members": {name: _sha256(data) for name, data in sorted(members.items())},
         }
-        partial = work / "backup.zip"
+        manifest["mac"] = _manifest_mac(bytes.fromhex(key_hex), manifest)
+        partial = work.path / "backup.zip"
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr(_MANIFEST, json.dumps(manifest))
-            archive.writestr(files.keys, store.key_file_bytes())
-            archive.write(snapshot, files.db)
-            for name in sorted(fmt.extra_files):
-                if (store.folder / name).exists():
-                    archive.write(store.folder / name, name)
+            for name, data in members.items():
+                if isinstance(data, Path):
+                    archive.write(data, name)
+                else:
+                    archive.writestr(name, data)
         with partial.open("rb") as handle:
             os.fsync(handle.fileno())
         os.chmod(partial, 0o600)
@@ -148,9 +175,29 @@ def write_backup(store: EncryptedDatabase, out: Path, fmt: BackupFormat, created
     except sqlcipher3.OperationalError as exc:
         raise BackupError(_(fmt.wording.write_failed).format(reason=str(exc)[:80])) from None
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        work.remove()
     log.info("%s_written", fmt.event)
     return out
+
+
+def _sha256(data: bytes | Path) -> str:
+    digest = hashlib.sha256()
+    if isinstance(data, Path):
+        with data.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    else:
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _manifest_mac(db_key: bytes, manifest: dict[str, object]) -> str:
+    """HMAC-SHA256 of the manifest (its ``mac`` left out, keys sorted) under a key derived from
+    the store's database key."""
+    mac_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_MAC_INFO).derive(db_key)
+    body = {k: v for k, v in manifest.items() if k != "mac"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hmac.new(mac_key, canonical.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def _unpack(path: Path, target: Path, fmt: BackupFormat) -> set[str]:
@@ -163,7 +210,8 @@ def _unpack(path: Path, target: Path, fmt: BackupFormat) -> set[str]:
                 raise damaged
             if any(info.file_size > _MAX_MEMBER for info in archive.infolist()):
                 raise damaged
-            manifest = json.loads(archive.read(_MANIFEST))
+            raw_manifest = archive.read(_MANIFEST)
+            manifest = json.loads(raw_manifest)
             if not isinstance(manifest, dict) or manifest.get("format") != fmt.format:
                 raise damaged
             version = manifest.get("version")
@@ -171,10 +219,21 @@ def _unpack(path: Path, target: Path, fmt: BackupFormat) -> set[str]:
                 raise damaged
             if version > fmt.version:
                 raise BackupError(_("This backup was made by a newer version of Advisor Desktop."))
-            parse_key_file(fmt.kind, archive.read(fmt.kind.files.keys))
+            key_bytes = archive.read(fmt.kind.files.keys)
+            slots = parse_key_file(fmt.kind, key_bytes)
+            hashes_listed = _check_manifest(manifest, fmt, names, slots.vault_id, key_bytes)
+            (target / _MANIFEST).write_bytes(raw_manifest)
             for name in names - {_MANIFEST}:
-                with archive.open(name) as src, (target / name).open("wb") as dst:
-                    shutil.copyfileobj(src, dst)
+                digest = hashlib.sha256()
+                fd = os.open(target / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with archive.open(name) as src, os.fdopen(fd, "wb") as dst:
+                    while chunk := src.read(1 << 20):
+                        digest.update(chunk)
+                        dst.write(chunk)
+                if hashes_listed is not None and not hmac.compare_digest(
+                    digest.hexdigest(), hashes_listed[name]
+                ):
+                    raise BackupError(_(_ALTERED).format(what=name))
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -197,11 +256,57 @@ def _unpack(path: Path, target: Path, fmt: BackupFormat) -> set[str]:
     return names - {_MANIFEST}
 
 
+def _check_manifest(
+    manifest: dict[str, object], fmt: BackupFormat, names: set[str], key_id: str, key_bytes: bytes
+) -> dict[str, str] | None:
+    """What can be checked before the store opens: the id agrees with the key file, and an
+    authenticated manifest lists exactly the members with well-formed hashes (returned)."""
+    if manifest.get(fmt.id_field) != key_id:
+        raise BackupError(_(_ALTERED).format(what=fmt.id_field))
+    if "mac" not in manifest:
+        # Written before manifests were authenticated; such versions wrote version-1 key files.
+        if json.loads(key_bytes).get("version") != 1 or set(manifest) - {
+            "format",
+            "version",
+            fmt.id_field,
+            "created",
+        }:
+            raise BackupError(_(_ALTERED).format(what=_MANIFEST))
+        return None
+    listed = manifest.get("members")
+    mac = manifest.get("mac")
+    if (
+        not isinstance(mac, str)
+        or not isinstance(listed, dict)
+        or set(listed) != names - {_MANIFEST}
+        or not all(isinstance(v, str) and len(v) == 64 for v in listed.values())
+    ):
+        raise BackupError(_(_ALTERED).format(what=_MANIFEST))
+    return {str(k): str(v) for k, v in listed.items()}
+
+
 def check_snapshot(store: EncryptedDatabase, fmt: BackupFormat) -> None:
-    """Refuse a restored copy that opened but fails SQLite's ``quick_check``."""
+    """Check a restored copy that opened (``store``, in the staging folder): its manifest's
+    MAC under the store's key and its id, then SQLite's ``quick_check``. Every restore's
+    ``verify`` calls this."""
+    path = store.folder / _MANIFEST
+    try:
+        manifest = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        raise BackupError(_(fmt.wording.damaged)) from None
+    if manifest.get(fmt.id_field) != store.store_id:
+        raise BackupError(_(_ALTERED).format(what=fmt.id_field))
+    if "mac" in manifest:
+        expected = _manifest_mac(bytes.fromhex(store.raw_key_hex()), manifest)
+        if not hmac.compare_digest(expected, str(manifest["mac"])):
+            raise BackupError(_(_ALTERED).format(what=_MANIFEST))
     with store.read() as conn:
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise BackupError(_(fmt.wording.snapshot_damaged))
+    _checked.add(store.folder)
+
+
+_checked: set[Path] = set()  # staging folders whose copy check_snapshot accepted
 
 
 def restore_files(
@@ -212,64 +317,80 @@ def restore_files(
     *,
     replace: bool,
     prepare: Callable[[], None] | None = None,
-    hold_lock: bool = False,
+    hold_lock: bool = True,
 ) -> Path | None:
     """Install the backup ``path`` as the store in ``folder`` once ``verify`` (given the
-    folder it was unpacked into) accepts it. A store there is replaced only with ``replace``
-    and is then kept, with the extra files the backup brings other versions of, in
-    ``<kind>-replaced-<time>/``; returns that folder, if any. ``prepare`` makes the folder (by
-    default: it and its parents, owner-only); ``hold_lock`` holds the store's lock meanwhile.
+    folder it was unpacked into; it must call :func:`check_snapshot`) accepts it. A store there
+    is replaced only with ``replace`` and is then kept, with the extra files the backup brings
+    other versions of, in ``<kind>-replaced-<time>/``; returns that folder, if any. ``prepare``
+    makes the folder (by default: it and its parents, owner-only).
+
+    The store's lock is held throughout (another process with the store open:
+    :class:`VaultBusy`, nothing changed); the switch is one step a crash cannot split
+    (``storage/switch.py``). ``hold_lock`` is kept for callers; the lock is always taken.
     """
+    del hold_lock
     words = fmt.wording
-    if store_exists(fmt.kind, folder) and not replace:
-        raise fmt.kind.exists_error(_(words.exists).format(folder=folder))
+    kind = fmt.kind
+    if store_exists(kind, folder) and not replace:
+        raise kind.exists_error(_(words.exists).format(folder=folder))
     try:
         if prepare is None:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         else:
             prepare()
-        work = Path(tempfile.mkdtemp(prefix=f"{fmt.temp_prefix}-restore-", dir=folder))
     except OSError as exc:
         raise storage_error(exc, _(words.restored_what)) from None
-    lock = ProcessLock(folder / fmt.kind.files.lock, fmt.kind.wording.in_use)
+    lock = ProcessLock(folder / kind.files.lock, kind.wording.in_use)
+    lock.acquire()
+    stage: Path | None = None
     try:
-        if hold_lock:
-            lock.acquire()
-        members = _unpack(path, work, fmt)
-        verify(work)
-        kept = _set_aside(folder, work, members, fmt)
-        for name in sorted(members):
-            os.replace(work / name, folder / name)
-        fsync_dir(folder)
+        switch.complete_pending(kind, folder)
+        remove_stale_work(folder, (f"{fmt.temp_prefix}-restore-",))
+        if store_exists(kind, folder) and not replace:
+            raise kind.exists_error(_(words.exists).format(folder=folder))
+        stage = switch.prepare(kind, folder)
+        members = _unpack(path, stage, fmt)
+        verify(stage)
+        if stage not in _checked:
+            raise BackupError(_(words.damaged))  # a verify that skipped the manifest's check
+        _checked.discard(stage)
+        moving = {
+            name
+            for name in members
+            if name in kind.files.store_files
+            or not (folder / name).exists()
+            or (folder / name).read_bytes() != (stage / name).read_bytes()
+        }
+        old = [n for n in (*kind.files.store_files, *moving) if (folder / n).exists()]
+        kept = _kept_folder(folder, kind) if old else None
+        switch.commit(
+            kind,
+            folder,
+            moving,
+            drop=(kind.files.db + "-wal", kind.files.db + "-shm"),
+            keep_in=kept,
+        )
+        stage = None
     except OSError as exc:
         raise storage_error(exc, _(words.restored_what)) from None
     finally:
+        if stage is not None:
+            _checked.discard(stage)
+            shutil.rmtree(stage, ignore_errors=True)
         lock.release()
-        shutil.rmtree(work, ignore_errors=True)
     log.info("%s_restored", fmt.event)
     return kept
 
 
-def _set_aside(folder: Path, staged: Path, incoming: set[str], fmt: BackupFormat) -> Path | None:
-    """Move the store files, and extra files the backup brings other versions of, into
-    ``<kind>-replaced-<time>/`` (nothing is deleted)."""
-    moving = [name for name in fmt.kind.files.store_files if (folder / name).exists()]
-    for name in sorted(set(fmt.extra_files) & incoming):
-        here = folder / name
-        if here.exists() and here.read_bytes() != (staged / name).read_bytes():
-            moving.append(name)
-    if not moving:
-        return None
+def _kept_folder(folder: Path, kind: StoreKind) -> Path:
+    """A new name ``<kind>-replaced-<time>[-n]`` for the files a restore replaces."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    kept = folder / f"{fmt.kind.name}-replaced-{stamp}"
+    kept = folder / f"{kind.name}-replaced-{stamp}"
     suffix = 1
     while kept.exists():
         suffix += 1
-        kept = folder / f"{fmt.kind.name}-replaced-{stamp}-{suffix}"
-    kept.mkdir(mode=0o700)
-    for name in moving:
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(folder / name, kept / name)
+        kept = folder / f"{kind.name}-replaced-{stamp}-{suffix}"
     return kept
 
 

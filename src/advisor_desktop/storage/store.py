@@ -45,6 +45,7 @@ from advisor_desktop.storage.kind import StoreFiles, StoreKind, StoreWording, st
 from advisor_desktop.storage.lockfile import ProcessLock
 from advisor_desktop.storage.rekey import Progress, rekey_store
 from advisor_desktop.storage.schema import MIGRATIONS
+from advisor_desktop.storage.switch import remove_stale_work
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,10 @@ class VaultSettings:
     foreign_keys: int
     schema_version: int
     kdf: KdfParams
+
+
+# Work folders of the vault's backups and restores (``storage/backup.py``).
+STALE_WORK_PREFIXES = (".advisor-restore-", ".advisor-backup-")
 
 
 def vault_exists(paths: AppPaths) -> bool:
@@ -263,6 +268,9 @@ def open_vault(paths: AppPaths, passphrase: Passphrase, policy: KdfPolicy | None
     forms = candidate_forms(passphrase)
     unlocked = open_database(VAULT, paths.data, forms, "passphrase", allow_read_only=True)
     vault = _vault(paths, unlocked, policy or KdfPolicy())
+    if not vault.read_only:
+        # Work folders a killed restore or backup left in the data folder (the lock is ours).
+        remove_stale_work(paths.data, STALE_WORK_PREFIXES)
     if unlocked.form_used > 0 and not vault.read_only:
         try:
             vault._renormalise_passphrase_slot(forms[0])
