@@ -206,6 +206,7 @@ class Sender:
         try:
             if items:
                 self.certificate()
+                items = self._resolve_interrupted(items, report, progress)
             for index, item in enumerate(items):
                 if should_stop is not None and should_stop():
                     report.untried = len(items) - index
@@ -241,6 +242,51 @@ class Sender:
             report.stopped is not None,
         )
         return report
+
+    def _resolve_interrupted(
+        self,
+        items: list[OutboxItem],
+        report: SyncReport,
+        progress: Callable[[ItemOutcome], None] | None,
+    ) -> list[OutboxItem]:
+        """Before anything is posted: each item a killed run left ``sending`` is asked for
+        by its receipt; delivered if the server has it (and it verifies), else queued again.
+        Returns the items still to deliver."""
+        rest: list[OutboxItem] = []
+        for item in items:
+            if item.state is not OutboxState.SENDING:
+                rest.append(item)
+                continue
+            try:
+                found = self.transport.get_receipt(item.referral_id)
+            except IntakeRefused as exc:
+                if exc.status in {429, 503}:
+                    raise _Stop(exc.message) from None
+                rest.append(item)
+                continue
+            except PinMismatch as exc:
+                raise _Stop(exc.message, exc.exit_code) from None
+            except IntakeUnreachable as exc:
+                raise _Stop(exc.message) from None
+            except IntakeAnswerInvalid:
+                rest.append(item)
+                continue
+            if found is None:
+                rest.append(
+                    self.outbox.back_to_queue(
+                        item.referral_id,
+                        _("The desk's server had not received it; sending again."),
+                    )
+                )
+                continue
+            outcome = self._accept(item, found)
+            if outcome.state is OutboxState.DELIVERED:
+                report.delivered.append(item.referral_id)
+            else:
+                report.failed.append(outcome)
+            if progress is not None:
+                progress(outcome)
+        return rest
 
     # -- the certificate of the server's receipt key -----------------------------------------
 

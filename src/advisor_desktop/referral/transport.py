@@ -325,7 +325,7 @@ class IntakeTransport:
             return
         stream = answer.extensions.get("network_stream")
         ssl_object = None if stream is None else stream.get_extra_info("ssl_object")
-        der = None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
+        der = None if ssl_object is None else ssl_object.getpeercert(True)
         if der is None:
             raise PinMismatch(
                 _("The desk's server certificate could not be read to compare with the pin.")
