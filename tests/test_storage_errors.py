@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from advisor_desktop.crypto.keyslots import KdfPolicy
-from advisor_desktop.platform.errors import StorageError
+from advisor_desktop.platform.errors import EXIT_READ_ONLY, StorageError
 from advisor_desktop.platform.fsutil import atomic_write, storage_error
 
 from .conftest import PASSPHRASE
@@ -178,14 +178,17 @@ def test_read_only_data_folder(data_dir: Path, policy: KdfPolicy, files_writable
             folder.chmod(0o500)
     kw: dict[str, object] = {k: v for k, v in how.items() if k != "preexec"}
     preexec = how.get("preexec")
+    # Write-protected media opens read-only (test_read_only_media.py): reading works, with one
+    # "read-only:" line; every change is refused with exit 10 and a second line saying so.
+    for args in (("list",), ("purge", "--dry-run")):
+        result = advisor(data_dir, *args, preexec=preexec, **kw)  # type: ignore[arg-type]
+        assert result.returncode == 0, (args, result.stderr)
+        assert result.stderr.startswith("read-only: "), (args, result.stderr)
     for args in (
-        ("list",),
         ("import", str(extra)),
         ("demo-data", "--count", "3"),
         ("passwd",),
         ("close", "1"),
-        ("purge",),
-        ("backup", "--out", str(backup_dir / "b.zip")),
     ):
         result = advisor(
             data_dir,
@@ -194,9 +197,17 @@ def test_read_only_data_folder(data_dir: Path, policy: KdfPolicy, files_writable
             **kw,
             env={**ENV, "ADVISOR_NEW_PASSPHRASE": "another good passphrase"},
         )
-        err = _assert_one_line(result)
-        assert "read-only" in err or "cannot be used" in err, (args, err)
+        assert result.returncode == EXIT_READ_ONLY, (args, result.stderr)
+        notice, err = result.stderr.strip().splitlines()
+        assert notice.startswith("read-only: "), (args, result.stderr)
+        assert err.startswith("advisor: "), (args, err)
+        assert "read-only" in err, (args, err)
         assert "damaged" not in err, (args, err)
+    # A backup only reads the vault: written to a folder that can be written, it works.
+    out = backup_dir / "b.zip"
+    result = advisor(data_dir, "backup", "--out", str(out), preexec=preexec, **kw)  # type: ignore[arg-type]
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 0
     for path in [data_dir, *data_dir.rglob("*")]:
         path.chmod(0o700 if path.is_dir() else 0o600)
     assert _state(data_dir) == before
@@ -307,7 +318,7 @@ def test_atomic_write_mode(tmp_path: Path) -> None:
 _CHANGE_WHEN_FULL = """
 import resource, signal, sys
 from advisor_desktop.crypto.keyslots import KdfParams, KdfPolicy
-from advisor_desktop.platform.errors import StorageError
+from advisor_desktop.platform.errors import EXIT_READ_ONLY, StorageError
 from advisor_desktop.platform.paths import resolve_paths
 from advisor_desktop.storage.store import open_vault
 
