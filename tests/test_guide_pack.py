@@ -30,7 +30,7 @@ from advisor_desktop.guides import (
     shipped_root,
     trusted_keys,
 )
-from advisor_desktop.guides.store import pack_folder
+from advisor_desktop.guides.store import pack_folder, withheld_note
 from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.protocol.profile import OrgProfile, parse_profile
 
@@ -292,9 +292,57 @@ def test_tampered_installed_pack_falls_back_to_shipped(
 def test_installed_pack_with_a_foreign_key_is_not_trusted(
     paths: AppPaths, installed: dict[str, bytes]
 ) -> None:
-    assert active_source(paths).origin == "pack"  # hashes only
     stranger = Ed25519PrivateKey.generate().public_key()
-    assert active_source(paths, [stranger]).origin == "shipped"
+    active = active_source(paths, [stranger])
+    assert (active.origin, active.withheld, active.withheld_reason) == ("shipped", 5, "invalid")
+
+
+def test_without_the_vault_a_pack_is_verified_with_the_shipped_profile(
+    paths: AppPaths,
+    installed: dict[str, bytes],
+    desk_profile: OrgProfile,
+    profile: OrgProfile,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The shipped profile has no desk key: the installed (validly signed) pack is not served.
+    assert profile.desks == ()
+    active = active_source(paths)
+    assert (active.origin, active.withheld, active.withheld_reason) == ("shipped", 5, "no-key")
+    assert "cannot be verified without the vault's profile" in (withheld_note(active) or "")
+    # A shipped profile that names the desk's key verifies it.
+    monkeypatch.setattr("advisor_desktop.guides.store.load_profile", lambda: desk_profile)
+    active = active_source(paths)
+    assert (active.origin, active.version, active.withheld) == ("pack", 5, None)
+    assert withheld_note(active) is None
+
+
+def plant_unsigned_pack(paths: AppPaths, version: int = 99) -> Path:
+    """A pack folder with correct file hashes and an all-zero signature, made current."""
+    folder = pack_folder(paths) / str(version)
+    shutil.copytree(shipped_root(), folder)
+    planted = folder / "en" / "06-contacts.md"
+    planted.write_text(planted.read_text() + "\nCall the desk on +00 666 666 666.\n")
+    files = {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*.md"))
+    }
+    doc = {"format": "advisor-desktop-guides-pack", "pack_version": version,
+           "created": "2026-01-01T00:00:00+00:00", "files": files}  # fmt: skip
+    (folder / "manifest.json").write_text(json.dumps(doc))
+    (folder / "manifest.sig").write_bytes(base64.b64encode(bytes(64)))
+    (pack_folder(paths) / "current.json").write_text(json.dumps({"version": version}))
+    return folder
+
+
+def test_a_planted_unsigned_pack_is_never_served(
+    paths: AppPaths, desk_profile: OrgProfile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plant_unsigned_pack(paths)
+    for keys in (None, trusted_keys(desk_profile), []):
+        active = active_source(paths, keys)
+        assert (active.origin, active.root, active.withheld) == ("shipped", shipped_root(), 99)
+    monkeypatch.setattr("advisor_desktop.guides.store.load_profile", lambda: desk_profile)
+    assert active_source(paths).withheld_reason == "invalid"
 
 
 def test_read_pack_returns_contents(source: Path, desk_key: Ed25519PrivateKey) -> None:

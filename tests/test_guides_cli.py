@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import unicodedata
 from pathlib import Path
 
 import pyrage
@@ -31,12 +32,12 @@ def test_list_json_without_a_vault(cli: CliRunner) -> None:
     doc = json.loads(result.out)
     assert doc["source"] == "shipped"
     rows = {row["code"]: row for row in doc["languages"]}
+    assert sorted(rows) == sorted(EXPECTED_LOCALES)
     assert rows["en"]["review"] == "reviewed"
     assert rows["en"]["name"] == "English"
-    if "ar" in rows:
-        assert rows["ar"]["direction"] == "rtl"
-        assert rows["ar"]["name"] == "العربية"
-    assert all(not row["stale"] and row["complete"] for row in rows.values())
+    assert rows["ar"]["direction"] == "rtl"
+    assert rows["ar"]["name"] == "العربية"
+    assert [code for code, row in rows.items() if row["stale"] or not row["complete"]] == []
     plain = cli("guides", "list")
     assert plain.code == 0
     assert plain.out.splitlines()[0].startswith("en ")
@@ -58,14 +59,25 @@ def test_show_rejects_unknown_language_and_section(cli: CliRunner) -> None:
 
 
 def test_check_passes_on_shipped_guides(cli: CliRunner) -> None:
-    result = cli("guides", "check")
+    """Every expected guide language ships, complete: this fails when one is absent."""
     present = {p.name for p in shipped_root().iterdir() if p.is_dir()}
-    if set(EXPECTED_LOCALES) <= present:
-        assert result.code == 0, result.out
-        assert "complete" in result.out
-    else:
-        assert result.code == 1
-        assert "missing" in result.out
+    assert present == set(EXPECTED_LOCALES)
+    result = cli("guides", "check")
+    assert result.code == 0, result.out
+    assert f"All {len(EXPECTED_LOCALES)} guide languages are complete and up to date." in (
+        result.out
+    )
+
+
+def test_check_fails_when_a_guide_language_is_absent(cli: CliRunner, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "g"
+    shutil.copytree(shipped_root(), root)
+    shutil.rmtree(root / "fr")
+    result = cli("guides", "check", "--root", str(root))
+    assert result.code == 1
+    assert "fr" in result.out
 
 
 WARNING = "Warning: channel {} has no contact details;"
@@ -73,9 +85,8 @@ HINT = "`advisor profile import FILE`"
 
 
 def _check_code() -> int:
-    """The exit code ``guides check`` has on the shipped guides (1 while a language is missing)."""
-    present = {p.name for p in shipped_root().iterdir() if p.is_dir()}
-    return 0 if set(EXPECTED_LOCALES) <= present else 1
+    """The exit code ``guides check`` has on the shipped guides: 0, every language ships."""
+    return 0
 
 
 def _warned(out: str) -> list[str]:
@@ -148,8 +159,7 @@ def test_check_warns_about_channels_without_contacts(
     warnings = [line for line in result.out.splitlines() if line.startswith("Warning: ")]
     assert len(warnings) == len(CHANNEL_IDS)
     assert all(HINT in line and "organisation profile" in line for line in warnings)
-    if result.code == 0:
-        assert "complete" in result.out
+    assert "complete and up to date" in result.out
     # --root uses the same profile; a broken folder fails as before, with the warnings too.
     root = tmp_path / "g"
     shutil.copytree(shipped_root() / "en", root / "en")
@@ -261,3 +271,75 @@ def test_import_verifies_against_the_vault_profile(
 def test_import_of_an_unreadable_file_is_a_usage_error(cli: CliRunner, tmp_path: Path) -> None:
     result = cli("guides", "import", str(tmp_path / "nope.pack"))
     assert result.code == 2
+
+
+def _plant_unsigned_pack(data_dir: Path, version: int = 99) -> None:
+    """A ``guides-pack/99/`` with correct file hashes and an all-zero signature, made current:
+    it carries a false phone number for the desk."""
+    import hashlib
+    import shutil
+
+    folder = data_dir / "guides-pack" / str(version)
+    shutil.copytree(shipped_root(), folder)
+    for lang in ("en", "fr"):
+        target = folder / lang / "06-contacts.md"
+        target.write_text(target.read_text() + "\nCall the desk on +00 666 666 666.\n")
+    files = {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*.md"))
+    }
+    doc = {"format": "advisor-desktop-guides-pack", "pack_version": version,
+           "created": "2026-01-01T00:00:00+00:00", "files": files}  # fmt: skip
+    (folder / "manifest.json").write_text(json.dumps(doc))
+    (folder / "manifest.sig").write_bytes(base64.b64encode(bytes(64)))
+    (folder.parent / "current.json").write_text(json.dumps({"version": version}))
+
+
+NOT_VERIFIED = (
+    "The installed guide pack (version 99) cannot be verified without the vault's profile"
+)
+
+
+def test_a_planted_unsigned_pack_is_not_shown_without_a_passphrase(cli: CliRunner) -> None:
+    _plant_unsigned_pack(cli.data_dir)
+    shown = cli("guides", "show", "--lang", "en", "--section", "6", env={"ADVISOR_PASSPHRASE": ""})
+    assert shown.code == 0, shown.err
+    assert "Central reporting and advice desk (integrity)" in shown.out  # the shipped guide
+    assert "666" not in shown.out
+    assert shown.err.startswith(NOT_VERIFIED)
+    listed = cli("guides", "list", "--json", env={"ADVISOR_PASSPHRASE": ""})
+    assert (json.loads(listed.out)["source"], json.loads(listed.out)["pack_version"]) == (
+        "shipped",
+        0,
+    )
+
+
+def test_a_planted_unsigned_pack_is_not_rendered_as_pdf(cli: CliRunner, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    _plant_unsigned_pack(cli.data_dir)
+    out = tmp_path / "guide.pdf"
+    result = cli("guides", "pdf", "--lang", "fr", "--out", str(out), env={"ADVISOR_PASSPHRASE": ""})
+    assert result.code == 0, result.err
+    assert result.err.startswith(NOT_VERIFIED)
+    tool = shutil.which("pdftotext")
+    assert tool is not None, "pdftotext (poppler-utils) reads the PDF back"
+    text = subprocess.run([tool, str(out), "-"], capture_output=True, text=True, check=True)
+    words = " ".join(unicodedata.normalize("NFKC", text.stdout).split())
+    assert "666" not in words
+    assert "Qu'est-ce qu'une personne de confiance" in words  # the shipped French guide
+
+
+@pytest.mark.slow
+def test_a_planted_unsigned_pack_is_not_shown_with_the_vault_profile(
+    cli: CliRunner, tmp_path: Path, profile: OrgProfile
+) -> None:
+    key = Ed25519PrivateKey.generate()
+    assert cli("init", "--profile", str(_desk_profile(profile, key, tmp_path / "p.json"))).code == 0
+    _plant_unsigned_pack(cli.data_dir)
+    shown = cli("guides", "show", "--lang", "en", "--section", "6")
+    assert shown.code == 0, shown.err
+    assert "666" not in shown.out
+    assert "desk@example.org" in shown.out  # the vault's profile, on the shipped guide
+    assert "did not verify against the desk keys" in shown.err

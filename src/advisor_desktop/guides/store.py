@@ -3,9 +3,10 @@
 An installed pack lives in ``<data>/guides-pack/<version>/`` (its files plus the signed
 manifest). ``<data>/guides-pack/current.json`` names the active version; writing that small
 file atomically is the one step that switches guides, so a crash leaves the old or the new
-set, never a mix. Packs are re-checked on every load (file hashes always, the signature
-whenever the caller knows the trusted desk keys); a pack that fails falls back to the shipped
-guides.
+set, never a mix. Packs are re-checked on every load, signature and file hashes: against the
+vault profile's desk keys once the vault is open, before that against the desk keys of the
+profile shipped with the application. A pack that fails, or that no key can verify, is never
+served: the shipped guides are, and :attr:`GuideSource.withheld` says why.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -31,12 +32,14 @@ from advisor_desktop.guides.pack import (
     SIGNATURE,
     VerifiedPack,
     read_pack,
+    trusted_keys,
     verify_signature,
 )
 from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.fsutil import atomic_write, fsync_dir, translate_os_errors
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.paths import AppPaths, resources_dir
+from advisor_desktop.protocol.profile import load_profile
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +50,24 @@ PACK_FOLDER = "guides-pack"
 POINTER = "current.json"
 
 
+#: Why an installed pack was not served (:attr:`GuideSource.withheld_reason`).
+WITHHELD_NO_KEY = "no-key"  # no trusted desk key to verify it with
+WITHHELD_INVALID = "invalid"  # its signature or a file hash does not verify
+
+
 @dataclass(frozen=True)
 class GuideSource:
-    """The folder guides are read from, and where it came from."""
+    """The folder guides are read from, and where it came from.
+
+    ``withheld`` is the version of an installed pack that was not served (the shipped
+    guides are, instead), with ``withheld_reason`` one of the ``WITHHELD_*`` values.
+    """
 
     root: Path
     version: int
     origin: str  # "shipped" or "pack"
+    withheld: int | None = None
+    withheld_reason: str = ""
 
 
 def shipped_root() -> Path:
@@ -77,8 +91,9 @@ def _pointer_version(paths: AppPaths) -> int | None:
     return version
 
 
-def _reverify(folder: Path, keys: list[Ed25519PublicKey] | None) -> bool:
-    """True when every file of an installed pack still matches its signed manifest."""
+def _reverify(folder: Path, keys: list[Ed25519PublicKey]) -> bool:
+    """True when the manifest of an installed pack verifies with one of ``keys`` and every
+    file still matches it."""
     try:
         manifest = (folder / MANIFEST).read_bytes()
         doc = jsonio.loads(manifest.decode("utf-8"))
@@ -88,12 +103,10 @@ def _reverify(folder: Path, keys: list[Ed25519PublicKey] | None) -> bool:
                 return False
             if hashlib.sha256((folder / name).read_bytes()).hexdigest() != digest:
                 return False
-        if keys is not None:
-            signature = base64.b64decode((folder / SIGNATURE).read_bytes().strip())
-            return verify_signature(keys, signature, manifest)
+        signature = base64.b64decode((folder / SIGNATURE).read_bytes().strip(), validate=True)
+        return verify_signature(keys, signature, manifest)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
-    return True
 
 
 def installed_version(paths: AppPaths) -> int:
@@ -105,20 +118,41 @@ def installed_version(paths: AppPaths) -> int:
 def active_source(
     paths: AppPaths | None, keys: Iterable[Ed25519PublicKey] | None = None
 ) -> GuideSource:
-    """The guides to show: a valid installed pack newer than the shipped guides, else shipped.
+    """The guides to show: an installed pack newer than the shipped guides whose signature
+    and files verify, else the shipped guides.
 
-    ``keys`` (the profile's desk keys) re-verifies the pack's signature; without them only
-    the file hashes are checked (before the vault is unlocked the trusted keys are unknown).
+    ``keys`` are the desk keys of the vault's profile; None (the vault is not open) verifies
+    against the desk keys of the profile shipped with the application. An unverified pack is
+    never served: the result is then the shipped guides, with ``withheld`` set.
     """
     shipped = GuideSource(shipped_root(), SHIPPED_PACK_VERSION, "shipped")
     version = None if paths is None else _pointer_version(paths)
     if paths is None or version is None or version <= SHIPPED_PACK_VERSION:
         return shipped
-    folder = pack_folder(paths) / str(version)
-    if not _reverify(folder, None if keys is None else list(keys)):
+    trusted = trusted_keys(load_profile()) if keys is None else list(keys)
+    if not trusted:
+        log.warning("guides_pack_unverifiable version=%s", version)
+        return replace(shipped, withheld=version, withheld_reason=WITHHELD_NO_KEY)
+    if not _reverify(pack_folder(paths) / str(version), trusted):
         log.warning("guides_pack_invalid version=%s", version)
-        return shipped
-    return GuideSource(folder, version, "pack")
+        return replace(shipped, withheld=version, withheld_reason=WITHHELD_INVALID)
+    return GuideSource(pack_folder(paths) / str(version), version, "pack")
+
+
+def withheld_note(source: GuideSource) -> str | None:
+    """One line for the advisor when an installed pack was not served (None when none was)."""
+    if source.withheld is None:
+        return None
+    if source.withheld_reason == WITHHELD_NO_KEY:
+        return _(
+            "The installed guide pack (version {version}) cannot be verified without the "
+            "vault's profile (give the passphrase); showing the guides shipped with the "
+            "application."
+        ).format(version=source.withheld)
+    return _(
+        "The installed guide pack (version {version}) did not verify against the desk keys "
+        "and is not shown; showing the guides shipped with the application."
+    ).format(version=source.withheld)
 
 
 def _write_tree(folder: Path, pack: VerifiedPack) -> None:

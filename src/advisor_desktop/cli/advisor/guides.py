@@ -1,9 +1,11 @@
 """``advisor guides …``: list, show, check, save as PDF and import the signposting guides.
 
 Guides are not secret, so ``list``, ``show``, ``check`` and ``pdf`` work without the
-passphrase: they fill contacts from the shipped organisation profile. When a passphrase is
-given (``--passphrase-file`` or ``ADVISOR_PASSPHRASE``) and a vault exists, the vault's profile
-is used instead (its contacts, and its desk keys to re-verify an installed guide pack).
+passphrase: they fill contacts from the shipped organisation profile, and an installed guide
+pack is shown only when its signature verifies against the desk keys of that shipped profile
+(else the shipped guides are, with a note on stderr). When a passphrase is given
+(``--passphrase-file`` or ``ADVISOR_PASSPHRASE``) and a vault exists, the vault's profile is
+used instead (its contacts, and its desk keys to re-verify an installed guide pack).
 ``import`` always unlocks the vault: the desk keys a pack is verified against are the ones in
 the vault's profile, never a file on disk that could have been swapped. ``check`` also warns
 about every channel the guides refer to that has no contact details in that profile.
@@ -30,6 +32,7 @@ from advisor_desktop.guides import (
 )
 from advisor_desktop.guides.check import channels_without_contacts
 from advisor_desktop.guides.pack import MAX_PACK_BYTES
+from advisor_desktop.guides.store import withheld_note
 from advisor_desktop.platform.errors import EXIT_OK, EXIT_OTHER, UsageError
 from advisor_desktop.platform.i18n import _, ngettext
 from advisor_desktop.platform.languages import match_tag
@@ -81,12 +84,18 @@ def _vault_profile(ctx: CliContext) -> OrgProfile | None:
 
 def _library(ctx: CliContext) -> GuideLibrary:
     """Guides with the vault's profile when it can be unlocked without a prompt (the
-    workspace's library: a pack verified with its desk keys), else the shipped profile with
-    the pack's file hashes checked."""
+    workspace's library: a pack verified with its desk keys), else the shipped profile (a
+    pack verified with its desk keys). An installed pack that was not verified is never
+    served; a note on stderr says the shipped guides are shown instead."""
     if ctx.paths.vault_db.exists() and _passphrase_given(ctx):
         with ctx.workspace() as workspace:
-            return workspace.guides
-    return GuideLibrary(load_profile(), active_source(ctx.paths))
+            library = workspace.guides
+    else:
+        library = GuideLibrary(load_profile(), active_source(ctx.paths))
+    note = withheld_note(library.source)
+    if note is not None:
+        ctx.console.err(note)
+    return library
 
 
 def _guide_lang(library: GuideLibrary, code: str) -> str:

@@ -2,19 +2,22 @@
 
 It builds a throwaway vault in a temporary folder (encrypted like a real one), so it proves
 SQLCipher, FTS5, Argon2id, AEAD and the settings we rely on, without touching the advisor's
-data. Exit 0 only if every check passed.
+data. A protection that is off (core dumps still possible) is a failed check. Exit 0 only if
+every check passed.
+
+The Qt check runs in a child process with a minimal environment (:func:`child_environment`):
+the passphrase variables and whatever else the parent holds never reach it.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
-import os
 import platform
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,41 @@ _QT_PROBE = (
     "app = QtGui.QGuiApplication(sys.argv)\n"
     "print(QtCore.qVersion())\n"
 )
+
+
+#: What the Qt probe may see of the environment: where programs, home and XDG folders,
+#: temporary files, the language and the display are, and how Python and Qt find their
+#: modules. Nothing else (no ADVISOR_PASSPHRASE, no tokens) is passed on.
+_CHILD_ENV_NAMES = frozenset(
+    {
+        "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TMPDIR", "TEMP", "TMP",
+        "XDG_RUNTIME_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME",
+        "XDG_CACHE_HOME", "XDG_DATA_DIRS", "XDG_CONFIG_DIRS",
+        "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "QT_PLUGIN_PATH",
+        "PYTHONPATH", "PYTHONHOME", "SYSTEMROOT", "WINDIR", "COMSPEC", "PATHEXT",
+        "USERPROFILE", "APPDATA", "LOCALAPPDATA",
+    }
+)  # fmt: skip
+
+
+def child_environment(parent: Mapping[str, str]) -> dict[str, str]:
+    """The environment of the selftest's child process: only :data:`_CHILD_ENV_NAMES` (and
+    the ``LC_*`` locale variables) of ``parent``, with Qt offscreen unless a platform is set."""
+    env = {
+        name: value
+        for name, value in parent.items()
+        if name in _CHILD_ENV_NAMES or (name.startswith("LC_") and name[3:].isalpha())
+    }
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return env
+
+
+def _core_dumps() -> str:
+    if sys.platform == "win32":
+        return _("not applicable (Windows writes no core files)")
+    if not disable_core_dumps():
+        raise RuntimeError(_("the core-file size limit could not be set to 0"))
+    return _("core-file size limit 0")
 
 
 def _version(dist: str) -> str:
@@ -78,16 +116,15 @@ def cmd_selftest(ctx: CliContext) -> int:
         f"sqlcipher3 {_version('sqlcipher3')}, PySide6 {_version('PySide6-Essentials')}, "
         f"babel {_version('babel')}, platformdirs {_version('platformdirs')}"
     )
-    check(_("core dumps disabled"), lambda: str(disable_core_dumps()))
+    check(_("core dumps disabled"), _core_dumps)
 
     def qt() -> str:
-        env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
         result = subprocess.run(
             [sys.executable, "-c", _QT_PROBE],
             capture_output=True,
             text=True,
             timeout=60,
-            env=env,
+            env=child_environment(ctx.console.env),
             check=False,
         )
         if result.returncode != 0:
