@@ -175,3 +175,178 @@ def test_sigkill_never_loses_committed_records(
         "logs",
     }
     assert not leftovers
+
+
+# -- the passphrase change and the restore ------------------------------------------------
+
+SWITCHER = Path(__file__).parent / "helpers" / "crash_switch.py"
+SWITCH_KILLS = 24
+SWITCH_RECORDS = 400
+
+
+def _secret(n: int) -> str:
+    return f"crash passphrase number {n}"
+
+
+def _run_switch(
+    args: list[str], env: dict[str, str], kill_after: float | None, context: str
+) -> bool:
+    """Run the child; kill it ``kill_after`` seconds after it said ``ready`` (None: let it
+    finish). Returns True when it finished before the kill."""
+    proc = subprocess.Popen(
+        [sys.executable, str(SWITCHER), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **env},
+    )
+    reader = LineReader(proc)
+    try:
+        assert reader.line() == "ready", f"{context}: child did not start"
+        if kill_after is None:
+            assert reader.line(timeout=120.0) == "done", f"{context}: child did not finish"
+        else:
+            time.sleep(kill_after)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finished = "done" in reader.rest() or kill_after is None
+    assert proc.stderr is not None
+    stderr = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    proc.stdout.close()  # type: ignore[union-attr]
+    assert "Traceback" not in stderr, f"{context}: {stderr}"
+    return finished
+
+
+def _opens(paths: AppPaths, secret: str, policy: KdfPolicy) -> bool:
+    from advisor_desktop.platform.errors import VaultCorrupt, WrongPassphrase
+
+    try:
+        open_vault(paths, bytearray(secret.encode()), policy).close()
+    except (WrongPassphrase, VaultCorrupt):
+        return False
+    return True
+
+
+def _all_notes(paths: AppPaths, secret: str, policy: KdfPolicy, profile: OrgProfile) -> set[str]:
+    with open_vault(paths, bytearray(secret.encode()), policy) as vault:
+        with vault.read() as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            assert conn.execute("PRAGMA cipher_integrity_check").fetchall() == []
+        notebook = Notebook(vault, profile)
+        return {notebook.get(s.id).notes for s in notebook.list_records()}
+
+
+def _fill(paths: AppPaths, secret: str, policy: KdfPolicy, profile: OrgProfile, tag: str) -> None:
+    from .helpers.records import make_record
+
+    with open_vault(paths, bytearray(secret.encode()), policy) as vault:
+        Notebook(vault, profile).add_many(
+            make_record(notes=f"{tag} {i} " + "x" * 1500) for i in range(SWITCH_RECORDS)
+        )
+
+
+def _leftovers(paths: AppPaths) -> set[str]:
+    return {p.name for p in paths.data.iterdir() if p.name.startswith((".vault", ".advisor"))}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL and select() on pipes are POSIX")
+def test_sigkill_during_passphrase_change(
+    paths: AppPaths, policy: KdfPolicy, profile: OrgProfile
+) -> None:
+    """Killed at random moments while changing the passphrase: afterwards exactly one of the
+    old and the new passphrase opens the vault, with every record."""
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
+    vault, _code = create_vault(paths, bytearray(_secret(0).encode()), policy)
+    store_profile(vault, profile)
+    vault.close()
+    _fill(paths, _secret(0), policy, profile, "record")
+    expected = _all_notes(paths, _secret(0), policy, profile)
+    current = 0
+    # One run to the end: how long a change takes here, so kills spread over all of it.
+    started = time.monotonic()
+    env = {"ADVISOR_PASSPHRASE": _secret(0), "ADVISOR_NEW_PASSPHRASE": _secret(1)}
+    _run_switch(["passwd", str(paths.data)], env, None, f"seed={seed} full run")
+    duration = time.monotonic() - started
+    current = 1
+    outcomes = {True: 0, False: 0}
+    for kill in range(SWITCH_KILLS):
+        context = f"seed={seed} kill={kill}"
+        env = {
+            "ADVISOR_PASSPHRASE": _secret(current),
+            "ADVISOR_NEW_PASSPHRASE": _secret(current + 1),
+        }
+        delay = rng.uniform(0.0, duration)
+        finished = _run_switch(["passwd", str(paths.data)], env, delay, context)
+        old_ok = _opens(paths, _secret(current), policy)
+        new_ok = _opens(paths, _secret(current + 1), policy)
+        assert old_ok != new_ok, f"{context} delay={delay:.3f}: old={old_ok} new={new_ok}"
+        if finished:
+            assert new_ok, context
+        outcomes[new_ok] += 1
+        current = current + 1 if new_ok else current
+        assert _all_notes(paths, _secret(current), policy, profile) == expected, context
+        assert not _leftovers(paths), f"{context}: {_leftovers(paths)}"
+    # The kills landed on both sides of the switch (else the test proved little).
+    assert outcomes[True] and outcomes[False], f"seed={seed}: {outcomes}"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL and select() on pipes are POSIX")
+def test_sigkill_during_restore(
+    paths: AppPaths, policy: KdfPolicy, profile: OrgProfile, tmp_path: Path
+) -> None:
+    """Killed at random moments while restoring over a vault: afterwards the vault is either
+    the one before (its passphrase, its records) or the backup's, never a mix, never a
+    database without its key file; whatever was replaced is kept."""
+    from advisor_desktop.storage.backup import make_backup
+
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
+    backup_secret, current_secret = _secret(100), _secret(200)
+    vault, _code = create_vault(paths, bytearray(backup_secret.encode()), policy)
+    store_profile(vault, profile)
+    vault.close()
+    _fill(paths, backup_secret, policy, profile, "backed-up")
+    with open_vault(paths, bytearray(backup_secret.encode()), policy) as vault:
+        backup = make_backup(vault, tmp_path / "vault.advisor")
+    backup_notes = _all_notes(paths, backup_secret, policy, profile)
+
+    def diverge() -> set[str]:
+        """Make the vault differ from the backup: another passphrase and more records."""
+        with open_vault(paths, bytearray(backup_secret.encode()), policy) as vault:
+            vault.change_passphrase(bytearray(current_secret.encode()))
+        _fill(paths, current_secret, policy, profile, "after the backup")
+        return _all_notes(paths, current_secret, policy, profile)
+
+    current_notes = diverge()
+    started = time.monotonic()
+    env = {"ADVISOR_PASSPHRASE": backup_secret}
+    _run_switch(["restore", str(paths.data), str(backup)], env, None, f"seed={seed} full")
+    duration = time.monotonic() - started
+    assert _all_notes(paths, backup_secret, policy, profile) == backup_notes
+    current_notes = diverge()
+    outcomes = {True: 0, False: 0}
+    for kill in range(SWITCH_KILLS // 2):
+        context = f"seed={seed} kill={kill}"
+        kept_before = set(paths.data.glob("vault-replaced-*"))
+        delay = rng.uniform(0.0, duration)
+        finished = _run_switch(["restore", str(paths.data), str(backup)], env, delay, context)
+        restored = _opens(paths, backup_secret, policy)
+        before = _opens(paths, current_secret, policy)
+        assert restored != before, f"{context} delay={delay:.3f}: {restored=} {before=}"
+        if finished:
+            assert restored, context
+        outcomes[restored] += 1
+        if restored:
+            assert _all_notes(paths, backup_secret, policy, profile) == backup_notes, context
+            (kept,) = set(paths.data.glob("vault-replaced-*")) - kept_before
+            kept_paths = AppPaths(data=kept, config=paths.config, logs=paths.logs)
+            assert _all_notes(kept_paths, current_secret, policy, profile) == current_notes
+            current_notes = diverge()
+        else:
+            assert _all_notes(paths, current_secret, policy, profile) == current_notes, context
+        assert not _leftovers(paths), f"{context}: {_leftovers(paths)}"
+    assert outcomes[True] and outcomes[False], f"seed={seed}: {outcomes}"
