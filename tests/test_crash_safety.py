@@ -290,7 +290,8 @@ def test_sigkill_during_passphrase_change(
         assert _all_notes(paths, _secret(current), policy, profile) == expected, context
         assert not _leftovers(paths), f"{context}: {_leftovers(paths)}"
     # The kills landed on both sides of the switch (else the test proved little).
-    assert outcomes[True] and outcomes[False], f"seed={seed}: {outcomes}"
+    assert outcomes[True], f"seed={seed}: {outcomes}"
+    assert outcomes[False], f"seed={seed}: {outcomes}"
 
 
 @pytest.mark.slow
@@ -349,4 +350,5 @@ def test_sigkill_during_restore(
         else:
             assert _all_notes(paths, current_secret, policy, profile) == current_notes, context
         assert not _leftovers(paths), f"{context}: {_leftovers(paths)}"
-    assert outcomes[True] and outcomes[False], f"seed={seed}: {outcomes}"
+    assert outcomes[True], f"seed={seed}: {outcomes}"
+    assert outcomes[False], f"seed={seed}: {outcomes}"
