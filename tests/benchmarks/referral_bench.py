@@ -56,7 +56,7 @@ def run(quick: bool, workdir: Path) -> dict[str, Any]:
     from advisor_desktop.storage.store import create_vault
 
     fast = KdfParams(time_cost=1, memory_kib=8192, lanes=1)  # setup only; never measured
-    desk = keygen(workdir / "desk", "Central desk", b"bench", fast)
+    desk = keygen(workdir / "desk", "Central desk", b"bench passphrase", fast)
     recipient = desk.public.age_recipient
     profile = with_desk(load_profile(), Desk("Central desk", recipient, desk.public.signing_key))
     record = ConversationRecord(

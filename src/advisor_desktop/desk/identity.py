@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from advisor_desktop.crypto.keyslots import KdfParams, derive_key
+from advisor_desktop.crypto.secret_text import require_passphrase
 from advisor_desktop.desk.errors import DeskError
 from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.errors import VaultCorrupt, WrongPassphrase
@@ -86,8 +87,9 @@ def keygen(
     name = name.strip()
     if not name or len(name) > 200:
         raise DeskError(_("The desk needs a name (up to 200 characters)."))
-    if not passphrase:
-        raise DeskError(_("The desk passphrase must not be empty."))
+    # The vault's rule for a passphrase being set (at least 8 characters; typed text comes
+    # here in its normal form): the desk identity is as valuable as a vault.
+    require_passphrase(passphrase)
     identity_path = folder / IDENTITY_FILE
     if identity_path.exists():
         raise DeskError(_("A desk identity already exists in {folder}.").format(folder=folder.name))
