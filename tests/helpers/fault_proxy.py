@@ -123,6 +123,16 @@ class Action:
     fraction: float = 0.5  # CUT_*: the share of the bytes that get through
     retry_after: int = 0  # ERROR_503
     variant: str = ""  # FORGED_RECEIPT: stranger | altered | other; ERROR_AFTER: 500 | 502
+    on: str = ""  # scripted only: the request it waits for, "METHOD /path-prefix" or "/prefix"
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether a scripted action applies to this request (the tcp layer: always)."""
+        if not path:
+            return True
+        if not self.on:
+            return self.fault not in RECEIPT_ONLY or answers_receipt(method, path)
+        want_method, _, prefix = self.on.rpartition(" ")
+        return (not want_method or want_method == method) and path.startswith(prefix)
 
 
 @dataclass
@@ -306,7 +316,9 @@ class FaultProxy:
         self._loop.close()
 
     def script(self, *actions: Action | Fault) -> None:
-        """Faults for the next requests (connections), ahead of the schedule."""
+        """Faults for the next requests (connections), ahead of the schedule: each for the
+        first request its ``on`` matches (any request; a receipt fault: the next answer that
+        is a receipt)."""
         with self._lock:
             self._scripted.extend(a if isinstance(a, Action) else Action(a) for a in actions)
 
@@ -377,8 +389,10 @@ class FaultProxy:
         with self._lock:
             index = self._index
             self._index += 1
-            if self._scripted:
-                return index, self._scripted.pop(0)
+            for position, action in enumerate(self._scripted):
+                if action.matches(method, path):
+                    del self._scripted[position]
+                    return index, action
         if self.schedule is None:
             return index, Action(Fault.PASS)
         return index, self.schedule.draw(method, path)
