@@ -493,9 +493,9 @@ def test_resume_draft_and_sealed(qtbot, setup: Setup, tmp_path: Path) -> None:
 
 
 def test_preview_shows_the_referral_as_the_desk_reads_it(qtbot, setup: Setup) -> None:
-    """The readable tab is the desk's own rendering of the exact payload in the JSON tab."""
-    from advisor_desktop.protocol.readable import readable_lines
+    """The words are the desk's reading of the exact payload the JSON view shows."""
     from advisor_desktop.protocol.referral_package import validate_payload
+    from advisor_desktop.protocol.referral_words import referral_words
 
     inputs = DraftInputs(desk=DESK_NAME, scopes=parse_scopes("category,summary"))
     draft = setup.service.create(
@@ -506,6 +506,11 @@ def test_preview_shows_the_referral_as_the_desk_reads_it(qtbot, setup: Setup) ->
     page = wizard.preview_page
     payload = setup.service.payload_bytes(draft.referral_id)
     assert page.view.toPlainText() == render_preview(payload)
-    expected = "\n".join(readable_lines(validate_payload(json.loads(payload))))
-    assert page.readable.toPlainText() == expected
-    assert LISTED not in page.readable.toPlainText()
+    words = page.words.toPlainText()
+    lines = referral_words(
+        validate_payload(json.loads(payload)), lambda k: setup.profile.category(k).label("en")
+    )
+    for line in lines:
+        assert line.label in words
+        assert line.text in words
+    assert LISTED not in words

@@ -9,7 +9,8 @@ pages read and write the wizard's :class:`~advisor_desktop.ui.referral.flow.Refe
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -68,6 +71,42 @@ def no_desk_message() -> str:
         "(desk-public.json) first, on the Keys and updates page (or on the command line with "
         '"advisor profile import FILE"), and compare its fingerprints with the desk by phone.'
     )
+
+
+def item_text_width(combo: QComboBox, index: int) -> int:
+    """The width of item ``index``'s text in its own font (its ``FontRole``, else the list's
+    font), as the list draws it."""
+    font = combo.itemData(index, Qt.ItemDataRole.FontRole)
+    if not isinstance(font, QFont):
+        font = combo.view().font()
+    return QFontMetrics(font).horizontalAdvance(combo.itemText(index))
+
+
+def fit_item_texts(combo: QComboBox) -> None:
+    """Size ``combo`` and its drop-down list to the widest item text in its own font, so no
+    name is elided ("Ned…nds"): the items of a language list are drawn each in their
+    language's font, which Qt's own sizing (by the combo's font) does not measure."""
+    if combo.count() == 0:
+        return
+    widest = max(item_text_width(combo, i) for i in range(combo.count()))
+    view = combo.view()
+    style = view.style()
+    # The item's own margins (focus frame, both sides) and the list's frame and scroll bar.
+    margins = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 4)
+    chrome = 2 * view.frameWidth() + style.pixelMetric(
+        QStyle.PixelMetric.PM_ScrollBarExtent, None, view
+    )
+    # What the list's delegate asks for its widest row (its own font, the style sheet's
+    # padding), when that is more than the text and the style's margins.
+    row = max(widest + margins, view.sizeHintForColumn(0))
+    view.setMinimumWidth(row + chrome)
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    height = max(combo.fontMetrics().height(), view.sizeHintForRow(0))
+    closed = combo.style().sizeFromContents(
+        QStyle.ContentsType.CT_ComboBox, option, QSize(widest + margins, height), combo
+    )
+    combo.setMinimumWidth(closed.width())
 
 
 def consent_languages() -> list[str]:
@@ -188,6 +227,7 @@ class ConsentPage(QWizardPage):
             index = self.language.count() - 1
             self.language.setItemData(index, guide_font(code, 11.0), Qt.ItemDataRole.FontRole)
             self.language.setItemData(index, info.english_name, Qt.ItemDataRole.ToolTipRole)
+        fit_item_texts(self.language)
         self.visitor_button = named(
             QPushButton(_("Show to visitor")), _("Show the visitor view in this language")
         )
@@ -249,6 +289,21 @@ class ConsentPage(QWizardPage):
         self.language.currentIndexChanged.connect(self._on_language)
         self.visitor_button.clicked.connect(self._show_visitor_view)
 
+    def changeEvent(self, event: QEvent) -> None:
+        """Fit the language list again when the fonts or the style change."""
+        super().changeEvent(event)
+        language = getattr(self, "language", None)  # not yet while the page is built
+        if language is not None and event.type() in (
+            QEvent.Type.FontChange,
+            QEvent.Type.StyleChange,
+        ):
+            fit_item_texts(language)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Fit the language list with the style the page is shown in."""
+        fit_item_texts(self.language)
+        super().showEvent(event)
+
     def _scope_grid(self) -> QHBoxLayout:
         """The scope checkboxes, each with the controls it needs below it.
 
@@ -301,7 +356,7 @@ class ConsentPage(QWizardPage):
         # Two columns that stack independently, so a tall cell on one side (the contact
         # choice) does not open a gap on the other, and the statement keeps its room.
         columns = QHBoxLayout()
-        left = (Scope.CATEGORY, Scope.ROLE, Scope.POST, Scope.REGION)
+        left = (Scope.CATEGORY, Scope.ROLE, Scope.POST, Scope.REGION, Scope.LANGUAGE)
         right = (Scope.PERIOD, Scope.SUMMARY, Scope.SECRETARY_GENERAL, Scope.CONTACT)
         for scopes in (left, right):
             column = QVBoxLayout()

@@ -1,5 +1,10 @@
 """The last two pages of the referral wizard: the exact preview to confirm, and the export.
 
+The preview reads the payload as the desk will read it, in words and in the UI language
+(``protocol/referral_words.py``: the category's name, the period as "September 2026", the
+language's name, the summary); "Show the exact data" puts the exact JSON in its place,
+monospace and read-only, with every id the words leave out.
+
 Sealing (sign and encrypt, a vault write) and exporting (a durable file write) run on the
 flow's worker: the page shows that it is busy, keeps the wizard where it is until the worker
 reports, and shows a refusal as the core's translated sentence.
@@ -7,6 +12,8 @@ reports, and shows a refusal as the core's translated sentence.
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 from pathlib import Path
 
@@ -18,7 +25,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
-    QTabWidget,
+    QStackedWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWizard,
     QWizardPage,
@@ -30,9 +38,11 @@ from advisor_desktop.app.referrals import (
     referral_preview,
     seal_referral,
 )
+from advisor_desktop.guides.render.document import layout_direction
 from advisor_desktop.platform.errors import AdvisorError
-from advisor_desktop.platform.i18n import _
-from advisor_desktop.protocol.referral_package import FILE_SUFFIX
+from advisor_desktop.platform.i18n import _, active_locale
+from advisor_desktop.protocol.referral_package import FILE_SUFFIX, validate_payload
+from advisor_desktop.protocol.referral_words import referral_words
 from advisor_desktop.ui.referral.flow import ReferralFlow, page_message
 from advisor_desktop.ui.shell.common import in_documents, named, note
 
@@ -50,10 +60,10 @@ class PreviewPage(QWizardPage):
         self.setSubTitle(_("This is exactly what the desk will read. Nothing else is sent."))
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, _("Confirm and seal"))
-        self.readable = named(QPlainTextEdit(), _("The referral as the desk will read it"))
-        self.readable.setReadOnly(True)
-        self.readable.setTabChangesFocus(True)
-        self.readable.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        # The referral in words, in the UI language and direction (the summary in its own).
+        self.words = named(QTextBrowser(), _("The referral as the desk will read it"))
+        self.words.setOpenLinks(False)
+        self.words.setTabChangesFocus(True)
         self.view = named(QPlainTextEdit(), _("Exactly what the desk will read"))
         self.view.setReadOnly(True)
         self.view.setTabChangesFocus(True)
@@ -69,11 +79,22 @@ class PreviewPage(QWizardPage):
         self.message = note("")
         self.message.setObjectName("previewMessage")
         self.message.hide()
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self.readable, _("As the desk reads it"))
-        self.tabs.addTab(self.view, _("Exact content (JSON)"))
+        # The words first; the exact JSON one click away, in the same place.
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.words)
+        self.stack.addWidget(self.view)
+        self.show_exact = named(
+            QPushButton(_("Show the exact data")),
+            _("Show the exact data (JSON) the desk will read"),
+        )
+        self.show_exact.setCheckable(True)
+        self.show_exact.toggled.connect(self._show_exact)
+        switch = QHBoxLayout()
+        switch.addWidget(self.show_exact)
+        switch.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs, 1)
+        layout.addLayout(switch)
+        layout.addWidget(self.stack, 1)
         layout.addWidget(self.digest_label)
         layout.addWidget(self.checked)
         layout.addWidget(self.message)
@@ -94,9 +115,34 @@ class PreviewPage(QWizardPage):
             return
         page_message(self.message, "")
         self.view.setPlainText(preview.text)
-        self.readable.setPlainText(preview.readable)
+        self.words.setHtml(self._words_html(preview.payload))
         self.digest = preview.digest
         self.digest_label.setText(_("Digest of this content: {digest}").format(digest=self.digest))
+
+    def _show_exact(self, exact: bool) -> None:
+        """Switch between the words and the exact JSON."""
+        self.stack.setCurrentWidget(self.view if exact else self.words)
+        self.show_exact.setText(_("Show in words") if exact else _("Show the exact data"))
+
+    def _words_html(self, payload: bytes) -> str:
+        """The payload in words (the desk's reading of it), as rich text: each field's label
+        and its text, escaped; the summary in its own language's direction."""
+        content = validate_payload(json.loads(payload))
+        profile = self.flow.workspace.profile
+        lang = active_locale()
+        lines = referral_words(content, lambda key: profile.category(key).label(lang))
+        parts = []
+        for line in lines:
+            text = html.escape(line.text).replace("\n", "<br>")
+            direction = ""
+            if line.language is not None:
+                rtl = layout_direction(line.language) == Qt.LayoutDirection.RightToLeft
+                direction = ' dir="rtl"' if rtl else ' dir="ltr"'
+            parts.append(
+                f"<p style='margin-bottom:2px'><b>{html.escape(line.label)}</b></p>"
+                f"<p{direction} style='margin-top:0; margin-bottom:10px'>{text}</p>"
+            )
+        return "".join(parts)
 
     def isComplete(self) -> bool:
         """Only after the advisor ticked the check, and not while sealing."""
