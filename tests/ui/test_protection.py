@@ -45,18 +45,72 @@ def test_auto_lock_fires_after_the_idle_time_and_unlock_returns(qtbot, short_idl
     main.idle.stop()
 
 
+class SteppingClock:
+    """A monotonic clock in seconds that moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.ms = 1_000_000
+
+    def __call__(self) -> float:
+        return self.ms / 1000
+
+    def advance_ms(self, ms: int) -> None:
+        self.ms += ms
+
+
 def test_input_postpones_the_idle_lock(qtbot):
-    watcher = IdleWatcher(10_000)
+    clock = SteppingClock()
+    watcher = IdleWatcher(10_000, monotonic=clock)
     fired: list[bool] = []
     watcher.idle.connect(lambda: fired.append(True))
     watcher.start()
+    assert watcher.active
     watcher.set_timeout_ms(80)
-    qtbot.wait(40)
-    watcher.poke()
-    qtbot.wait(40)
-    assert not fired
-    qtbot.waitUntil(lambda: bool(fired), timeout=2_000)
+    assert watcher.interval_ms == 20  # a quarter of the idle time, at least 20 ms
+    clock.advance_ms(40)
+    watcher.check()
+    watcher.poke()  # input 40 ms in: the 80 ms count starts again
+    clock.advance_ms(40)
+    watcher.check()
+    assert fired == []
+    clock.advance_ms(39)  # 79 ms after the input
+    watcher.check()
+    assert fired == []
+    clock.advance_ms(2)  # past 80 ms
+    watcher.check()
+    assert fired == [True]
+    clock.advance_ms(1000)
+    watcher.check()
+    assert fired == [True]  # once per idle period
     watcher.stop()
+    assert not watcher.active
+
+
+def test_every_kind_of_input_counts_as_activity(qtbot):
+    from PySide6.QtCore import QEvent, QObject
+
+    clock = SteppingClock()
+    watcher = IdleWatcher(100, monotonic=clock)
+    fired: list[bool] = []
+    watcher.idle.connect(lambda: fired.append(True))
+    target = QObject()
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                 QEvent.Type.Wheel):  # fmt: skip
+        clock.advance_ms(90)
+        assert watcher.eventFilter(target, QEvent(kind)) is False  # never consumed
+        clock.advance_ms(90)
+        watcher.check()
+        assert fired == [], kind
+    clock.advance_ms(90)
+    assert watcher.eventFilter(target, QEvent(QEvent.Type.Paint)) is False  # not input
+    clock.advance_ms(11)
+    watcher.check()
+    assert fired == [True]
+    # Input after the lock starts a new idle period, which fires again.
+    watcher.eventFilter(target, QEvent(QEvent.Type.KeyPress))
+    clock.advance_ms(101)
+    watcher.check()
+    assert fired == [True, True]
 
 
 def test_ctrl_l_locks(qtbot, main):
@@ -100,12 +154,17 @@ def test_clipboard_is_marked_secret_and_cleared(qtbot):
 def test_clipboard_leaves_other_content_alone(qtbot):
     clipboard = QApplication.clipboard()
     secure = SecureClipboard(60, clipboard)
+    cleared: list[bool] = []
+    secure.cleared.connect(lambda: cleared.append(True))
     secure.copy("visitor detail")
+    assert secure.holds_ours()
     mime = QMimeData()
     mime.setText("something else")
     clipboard.setMimeData(mime)
-    qtbot.wait(150)
+    assert not secure.holds_ours()
+    secure.clear()  # what the timeout runs
     assert clipboard.text() == "something else"
+    assert cleared == []
 
 
 def test_windows_formats_use_the_qt_windows_mime_names():
@@ -123,13 +182,58 @@ def test_copy_from_the_editor_uses_the_secure_clipboard(qtbot, main):
     assert QApplication.clipboard().text() == ""
 
 
-def test_machine_lock_watcher_survives_a_missing_bus(qtbot, main):
+def test_machine_lock_watcher_survives_a_missing_bus(qtbot, main, monkeypatch):
+    from PySide6.QtDBus import QDBusConnection
+
+    class NoBus:
+        def isConnected(self) -> bool:
+            return False
+
+    monkeypatch.setattr(QDBusConnection, "systemBus", staticmethod(lambda: NoBus()))
+    monkeypatch.setattr(QDBusConnection, "sessionBus", staticmethod(lambda: NoBus()))
     watcher = MachineLockWatcher()
-    sources = watcher.start(main)
-    assert isinstance(sources, list)
-    assert exclude_from_capture(main) is False  # only Windows offers it
-    with qtbot.waitSignal(main.locked):
-        main.machine.on_sleep(True)
+    assert watcher.start(main) == []
+    assert watcher.sources == []
+
+
+@pytest.mark.parametrize(
+    ("signal", "locks"),
+    [
+        (lambda m: m.on_sleep(True), True),
+        (lambda m: m.on_sleep(False), False),  # waking up
+        (lambda m: m.on_session_lock(), True),
+        (lambda m: m.on_screensaver(True), True),
+        (lambda m: m.on_screensaver(False), False),  # the screensaver ends
+    ],
+)
+def test_the_machine_locking_locks_the_window(qtbot, main, signal, locks):
+    assert not main.is_locked
+    signal(main.machine)
+    assert main.is_locked is locks
+    assert main.session.is_open is not locks
+
+
+def test_exclude_from_capture_asks_windows_and_nothing_else(qtbot, main, monkeypatch):
+    import ctypes
+
+    monkeypatch.delattr(ctypes, "WinDLL", raising=False)
+    assert exclude_from_capture(main) is False  # no API outside Windows
+    calls: list[tuple[str, int, int]] = []
+
+    class User32:
+        def SetWindowDisplayAffinity(self, hwnd: int, affinity: int) -> int:
+            calls.append(("user32", hwnd, affinity))
+            return 1
+
+    monkeypatch.setattr(ctypes, "WinDLL", lambda name: User32(), raising=False)
+    assert exclude_from_capture(main) is True
+    assert calls == [("user32", int(main.winId()), 0x11)]  # WDA_EXCLUDEFROMCAPTURE
+
+    def missing(name: str) -> None:
+        raise OSError("user32 not found")
+
+    monkeypatch.setattr(ctypes, "WinDLL", missing, raising=False)
+    assert exclude_from_capture(main) is False
 
 
 def test_settings_apply_idle_and_clipboard_times(qtbot, main):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
@@ -22,19 +23,27 @@ class IdleWatcher(QObject):
     """Fires :attr:`idle` once no keyboard, mouse or touch input came for ``timeout_ms``.
 
     Installed as an event filter on the QApplication; it only records a timestamp per event,
-    so mouse moves cost nothing. A coarse timer checks the elapsed time.
+    so mouse moves cost nothing. A coarse timer checks the elapsed time (:meth:`check`).
+    ``monotonic`` is the clock in seconds (tests pass a stepping one and call :meth:`check`).
     """
 
     idle = Signal()
     """No user input for the configured time (fires once per idle period)."""
 
-    def __init__(self, timeout_ms: int, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        timeout_ms: int,
+        parent: QObject | None = None,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(parent)
+        self._clock = monotonic
         self._timeout_ms = timeout_ms
-        self._last = time.monotonic()
+        self._last = self._clock()
         self._fired = False
         self._timer = QTimer(self)
-        self._timer.timeout.connect(self._check)
+        self._timer.timeout.connect(self.check)
         self._apply_interval()
 
     def _apply_interval(self) -> None:
@@ -62,19 +71,31 @@ class IdleWatcher(QObject):
 
     def poke(self) -> None:
         """Count as user activity."""
-        self._last = time.monotonic()
+        self._last = self._clock()
         self._fired = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API
         """Note the time of every input event; never consumes the event."""
         if event.type() in _INPUT_EVENTS:
-            self._last = time.monotonic()
+            self._last = self._clock()
             self._fired = False
         return False
 
-    def _check(self) -> None:
+    @property
+    def interval_ms(self) -> int:
+        """How often the timer checks, in milliseconds."""
+        return int(self._timer.interval())
+
+    @property
+    def active(self) -> bool:
+        """True while watching (between :meth:`start` and :meth:`stop`)."""
+        return self._timer.isActive()
+
+    def check(self) -> None:
+        """Fire :attr:`idle` if the idle time has passed since the last input (the timer's
+        tick; at most once per idle period)."""
         if self._fired:
             return
-        if (time.monotonic() - self._last) * 1000 >= self._timeout_ms:
+        if (self._clock() - self._last) * 1000 >= self._timeout_ms:
             self._fired = True
             self.idle.emit()
