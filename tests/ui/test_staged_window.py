@@ -18,6 +18,7 @@ SHORTCUTS = {
     "Ctrl+3": "settings",
     "Ctrl+4": "guides",
     "Ctrl+5": "trust",
+    "Ctrl+6": "outbox",
 }
 
 
@@ -35,7 +36,14 @@ def _unlock(qtbot, window: AdvisorWindow) -> None:
 
 
 def test_unlock_builds_only_what_the_first_page_shows(qtbot, main: AdvisorWindow) -> None:
-    assert main.page_keys() == ["notebook", "follow-ups", "settings", "trust", "guides"]
+    assert main.page_keys() == [
+        "notebook",
+        "follow-ups",
+        "settings",
+        "trust",
+        "outbox",
+        "guides",
+    ]
     assert [key for key in main.page_keys() if main.is_built(key)] == ["notebook"]
     notebook = main.notebook.built
     assert notebook is not None

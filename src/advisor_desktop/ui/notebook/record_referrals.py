@@ -9,16 +9,22 @@ runner the wizard's slow steps (seal, export) go to.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from advisor_desktop.notebook.models import RecordId
+from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _
+from advisor_desktop.referral.outbox import Outbox
 from advisor_desktop.ui.referral import ReferralListWidget, ReferralWizard
 from advisor_desktop.ui.shell.common import named
 from advisor_desktop.ui.shell.session import Session
 from advisor_desktop.ui.shell.workers import Runner
+
+if TYPE_CHECKING:
+    from advisor_desktop.ui.outbox.visitor_status import VisitorStatusView
 
 VisitorOpener = Callable[[str], None]
 
@@ -40,6 +46,7 @@ class RecordReferrals(QGroupBox):
         self.record_id: int | None = None
         self._open_visitor: VisitorOpener | None = None
         self.wizard: ReferralWizard | None = None
+        self.status_view: VisitorStatusView | None = None
         self.list: ReferralListWidget | None = None
         self.refer_button = named(
             QPushButton(_("Refer to a desk…")),
@@ -69,6 +76,7 @@ class RecordReferrals(QGroupBox):
         if self.list is None:
             self.list = ReferralListWidget(self.session.workspace, record_id)
             self.list.resume_requested.connect(lambda ref: self.open_wizard(resume=ref))
+            self.list.visitor_status_requested.connect(self.show_visitor_status)
             self._layout.insertWidget(0, self.list, 1)
         else:
             self.list.workspace = self.session.workspace
@@ -100,6 +108,53 @@ class RecordReferrals(QGroupBox):
         self.wizard_opened.emit(wizard)
         return wizard
 
+    def show_visitor_status(self, referral_id: str) -> VisitorStatusView | None:
+        """Show the visitor where the report stands, full screen, in the consent language of
+        the referral; the notebook is hidden behind it, and leaving needs the passphrase."""
+        from advisor_desktop.ui.outbox.visitor_status import VisitorStatusView
+        from advisor_desktop.ui.shell.features import passphrase_check
+
+        if not self.session.is_open:
+            return None
+        workspace = self.session.workspace
+        try:
+            referral = workspace.referrals.get(referral_id)
+            item = next(
+                (i for i in Outbox(workspace.vault).items() if i.referral_id == referral_id), None
+            )
+            status = workspace.referrals.statuses.latest(referral_id)
+            view = VisitorStatusView(
+                referral.consent.language,
+                None if status is None else status.state,
+                None if status is None else status.outcome,
+                delivered=bool(item is not None and item.delivered)
+                or referral.summary.state == "sent",
+                since=None if status is None else status.set_at,
+                desk_message=None if status is None else status.text,
+                verify_passphrase=passphrase_check(self.session.paths),
+                runner=self.runner,
+            )
+        except AdvisorError as exc:
+            if self.list is not None:
+                self.list.say(exc.message)
+            return None
+        window = self.window()
+        hide = getattr(window, "quick_hide", None)
+        show = getattr(window, "quick_show", None)
+        was_hidden = bool(getattr(window, "is_hidden", False))
+        if callable(hide):
+            hide()
+
+        def left() -> None:
+            self.status_view = None
+            if callable(show) and not was_hidden:
+                show()
+
+        view.left.connect(left)
+        self.status_view = view
+        view.enter()
+        return view
+
     def _wizard_closed(self) -> None:
         self.wizard = None
         self._refresh()
@@ -109,7 +164,11 @@ class RecordReferrals(QGroupBox):
             self.list.refresh()
 
     def drop(self) -> None:
-        """The vault is about to lock: close the wizard, forget what is shown."""
+        """The vault is about to lock: close the wizard and the visitor's status view, forget
+        what is shown."""
+        if self.status_view is not None:
+            view, self.status_view = self.status_view, None
+            view.dismiss()
         if self.wizard is not None:
             self.wizard.reject()
             self.wizard = None

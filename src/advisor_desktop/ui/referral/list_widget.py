@@ -22,7 +22,9 @@ from advisor_desktop.app.referrals import withdraw_referral
 from advisor_desktop.app.workspace import Workspace
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import N_, _
+from advisor_desktop.referral.outbox import Outbox, OutboxItem
 from advisor_desktop.referral.service import ReferralSummary
+from advisor_desktop.ui.outbox.words import delivery_words, desk_status_words
 from advisor_desktop.ui.shell.common import confirm, named, note
 from advisor_desktop.ui.shell.formatting import format_date
 
@@ -32,10 +34,13 @@ STATE_LABELS: dict[str, str] = {
     "draft": N_("Draft (not sealed)"),
     "confirmed": N_("Sealed, in the outbox"),
     "exported": N_("Exported as a file"),
-    "sent": N_("Sent"),
+    # The outbox sets "sent" only when the desk's verified receipt is stored.
+    "sent": N_("Delivered"),
     "withdrawn": N_("Consent withdrawn"),
 }
 WITHDRAWABLE = ("draft", "confirmed", "exported")
+#: Sealed referrals: their step can be shown to the visitor.
+SEALED = ("confirmed", "exported", "sent")
 
 ConfirmWithdraw = Callable[[QWidget, ReferralSummary], bool]
 
@@ -68,6 +73,10 @@ class ReferralListWidget(QWidget):
     """Emitted with the referral id when the advisor asks to go on with a draft or to export
     a sealed referral (open ``ReferralWizard(..., resume=id)``)."""
 
+    visitor_status_requested = Signal(str)
+    """Emitted with the referral id when the advisor asks to show the visitor where the
+    report stands ("Show the visitor…")."""
+
     def __init__(
         self,
         workspace: Workspace,
@@ -80,8 +89,11 @@ class ReferralListWidget(QWidget):
         self.record_id = record_id
         self._confirm = confirm_withdraw
         self.items: list[ReferralSummary] = []
+        self.outbox: dict[str, OutboxItem] = {}
         self.tree = named(QTreeWidget(), _("Referrals of this record"))
-        self.tree.setHeaderLabels([_("Created"), _("Desk"), _("State"), _("Shared")])
+        self.tree.setHeaderLabels(
+            [_("Created"), _("Desk"), _("State"), _("Shared"), _("Delivery"), _("At the desk")]
+        )
         self.tree.setRootIsDecorated(False)
         self.tree.setAllColumnsShowFocus(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -94,22 +106,34 @@ class ReferralListWidget(QWidget):
         self.resume_button = named(
             QPushButton(_("Continue…")), _("Go on with the selected referral")
         )
+        self.visitor_button = named(
+            QPushButton(_("Show the visitor…")),
+            _("Show the visitor where the report stands, in the visitor's language"),
+        )
         self.message = note("")
         self.message.setObjectName("referralListMessage")
         self.message.hide()
+        # The desk's own message about the selected referral, as it wrote it.
+        self.desk_message = note("")
+        self.desk_message.setObjectName("deskMessage")
+        self.desk_message.setTextFormat(Qt.TextFormat.PlainText)
+        self.desk_message.hide()
         row = QHBoxLayout()
         row.addStretch(1)
+        row.addWidget(self.visitor_button)
         row.addWidget(self.resume_button)
         row.addWidget(self.withdraw_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.empty)
+        layout.addWidget(self.desk_message)
         layout.addLayout(row)
         layout.addWidget(self.message)
         self.tree.currentItemChanged.connect(self._update_buttons)
         self.withdraw_button.clicked.connect(self.withdraw_selected)
         self.resume_button.clicked.connect(self._resume)
+        self.visitor_button.clicked.connect(self._show_visitor)
         self.refresh()
 
     def set_record(self, record_id: int | None) -> None:
@@ -123,18 +147,32 @@ class ReferralListWidget(QWidget):
         keep = current.id if current is not None else None
         try:
             self.items = self.workspace.referrals.list_referrals(self.record_id)
+            self.outbox = {i.referral_id: i for i in Outbox(self.workspace.vault).items()}
         except AdvisorError as exc:
             self._say(exc.message)
             self.items = []
+            self.outbox = {}
         self.tree.clear()
         for summary in self.items:
             created = dt.datetime.fromisoformat(summary.created_at)
             shared = ", ".join(s.split("=")[0] for s in summary.scopes.split(",") if s)
+            delivery = delivery_words(self.outbox.get(summary.id))
+            at_desk = desk_status_words(summary.desk_status)
             item = QTreeWidgetItem(
-                [format_date(created.date()), summary.desk, state_label(summary.state), shared]
+                [
+                    format_date(created.date()),
+                    summary.desk,
+                    state_label(summary.state),
+                    shared,
+                    delivery,
+                    at_desk,
+                ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, summary.id)
             item.setToolTip(0, summary.id)
+            item.setToolTip(4, delivery)
+            if summary.desk_status is not None and summary.desk_status.text:
+                item.setToolTip(5, summary.desk_status.text)
             self.tree.addTopLevelItem(item)
             if summary.id == keep:
                 self.tree.setCurrentItem(item)
@@ -161,11 +199,28 @@ class ReferralListWidget(QWidget):
         current = self.selected()
         self.withdraw_button.setEnabled(current is not None and current.state in WITHDRAWABLE)
         self.resume_button.setEnabled(current is not None and current.state in WITHDRAWABLE)
+        self.visitor_button.setEnabled(current is not None and current.state in SEALED)
+        status = current.desk_status if current is not None else None
+        if status is not None and status.text:
+            self.desk_message.setText(_("The desk wrote: {text}").format(text=status.text))
+            self.desk_message.show()
+        else:
+            self.desk_message.setText("")
+            self.desk_message.hide()
+
+    def _show_visitor(self) -> None:
+        current = self.selected()
+        if current is not None and current.state in SEALED:
+            self.visitor_status_requested.emit(current.id)
 
     def _resume(self) -> None:
         current = self.selected()
         if current is not None and current.state in WITHDRAWABLE:
             self.resume_requested.emit(current.id)
+
+    def say(self, text: str) -> None:
+        """Show a short message under the list."""
+        self._say(text)
 
     def _say(self, text: str) -> None:
         self.message.setText(text)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -51,6 +52,12 @@ def ask_backup_path(parent: QWidget) -> Path | None:
         parent, _("Save a backup"), in_documents(name), _("Backups (*.advisorbackup)")
     )
     return Path(path) if path else None
+
+
+class _ProgressRelay(QObject):
+    """Carries a worker's progress reports to the GUI thread (a queued signal)."""
+
+    fraction = Signal(float)
 
 
 class SettingsPage(QWidget):
@@ -96,6 +103,7 @@ class SettingsPage(QWidget):
         left.addWidget(self._general_group())
         left.addWidget(self._passphrase_group())
         left.addWidget(self._backup_group())
+        left.addWidget(self._sync_group())
         left.addStretch(1)
         right.addWidget(self._retention_group(), 1)
         right.addWidget(self._info_group())
@@ -145,6 +153,19 @@ class SettingsPage(QWidget):
         self.old.textChanged.connect(self._update_change_button)
         self.change_button.clicked.connect(self.change_passphrase)
         form.addRow("", self.change_button)
+        # A change rekeys the whole vault: progress is shown once it takes over a second.
+        self.change_progress = named(QProgressBar(), _("Progress of the passphrase change"))
+        self.change_progress.setRange(0, 100)
+        self.change_progress.setVisible(False)
+        form.addRow("", self.change_progress)
+        self.new_code = QLabel()
+        self.new_code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.new_code.setWordWrap(True)
+        self.new_code.setVisible(False)
+        form.addRow("", self.new_code)
+        self._progress = _ProgressRelay(self)
+        self._progress.fraction.connect(self._change_progressed)
+        self._change_started: dt.datetime | None = None
         return group
 
     def _backup_group(self) -> QGroupBox:
@@ -163,6 +184,67 @@ class SettingsPage(QWidget):
         )
         form.addRow("", self.backup_button)
         return group
+
+    def _sync_group(self) -> QGroupBox:
+        group = QGroupBox(_("Connection to the desk"))
+        form = QFormLayout(group)
+        self.intake_url = named(
+            QLineEdit(), _("Address of the desk's intake server, if not the one the desk gave")
+        )
+        self.intake_url.setPlaceholderText(_("As in the desk's public file"))
+        form.addRow(_("Intake server:"), self.intake_url)
+        self.proxy = named(QLineEdit(), _("Proxy to reach the desk, if not the system's"))
+        self.proxy.setPlaceholderText(_("The system's proxy settings"))
+        form.addRow(_("Proxy:"), self.proxy)
+        form.addRow(
+            "",
+            note(
+                _(
+                    "Leave both empty to use the address from the desk's public file and the "
+                    "system's proxy settings. A proxy is written http://host:port."
+                )
+            ),
+        )
+        self.sync_apply = named(
+            QPushButton(_("Save connection")), _("Save the intake server and proxy")
+        )
+        self.sync_apply.clicked.connect(self.apply_sync_settings)
+        form.addRow("", self.sync_apply)
+        self.sync_error = note("")
+        self.sync_error.setObjectName("syncSettingsError")
+        self.sync_error.hide()
+        form.addRow("", self.sync_error)
+        return group
+
+    def _show_sync_settings(self) -> None:
+        from advisor_desktop.app.preferences import load_sync_settings
+
+        if not self.session.is_open:
+            return
+        settings = load_sync_settings(self.session.vault)
+        self.intake_url.setText(settings.intake_url or "")
+        self.proxy.setText(settings.proxy or "")
+
+    def apply_sync_settings(self) -> bool:
+        """Check and store the intake server address and the proxy (empty: as configured by
+        the desk and the system)."""
+        from advisor_desktop.app.preferences import SyncSettings, save_sync_settings
+
+        if not self.session.is_open:
+            return False
+        wanted = SyncSettings(self.intake_url.text(), self.proxy.text())
+        try:
+            stored = save_sync_settings(self.session.vault, wanted)
+        except AdvisorError as exc:
+            self.sync_error.setText(exc.message)
+            self.sync_error.setAccessibleName(exc.message)
+            self.sync_error.show()
+            return False
+        self.sync_error.hide()
+        self.intake_url.setText(stored.intake_url or "")
+        self.proxy.setText(stored.proxy or "")
+        self.message.emit(_("Connection to the desk saved."))
+        return True
 
     def _retention_group(self) -> QGroupBox:
         group = QGroupBox(_("Retention"))
@@ -202,6 +284,7 @@ class SettingsPage(QWidget):
         if not self.session.is_open:
             return
         self._show_preferences()
+        self._show_sync_settings()
         self.load_retention()
         self._fill_info()
 
@@ -328,6 +411,8 @@ class SettingsPage(QWidget):
         self._purge_ids = []
         self.old.clear()
         self.new_fields.clear()
+        self.intake_url.clear()
+        self.proxy.clear()
         while self.info.rowCount():
             self.info.removeRow(0)
 
@@ -356,23 +441,56 @@ class SettingsPage(QWidget):
         self.change_button.setEnabled(bool(self.old.text()) and self.new_fields.is_acceptable())
 
     def change_passphrase(self) -> None:
-        """Check the current passphrase and set the new one, on a worker (two Argon2id runs)."""
+        """Check the current passphrase and set the new one, on a worker (Argon2id runs and a
+        rekey, i.e. a copy of the whole vault); progress shows once it takes over a second."""
         old = SecretText.from_text(self.old.text())
         self.old.clear()
         new, again = self.new_fields.take()
         self.change_button.setEnabled(False)
+        self.new_code.setVisible(False)
         self.message.emit(_("Changing the passphrase…"))
+        self._change_started = self.session.clock()
         self.runner.start(
             change_passphrase_checked,
             self.session.vault,
             old,
             new,
             again,
-            on_done=lambda _r: self.message.emit(_("The passphrase was changed.")),
+            self._progress.fraction.emit,  # from the worker; queued to this thread
+            on_done=self._passphrase_changed,
             on_error=self._passphrase_failed,
         )
 
+    def _change_progressed(self, fraction: float) -> None:
+        started = self._change_started
+        if started is None:
+            return
+        if self.change_progress.isHidden():
+            if (self.session.clock() - started).total_seconds() < 1.0:
+                return
+            self.change_progress.setVisible(True)
+        self.change_progress.setValue(round(fraction * 100))
+
+    def _change_finished(self) -> None:
+        self._change_started = None
+        self.change_progress.setVisible(False)
+        self._update_change_button()
+
+    def _passphrase_changed(self, new_code: Any) -> None:
+        self._change_finished()
+        self.message.emit(_("The passphrase was changed."))
+        if new_code:
+            self.new_code.setText(
+                _(
+                    "Your new recovery code (shown only this once; write it down and keep it "
+                    "somewhere safe, away from this laptop). The old recovery code no longer "
+                    "opens the vault: {code}"
+                ).format(code=new_code)
+            )
+            self.new_code.setVisible(True)
+
     def _passphrase_failed(self, exc: AdvisorError) -> None:
+        self._change_finished()
         self.message.emit(str(exc))
         show_error(self, str(exc))
 

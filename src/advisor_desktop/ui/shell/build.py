@@ -1,6 +1,6 @@
-"""Assemble the main window with the notebook, follow-ups, settings and keys sections.
+"""Assemble the main window with the notebook, follow-ups, settings, keys and outbox sections.
 
-Other features (guides, referrals, outbox) are added by the composition root with
+Other features (guides, referrals) are added by the composition root with
 ``MainWindow.add_page`` after this returns. Every section is built on its first visit: the
 notebook at once (it is the first page), the others when the advisor goes to them. A section
 built while the vault is open loads its content then, as it would have on ``Session.opened``.
@@ -16,6 +16,7 @@ from advisor_desktop.ui.notebook.page import NotebookPage
 from advisor_desktop.ui.notebook.search import DEBOUNCE_MS
 from advisor_desktop.ui.settings.page import PathChooser, SettingsPage, ask_backup_path
 from advisor_desktop.ui.shell.clipboard import SecureClipboard
+from advisor_desktop.ui.shell.features import add_outbox
 from advisor_desktop.ui.shell.main_window import MainWindow, Page
 from advisor_desktop.ui.shell.session import Session
 from advisor_desktop.ui.shell.workers import Runner
@@ -59,6 +60,9 @@ class AdvisorWindow(MainWindow):
         self.trust: Page[TrustPage] = self.add_page(
             "trust", _("Keys and updates"), self._build_trust, "Ctrl+5"
         )
+        # The Outbox page (built on its first visit); its sync and status-bar indicator start
+        # a moment after the window is built.
+        add_outbox(self, session)
         if clipboard_ms is not None:
             # A fixed timeout (tests) wins over the stored preference.
             session.preferences_changed.connect(lambda _p: clipboard.set_timeout_ms(clipboard_ms))

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from advisor_desktop.guides.library import GuideLibrary
     from advisor_desktop.ui.guides.browser import GuideBrowser
     from advisor_desktop.ui.guides.visitor import VisitorView
+    from advisor_desktop.ui.shell.session import Session
 
 
 def passphrase_check(paths: AppPaths) -> Callable[[bytearray], bool]:
@@ -105,3 +106,28 @@ def add_guides(
 
     window.set_visitor_view_factory(factory)
     return page, open_visitor
+
+
+#: The outbox's sync and its status-bar indicator start this long after the window is built
+#: (its network stack is imported then, not during the unlock).
+OUTBOX_START_MS = 400
+
+
+def add_outbox(window: MainWindow, session: Session, start_ms: int = OUTBOX_START_MS) -> None:
+    """Add the Outbox page (built on its first visit) and, a moment later, the sync indicator
+    and the sync with the desks (``ui/outbox``)."""
+    from PySide6.QtCore import QTimer
+
+    def build() -> QWidget:
+        from advisor_desktop.ui.outbox.page import build_outbox_page
+
+        return build_outbox_page(window, session)
+
+    window.add_page("outbox", _("Outbox"), build, "Ctrl+6")
+
+    def start() -> None:
+        from advisor_desktop.ui.outbox.page import add_sync_indicator
+
+        add_sync_indicator(window, session)
+
+    QTimer.singleShot(start_ms, window, start)
