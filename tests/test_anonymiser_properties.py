@@ -105,9 +105,9 @@ def test_nothing_outside_consented_scopes(
     case: tuple[tuple[str, ...], str, ConsentScopes],
 ) -> None:
     identifiers, notes, scopes = case
-    data = payload_bytes(identifiers, "NOTESMARKER " + notes, scopes)
+    data = payload_bytes(identifiers, "notesmarker " + notes, scopes)
     present = {
-        Scope.SUMMARY: b"NOTESMARKER",
+        Scope.SUMMARY: b"notesmarker",
         Scope.POST: b"POSTMARKER",
         Scope.REGION: b"REGIONMARKER",
         Scope.ROLE: b"seconded",
