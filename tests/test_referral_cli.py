@@ -80,3 +80,40 @@ def test_export_to_a_folder_is_neutral_and_private(
     assert path.parent == out
     assert re.fullmatch(r"[0-9a-f]{16}\.referral", path.name)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_language_scope_and_the_preview_in_words(
+    cli: CliRunner, ref: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--scopes`` takes ``language``; without it and without the period no language and no
+    time travel; ``preview --words`` reads like the wizard's preview, without ids."""
+    listed = json.loads(cli("referral", "list", "--json").out)
+    record_id = str(listed[0]["record_id"])
+    bare = json.loads(cli("referral", "preview", ref).out)
+    assert "language" not in bare
+    assert "created" not in bare
+    assert set(bare["consent"]) == {"scopes", "statement_version", "method"}
+    made = cli(
+        "referral", "new", record_id, "--desk", "Central desk",
+        "--scopes", "category,period=quarter,language",
+    )  # fmt: skip
+    assert made.code == 0, made.err
+    other = made.out.strip()
+    doc = json.loads(cli("referral", "preview", other).out)
+    assert doc["language"] == "en"
+    assert doc["consent"]["language"] == "en"
+    assert re.fullmatch(r"\d{4}-Q[1-4]", doc["created"])
+    assert doc["consent"]["given"] == doc["created"]
+    words = cli("referral", "preview", other, "--words")
+    assert words.code == 0, words.err
+    assert "Bullying" in words.out
+    assert "1st quarter 2026" in words.out
+    assert "English" in words.out
+    for internal in ("bullying", "granularity", other, doc["advisor_key_id"], "{"):
+        assert internal not in words.out
+    assert "--digest" in words.err
+    from advisor_desktop.cli.advisor.main import main
+
+    capsys.readouterr()
+    assert main(["--data-dir", str(cli.data_dir), "referral", "new", "--help"]) == 0
+    assert "language" in capsys.readouterr().out

@@ -29,8 +29,10 @@ from advisor_desktop.cli.advisor import argtypes
 from advisor_desktop.cli.advisor.context import CliContext
 from advisor_desktop.cli.advisor.status import status_doc
 from advisor_desktop.platform.errors import UsageError
-from advisor_desktop.platform.i18n import _
+from advisor_desktop.platform.i18n import _, active_locale
+from advisor_desktop.protocol.referral_package import validate_payload
 from advisor_desktop.protocol.referral_terms import ConsentMethod
+from advisor_desktop.protocol.referral_words import referral_words
 from advisor_desktop.referral.anonymiser import DecisionKind, RedactionDecision
 from advisor_desktop.referral.consent import parse_scopes
 from advisor_desktop.referral.draft import DraftInputs
@@ -57,7 +59,9 @@ def register(sub: Any) -> None:
         metavar="LIST",
         help=_(
             "what the visitor consented to share, comma-separated: category, role, post, "
-            "region, period[=day|month|quarter], summary, contact, secretary-general"
+            "region, period[=day|month|quarter], language, summary, contact, "
+            "secretary-general (times travel only with the period, at its precision; the "
+            "conversation's language only with language)"
         ),
     )
     p.add_argument("--summary-file", metavar="FILE", help=_("summary text (default: the notes)"))
@@ -76,6 +80,11 @@ def register(sub: Any) -> None:
 
     p = rsub.add_parser("preview", help=_("print exactly what the desk will read"))
     p.add_argument("referral_id", metavar="REF_ID")
+    p.add_argument(
+        "--words",
+        action="store_true",
+        help=_("print it in words, as the desk will read it, instead of the exact JSON"),
+    )
     p.set_defaults(func=cmd_preview)
 
     p = rsub.add_parser("redact", help=_("list, undo or add redactions of the summary"))
@@ -180,7 +189,17 @@ def cmd_new(ctx: CliContext) -> int:
 def cmd_preview(ctx: CliContext) -> int:
     with ctx.workspace() as workspace:
         preview = referral_preview(workspace, ctx.args.referral_id)
-    ctx.console.out(preview.text)
+        profile = workspace.profile
+    if ctx.args.words:
+        lang = active_locale()
+        content = validate_payload(json.loads(preview.payload))
+        for line in referral_words(content, lambda key: profile.category(key).label(lang)):
+            first, *rest = line.text.split("\n")
+            ctx.console.out(_("{label}: {text}").format(label=line.label, text=first))
+            for more in rest:
+                ctx.console.out("    " + more)
+    else:
+        ctx.console.out(preview.text)
     ctx.console.err(
         _("Digest: {digest}  (advisor referral confirm {id} --digest {digest})").format(
             digest=preview.digest, id=ctx.args.referral_id
