@@ -81,3 +81,11 @@ def _drain_background_work(qtbot) -> Iterator[None]:  # type: ignore[no-untyped-
     from tests.conftest import _drain_qt
 
     _drain_qt(close_windows=False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _designed(qapp) -> None:  # type: ignore[no-untyped-def]
+    """The tests see the application as users do: the design system applied."""
+    from advisor_desktop.ui.shell.design import LIGHT, apply_design
+
+    apply_design(qapp, LIGHT)

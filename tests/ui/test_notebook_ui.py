@@ -32,7 +32,10 @@ def test_lists_records_lazily(qtbot, main):
     page = notebook_page(main)
     assert page.model.total == 3
     assert page.model.rowCount() == 3
-    assert page.count_label.text() == "3 conversations"
+    assert page.count_label.text() == "3 conversations, newest first"
+    header = page.table.horizontalHeader()
+    assert header.isSortIndicatorShown()
+    assert header.sortIndicatorSection() == 0
 
 
 def test_add_edit_search_and_close_a_record(qtbot, main):
@@ -103,7 +106,9 @@ def test_filters_narrow_the_list(qtbot, main):
     page.category_filter.setCurrentIndex(0)
     page.status_filter.setCurrentIndex(page.status_filter.findData("closed"))
     assert page.model.total == 0
-    assert not page.empty_hint.isVisible()
+    # Not the first-run hint: what the advisor sees is that the filters match nothing.
+    assert page.empty_hint.isVisible()
+    assert page.empty_hint.text() == "No conversation matches these filters."
 
 
 def test_delete_asks_first(qtbot, main):

@@ -217,13 +217,35 @@ def _bundled(folder: Path | None, name: str) -> str | None:
         return None
 
 
+# Shipped resources that are not Python distributions, with the licence file beside them.
+RESOURCE_LICENCES = (
+    ("Noto fonts (SIL Open Font License 1.1)", ("fonts", "OFL.txt")),
+    ("Phosphor Icons 2.1.1 (MIT)", ("icons", "phosphor", "LICENSE")),
+)
+
+
+def resource_sections(resources: Path | None = None) -> list[tuple[str, str]]:
+    """(heading, licence text) for the fonts and icons shipped in ``resources/``."""
+    from advisor_desktop.platform.paths import resources_dir
+
+    root = resources or resources_dir()
+    sections = []
+    for heading, parts in RESOURCE_LICENCES:
+        try:
+            sections.append((heading, root.joinpath(*parts).read_text(encoding="utf-8")))
+        except OSError:
+            continue
+    return sections
+
+
 def third_party_notices(folder: Path | None = None) -> str:
     """The third-party notices: the file a bundle carries (in ``folder``, by default the
-    package folder), else computed from the installed distributions' metadata."""
+    package folder), else computed from the installed distributions' metadata and the
+    licences of the shipped fonts and icons."""
     bundled = _bundled(folder, NOTICES_FILE)
     if bundled is not None:
         return bundled
-    return format_notices(collect_notices(runtime_distributions()))
+    return format_notices(collect_notices(runtime_distributions()), extra=resource_sections())
 
 
 def licence_text(folder: Path | None = None) -> str:

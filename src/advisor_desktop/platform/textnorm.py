@@ -101,3 +101,47 @@ def fts_query(user_query: str) -> str | None:
         # run of single-character tokens, so this is a substring search there.
         terms.append(f'"{phrase}"*')
     return " AND ".join(terms) if terms else None
+
+
+def match_spans(text: str, user_query: str) -> list[tuple[int, int]]:
+    """Where the words of ``user_query`` occur in ``text`` as the search matches them (folded:
+    case and marks ignored), as sorted, merged (start, end) offsets into ``text`` itself — for
+    highlighting a result."""
+    words = [w for w in _WORD.findall(fold(user_query)) if w]
+    if not words or not text:
+        return []
+    # Fold character by character, remembering where each folded character came from.
+    folded_parts: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        piece = fold(char)
+        folded_parts.append(piece)
+        origin.extend([index] * len(piece))
+    folded = "".join(folded_parts)
+    spans: list[tuple[int, int]] = []
+    for word in words:
+        start = folded.find(word)
+        while start >= 0:
+            end = start + len(word)
+            spans.append((origin[start], origin[end - 1] + 1))
+            start = folded.find(word, end)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def text_direction(text: str) -> str | None:
+    """``"rtl"`` or ``"ltr"`` after the first strong character of ``text`` (as a paragraph
+    with ``dir=auto``), or None when it has none (digits, punctuation only)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return None

@@ -41,6 +41,7 @@ from advisor_desktop.platform.i18n import _, active_locale
 from advisor_desktop.platform.languages import GUIDE_LANGUAGES, language_label
 from advisor_desktop.protocol.profile import Labelled, OrgProfile
 from advisor_desktop.ui.shell.common import named
+from advisor_desktop.ui.shell.formatting import use_date_format
 
 
 def to_qdate(day: dt.date) -> QDate:
@@ -112,7 +113,7 @@ class RecordForm(QWidget):
         form = QFormLayout(about)
         self.conv_date = named(QDateEdit(), _("Date of the conversation"))
         self.conv_date.setCalendarPopup(True)
-        self.conv_date.setDisplayFormat("d MMM yyyy")
+        use_date_format(self.conv_date)
         self.channel = _combo(CHANNEL_LABELS, _("How the visitor came"))
         self.role = _combo(ROLE_LABELS, _("Who came (role, never a name)"))
         self.status = _combo(STATUS_LABELS, _("Status"))
@@ -127,7 +128,7 @@ class RecordForm(QWidget):
         self.has_follow_up = named(QCheckBox(_("Follow up on")), _("Plan a follow-up"))
         self.follow_up = named(QDateEdit(), _("Follow-up date"))
         self.follow_up.setCalendarPopup(True)
-        self.follow_up.setDisplayFormat("d MMM yyyy")
+        use_date_format(self.follow_up)
         self.follow_up.setEnabled(False)
         self.has_follow_up.toggled.connect(self.follow_up.setEnabled)
         follow_row.addWidget(self.has_follow_up)

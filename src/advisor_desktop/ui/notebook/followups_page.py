@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 from advisor_desktop.notebook.service import FollowUpOverview
 from advisor_desktop.platform.i18n import _, ngettext
 from advisor_desktop.ui.shell.common import heading, named, note
+from advisor_desktop.ui.shell.design import Status, status_color, status_icon
 from advisor_desktop.ui.shell.formatting import category_labels, format_date, role_label
 from advisor_desktop.ui.shell.session import Session
 from advisor_desktop.ui.shell.workers import Runner
@@ -86,14 +87,16 @@ class FollowUpsPage(QWidget):
         profile = self.session.notebook.profile
         # Overdue comes most recently due first: older ones are likely stale.
         groups = (
-            (_("Overdue"), overview.overdue, overview.overdue_count),
-            (_("Due today or soon"), overview.upcoming, overview.upcoming_count),
+            (_("Overdue"), overview.overdue, overview.overdue_count, Status.OVERDUE),
+            (_("Due today or soon"), overview.upcoming, overview.upcoming_count, Status.DUE),
         )
-        for title, group, total in groups:
+        for title, group, total, status in groups:
             header = QTreeWidgetItem([f"{title} ({total})"])
             font = header.font(0)
             font.setBold(True)
             header.setFont(0, font)
+            header.setIcon(0, status_icon(status))
+            header.setForeground(0, status_color(status))
             header.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.tree.addTopLevelItem(header)
             header.setFirstColumnSpanned(True)
@@ -107,6 +110,10 @@ class FollowUpsPage(QWidget):
                         summary.preview,
                     ]
                 )
+                # Colour and an icon (never colour alone) mark how urgent it is.
+                item.setIcon(0, status_icon(status))
+                item.setForeground(0, status_color(status))
+                item.setData(0, Qt.ItemDataRole.AccessibleDescriptionRole, title)
                 self.tree.addTopLevelItem(item)
                 # Ids live in a Python dict keyed by row, not in item data (fewer wrappers).
                 self._ids[self.tree.topLevelItemCount() - 1] = int(summary.id)

@@ -35,9 +35,10 @@ from advisor_desktop.platform.i18n import _, active_locale, ngettext
 from advisor_desktop.ui.notebook.editor_form import from_qdate
 from advisor_desktop.ui.notebook.record_model import RecordTableModel
 from advisor_desktop.ui.notebook.search import DEBOUNCE_MS, SearchController
+from advisor_desktop.ui.notebook.text_delegate import NoteTextDelegate
 from advisor_desktop.ui.shell.clipboard import SecureClipboard
 from advisor_desktop.ui.shell.common import Banner, named, show_error
-from advisor_desktop.ui.shell.formatting import format_date
+from advisor_desktop.ui.shell.formatting import format_date, use_date_format
 from advisor_desktop.ui.shell.session import Session
 from advisor_desktop.ui.shell.workers import Runner
 
@@ -155,6 +156,14 @@ class NotebookPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        # The list is newest first; search results best match first (no column order).
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        header.setSectionsClickable(False)
+        self.text_delegate = NoteTextDelegate(self.table)
+        self.table.setItemDelegateForColumn(
+            RecordTableModel.COLUMNS.index("text"), self.text_delegate
+        )
         for column, width in enumerate((110, 150, 220, 70, 110)):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._open_index)
@@ -162,16 +171,16 @@ class NotebookPage(QWidget):
         self.count_label = QLabel()
         self.count_label.setAccessibleName(_("Number of conversations shown"))
         layout.addWidget(self.count_label)
-        self.empty_hint = QLabel(
-            _(
-                "No conversations yet. Press “New conversation” (Ctrl+N) to record one, or "
-                "add fictional examples with “advisor demo-data”."
-            )
+        self._first_hint = _(
+            "No conversations yet. Press “New conversation” (Ctrl+N) to record one, or "
+            "add fictional examples with “advisor demo-data”."
         )
+        self.empty_hint = QLabel(self._first_hint)
+        self.empty_hint.setProperty("role", "note")
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.hide()
-        layout.addWidget(self.empty_hint)
+        layout.addWidget(self.empty_hint, 1)
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
         QShortcut(QKeySequence.StandardKey.New, self, self.new_record)
 
@@ -186,6 +195,7 @@ class NotebookPage(QWidget):
     def _date_filter(self, name: str) -> QDateEdit:
         edit = named(QDateEdit(), name)
         edit.setCalendarPopup(True)
+        use_date_format(edit)
         edit.setMinimumDate(_ANY_DATE)
         edit.setSpecialValueText(_("Any"))
         edit.setDate(_ANY_DATE)
@@ -222,6 +232,7 @@ class NotebookPage(QWidget):
         if not self.session.is_open:
             self.model.clear()
             return
+        self.text_delegate.set_query("")
         try:
             self.model.set_notebook(self.session.notebook, self.filters())
         except AdvisorError as exc:
@@ -230,18 +241,38 @@ class NotebookPage(QWidget):
         self._update_count()
 
     def _show_hits(self, query: str, hits: Any) -> None:
+        self.text_delegate.set_query(query)
         self.model.set_hits(list(hits))
         self._update_count()
 
     def _update_count(self) -> None:
         total = self.model.total
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorShown(not self.model.searching)
         if self.model.searching:
-            text = ngettext("{n} match", "{n} matches", total).format(n=total)
+            text = ngettext("{n} match, best first", "{n} matches, best first", total).format(
+                n=total
+            )
         else:
-            text = ngettext("{n} conversation", "{n} conversations", total).format(n=total)
+            text = ngettext(
+                "{n} conversation, newest first", "{n} conversations, newest first", total
+            ).format(n=total)
         self.count_label.setText(text)
         nothing_at_all = not self.model.searching and total == 0 and self.filters() is None
-        self.empty_hint.setVisible(nothing_at_all)
+        no_match = self.model.searching and total == 0
+        no_filtered = not self.model.searching and total == 0 and self.filters() is not None
+        if nothing_at_all:
+            self.empty_hint.setText(self._first_hint)
+        elif no_match:
+            self.empty_hint.setText(
+                _(
+                    "No conversation matches “{query}”. Check the spelling, or use fewer words."
+                ).format(query=self.search.text[:80])
+            )
+        elif no_filtered:
+            self.empty_hint.setText(_("No conversation matches these filters."))
+        self.empty_hint.setVisible(nothing_at_all or no_match or no_filtered)
+        self.table.setVisible(not (nothing_at_all or no_match or no_filtered))
 
     def focus_search(self) -> None:
         """Ctrl+F: back to the list with the search box focused."""

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from advisor_desktop.app.preferences import write_language
 from advisor_desktop.platform.i18n import _, activate, active_locale
-from advisor_desktop.platform.languages import PSEUDO_LOCALE, catalog_name, is_rtl
+from advisor_desktop.platform.languages import catalog_name, is_rtl
 from advisor_desktop.platform.paths import AppPaths, resolve_paths
 from advisor_desktop.ui.shell.common import app_icon, documents_dir
 from advisor_desktop.ui.shell.excepthook import UnexpectedErrorReporter
@@ -266,9 +266,11 @@ def install_qt_translator(app: QApplication, lang: str) -> bool:
     fields) in ``lang``; returns False when Qt ships no translation for it."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
+    from advisor_desktop.ui.shell.formatting import qt_locale_name
+
     qt_name = {"zh_Hans": "zh_CN"}.get(catalog_name(lang), catalog_name(lang))
-    if catalog_name(lang) != catalog_name(PSEUDO_LOCALE):  # it keeps English formats
-        QLocale.setDefault(QLocale(qt_name))
+    # Formats (and digits) as Babel writes them in this language: one system per screen.
+    QLocale.setDefault(QLocale(qt_locale_name(catalog_name(lang))))
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     translator = QTranslator(app)
     if not translator.load(f"qtbase_{qt_name}", folder):
@@ -328,6 +330,9 @@ def _run(
     app.setWindowIcon(app_icon())
     app.setLayoutDirection(layout_direction(lang or "en"))
     install_qt_translator(app, lang or "en")
+    from advisor_desktop.ui.shell.design import apply_design
+
+    apply_design(app)
     desktop = DesktopApp(paths, lang or "en", policy)
     first = desktop.start()
     claimed: list[Any] = []

@@ -74,12 +74,34 @@ def heading(text: str, level: int = 1) -> QLabel:
 
 
 def note(text: str) -> QLabel:
-    """A wrapped explanatory label."""
+    """A wrapped explanatory label (the design's muted ``note`` role)."""
     label = QLabel(text)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setAccessibleName(text)
+    label.setProperty("role", "note")
     return label
+
+
+class ErrorLabel(QLabel):
+    """An inline error: styled as one (the ``error`` role), announced to screen readers when
+    it changes, and keeping its place when empty so that the form does not jump."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setProperty("role", "error")
+        self.setAccessibleName(_("Message"))
+        self.setMinimumHeight(self.fontMetrics().lineSpacing())
+
+    def set_message(self, message: str) -> None:
+        """Show ``message`` (empty clears it) and tell assistive technology."""
+        self.setText(message)
+        self.setAccessibleDescription(message)
+        if message:
+            from PySide6.QtGui import QAccessible, QAccessibleEvent
+
+            QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))
 
 
 def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
@@ -112,6 +134,7 @@ class Banner(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
+        self.setProperty("role", "banner")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         self.icon = QLabel()

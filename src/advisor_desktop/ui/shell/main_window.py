@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,6 +32,7 @@ from advisor_desktop.app.preferences import UiPreferences
 from advisor_desktop.platform.i18n import _, pgettext
 from advisor_desktop.ui.shell.clipboard import SecureClipboard
 from advisor_desktop.ui.shell.common import named
+from advisor_desktop.ui.shell.design import icon
 from advisor_desktop.ui.shell.idle import IdleWatcher
 from advisor_desktop.ui.shell.machine_lock import MachineLockWatcher, exclude_from_capture
 from advisor_desktop.ui.shell.screens import LockScreen, QuickHideScreen
@@ -42,6 +43,16 @@ if TYPE_CHECKING:
     from advisor_desktop.ui.shell.about import AboutDialog
 
 log = logging.getLogger(__name__)
+
+SECTION_ICONS = {
+    "notebook": "notebook",
+    "follow-ups": "calendar-check",
+    "guides": "signpost",
+    "outbox": "tray-arrow-up",
+    "settings": "gear",
+    "trust": "key",
+}
+"""The icon of each section in the navigation (from the shipped set)."""
 
 DOUBLE_ESC_MS = 600
 VisitorViewFactory = Callable[[QWidget], QWidget]
@@ -131,8 +142,10 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(self.workspace)
         row.setContentsMargins(0, 0, 0, 0)
         self.nav = named(QListWidget(), pgettext("main navigation", "Sections"))
-        self.nav.setMaximumWidth(200)
-        self.nav.setMinimumWidth(150)
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setMaximumWidth(240)
+        self.nav.setMinimumWidth(170)
         self.nav.currentRowChanged.connect(self._nav_changed)
         self.pages = QStackedWidget()
         row.addWidget(self.nav)
@@ -166,7 +179,8 @@ class MainWindow(QMainWindow):
         bar = QToolBar(_("Actions"))
         bar.setObjectName("actions")
         bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.setIconSize(QSize(18, 18))
         self.addToolBar(bar)
         self.toolbar = bar
         self.lock_action = QAction(_("Lock"), self)
@@ -192,6 +206,14 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setToolTip(_("Lock the notebook and quit (Ctrl+Q)"))
         self.quit_action.triggered.connect(self.close)
+        ACTION_ICONS = {
+            self.lock_action: "lock",
+            self.hide_action: "eye-slash",
+            self.visitor_action: "monitor",
+            self.help_action: "question",
+            self.about_action: "info",
+            self.quit_action: "sign-out",
+        }
         for action in (
             self.lock_action,
             self.hide_action,
@@ -200,6 +222,9 @@ class MainWindow(QMainWindow):
             self.about_action,
             self.quit_action,
         ):
+            name = ACTION_ICONS.get(action)
+            if name:
+                action.setIcon(icon(name))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             bar.addAction(action)
             self.addAction(action)
@@ -224,6 +249,8 @@ class MainWindow(QMainWindow):
             handle.widget()  # a widget given as such is placed at once
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
+        if key in SECTION_ICONS:
+            item.setIcon(icon(SECTION_ICONS[key]))
         if shortcut:
             item.setToolTip(f"{title} ({shortcut})")
             action = QAction(title, self)

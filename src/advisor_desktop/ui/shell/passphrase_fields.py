@@ -7,6 +7,7 @@ compared and measured in their normal form (NFC), as the vault will see them.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QWidget
 
 from advisor_desktop.app.passphrase import estimate_strength
@@ -18,14 +19,43 @@ from advisor_desktop.crypto.secret_text import (
 )
 from advisor_desktop.platform.i18n import _, ngettext
 from advisor_desktop.ui.shell.common import named
+from advisor_desktop.ui.shell.design import icon
 
 
 def password_field(name: str) -> QLineEdit:
-    """A masked line edit with an accessible name."""
+    """A masked line edit with an accessible name and a show/hide toggle (hidden at first,
+    and hidden again whenever the field is cleared)."""
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
     field.setClearButtonEnabled(True)
+    toggle = QAction(icon("eye"), _("Show the passphrase"), field)
+    toggle.setCheckable(True)
+    toggle.setObjectName("showPassphrase")
+
+    def show(visible: bool) -> None:
+        field.setEchoMode(QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password)
+        toggle.setIcon(icon("eye-slash" if visible else "eye"))
+        toggle.setText(_("Hide the passphrase") if visible else _("Show the passphrase"))
+
+    def cleared(text: str) -> None:
+        if not text and toggle.isChecked():
+            toggle.setChecked(False)
+
+    toggle.toggled.connect(show)
+    field.textChanged.connect(cleared)
+    field.addAction(toggle, QLineEdit.ActionPosition.TrailingPosition)
     return named(field, name)
+
+
+def show_toggle(field: QLineEdit) -> QAction:
+    """The show/hide action of a :func:`password_field`."""
+    action = field.findChild(QAction, "showPassphrase")
+    assert isinstance(action, QAction)
+    return action
+
+
+STRENGTH_LEVELS = ("weak", "weak", "fair", "strong", "strong")
+"""The meter's colour (design role) for each strength level 0–4."""
 
 
 class NewPassphraseFields(QWidget):
@@ -43,7 +73,6 @@ class NewPassphraseFields(QWidget):
         self.meter = named(QProgressBar(), _("Passphrase strength"))
         self.meter.setRange(0, 4)
         self.meter.setTextVisible(False)
-        self.meter.setMaximumHeight(10)
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
         form.addRow(_("New passphrase:"), self.new)
@@ -58,6 +87,11 @@ class NewPassphraseFields(QWidget):
         text, again = self.new.text(), self.confirm.text()
         strength = estimate_strength(text)
         self.meter.setValue(strength.level)
+        level = STRENGTH_LEVELS[max(0, min(strength.level, 4))] if text else "weak"
+        if self.meter.property("level") != level:
+            self.meter.setProperty("level", level)
+            self.meter.style().unpolish(self.meter)
+            self.meter.style().polish(self.meter)
         self.meter.setAccessibleDescription(strength.label)
         if not text:
             message = ngettext(

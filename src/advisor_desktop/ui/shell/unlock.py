@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEasingCurve, QPoint, Qt, QVariantAnimation, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -25,7 +24,8 @@ from advisor_desktop.crypto.secret_text import SecretText
 from advisor_desktop.platform.errors import AdvisorError, AuthError, VaultBusy, VaultError
 from advisor_desktop.platform.i18n import _, pgettext
 from advisor_desktop.platform.paths import AppPaths
-from advisor_desktop.ui.shell.common import heading, named, note
+from advisor_desktop.ui.shell.common import ErrorLabel, heading, named, note
+from advisor_desktop.ui.shell.design import set_role
 from advisor_desktop.ui.shell.passphrase_fields import NewPassphraseFields, password_field
 from advisor_desktop.ui.shell.workers import Runner
 
@@ -115,8 +115,7 @@ class UnlockForm(QWidget):
         self.busy.setMaximumHeight(8)
         self.busy.setVisible(False)
         card.addWidget(self.busy)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
+        self.error = ErrorLabel()
         self.error.setAccessibleName(pgettext("status or error text", "Message"))
         card.addWidget(self.error)
         self.other_folder = named(
@@ -147,7 +146,8 @@ class UnlockForm(QWidget):
         self.use_recovery = named(
             QPushButton(_("Use recovery code…")), _("Use the recovery code instead")
         )
-        self.use_recovery.setFlat(True)
+        set_role(self.use_recovery, "link")
+        self.use_recovery.setCursor(Qt.CursorShape.PointingHandCursor)
         self.use_recovery.clicked.connect(lambda: self._show(self.RECOVERY))
         self.unlock_button = named(QPushButton(_("Unlock")), _("Unlock"))
         self.unlock_button.setDefault(True)
@@ -233,8 +233,7 @@ class UnlockForm(QWidget):
 
     def set_error(self, message: str) -> None:
         """Show (or clear) a one-line message under the form."""
-        self.error.setText(message)
-        self.error.setAccessibleDescription(message)
+        self.error.set_message(message)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
