@@ -229,19 +229,17 @@ def test_retry_after_is_honoured_and_ends_the_run(world: OutboxWorld, live: Live
     assert report.untried == 2
     assert report.stopped is not None
     assert "busy" in report.stopped
-    states = {i: item(world, i) for i in ids}
-    (first,) = [i for i in states.values() if i.state is OutboxState.FAILED]
-    assert sorted(i.state for i in states.values()).count(OutboxState.QUEUED) == 2
-    assert first.next_attempt_at == "2026-05-03T12:02:00+00:00"
-    assert "503" in (first.last_reason or "")
-    # Not due before the time the server asked for.
+    states = [item(world, i) for i in ids]
+    # The one tried and the two the run did not reach: all wait for the time the server gave,
+    # each with its reason; only the tried one counts an attempt.
+    assert {i.state for i in states} == {OutboxState.FAILED}
+    assert {i.next_attempt_at for i in states} == {"2026-05-03T12:02:00+00:00"}
+    assert all("503" in (i.last_reason or "") for i in states)
+    assert sorted(i.attempts for i in states) == [0, 0, 1]
     with world.workspace() as ws:
         outbox = Outbox(ws.vault)
-        soon = [i.referral_id for i in outbox.due(now + dt.timedelta(seconds=119))]
-        assert first.referral_id not in soon
-        assert first.referral_id in [
-            i.referral_id for i in outbox.due(now + dt.timedelta(seconds=120))
-        ]
+        assert outbox.due(now + dt.timedelta(seconds=119)) == []
+        assert len(outbox.due(now + dt.timedelta(seconds=120))) == 3
 
 
 def test_a_refusal_waits_long_and_stays_retryable(world: OutboxWorld, live: LiveServer) -> None:
@@ -301,7 +299,10 @@ def test_a_pinned_certificate_is_checked(world: OutboxWorld, live: LiveServer) -
     assert "pinned" in report.stopped
     assert report.delivered == []
     assert world.server_rows() == []
-    assert {item(world, i).state for i in ids} == {OutboxState.QUEUED}
+    waiting = [item(world, i) for i in ids]
+    assert {i.state for i in waiting} == {OutboxState.FAILED}
+    assert all("pinned" in (i.last_reason or "") for i in waiting)
+    assert {i.attempts for i in waiting} == {0}
     # The right pin: delivered.
     world.set_desk_url(live.url, pin=_pin_of(world))
     with world.workspace() as ws:

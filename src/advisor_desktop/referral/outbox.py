@@ -539,6 +539,35 @@ class Outbox:
             log.info("outbox_delivered id=%s via=%s", referral_id, source.value)
         return self.get(referral_id)
 
+    def defer(
+        self, referral_ids: list[str], reason: str, next_attempt_at: dt.datetime
+    ) -> list[OutboxItem]:
+        """Items a run could not try (the server was down, busy or not the pinned one): each
+        undelivered one becomes failed with ``reason`` and the next try, attempts unchanged,
+        in one transaction. An item already failed for the same reason only gets the new time
+        (no history row), so a device offline for long does not fill its history."""
+        text = short_reason(reason)
+        now = stamp(self._clock())
+        later = stamp(next_attempt_at)
+        with self._vault.write() as conn:
+            for referral_id in referral_ids:
+                row = conn.execute(
+                    "SELECT state, last_reason FROM outbox_items WHERE referral_id = ?",
+                    (referral_id,),
+                ).fetchone()
+                if row is None or OutboxState(row[0]) not in UNDELIVERED_STATES:
+                    continue
+                before = OutboxState(row[0])
+                conn.execute(
+                    "UPDATE outbox_items SET state = 'failed', last_reason = ?, "
+                    "next_attempt_at = ?, updated_at = ? WHERE referral_id = ?",
+                    (text, later, now, referral_id),
+                )
+                if before is not OutboxState.FAILED or row[1] != text:
+                    _history(conn, referral_id, before, OutboxState.FAILED, now, text)
+        wanted = set(referral_ids)
+        return [i for i in self.items(UNDELIVERED_STATES) if i.referral_id in wanted]
+
     def note_reason(self, referral_id: str, reason: str) -> OutboxItem:
         """Keep ``reason`` as the item's last reason without changing its state (a receipt
         file that did not match)."""

@@ -141,10 +141,11 @@ class SyncReport:
 class _Stop(Exception):
     """Ends the run for this desk (the server is down, overloaded or limits us)."""
 
-    def __init__(self, reason: str, code: int = 1) -> None:
+    def __init__(self, reason: str, code: int = 1, retry_after: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
+        self.retry_after = retry_after
 
 
 class Sender:
@@ -197,28 +198,31 @@ class Sender:
         should_stop: Callable[[], bool] | None = None,
     ) -> SyncReport:
         """Deliver the due items of this desk (all undelivered ones with ``force``), then its
-        waiting withdrawals."""
+        waiting withdrawals. When the run ends early because of the server (down, busy,
+        limiting, not the pinned one), the items it did not try are marked failed with that
+        reason and the same next try, so each says why it is still waiting."""
         report = SyncReport(self.desk.name)
-        items = [i for i in self.outbox.due(self._clock(), force=force) if i.desk == self.desk.name]
+        now = self._clock()
+        items = [i for i in self.outbox.due(now, force=force) if i.desk == self.desk.name]
         withdrawals = [w for w in self.outbox.pending_withdrawals() if w.desk == self.desk.name]
         if not items and not withdrawals:
             return report
+        untried = list(items)
         try:
             if items:
                 self.certificate()
-                items = self._resolve_interrupted(items, report, progress)
-            for index, item in enumerate(items):
+                untried = self._resolve_interrupted(items, report, progress)
+            while untried:
                 if should_stop is not None and should_stop():
-                    report.untried = len(items) - index
+                    report.untried = len(untried)
                     report.stopped = _("Stopped before every item was tried.")
                     return report
+                item = untried.pop(0)
                 try:
                     outcome = self._deliver(item)
-                except _Stop as stop:
-                    report.untried = len(items) - index - 1
-                    failed = self.outbox.get(item.referral_id)
-                    report.failed.append(_outcome(failed))
-                    raise stop from None
+                except _Stop:
+                    report.failed.append(_outcome(self.outbox.get(item.referral_id)))
+                    raise
                 if outcome.state is OutboxState.DELIVERED:
                     report.delivered.append(item.referral_id)
                 else:
@@ -232,8 +236,8 @@ class Sender:
         except _Stop as stop:
             report.stopped = stop.reason
             report.stopped_code = stop.code
-            if not report.failed and not report.untried:
-                report.untried = len(items)
+            if untried:
+                self._defer(untried, stop, report)
         log.info(
             "outbox_run delivered=%s failed=%s untried=%s stopped=%s",
             len(report.delivered),
@@ -242,6 +246,23 @@ class Sender:
             report.stopped is not None,
         )
         return report
+
+    def _defer(self, items: list[OutboxItem], stop: _Stop, report: SyncReport) -> None:
+        """The run stopped before ``items``: each is failed with the reason that stopped it
+        and the next try of the desk (the one failed item's, else a back-off of its own)."""
+        now = self._clock()
+        tried = [o.next_attempt_at for o in report.failed if o.next_attempt_at]
+        if tried:
+            when = dt.datetime.fromisoformat(max(tried))
+        else:
+            delay = backoff_delay(1, base=self.policy.base, cap=self.policy.cap, rand=self._rand)
+            asked = retry_after_seconds(stop.retry_after, now)
+            if asked is not None:
+                delay = max(delay, min(asked, self.policy.max_retry_after))
+            when = now + dt.timedelta(seconds=delay)
+        deferred = self.outbox.defer([i.referral_id for i in items], stop.reason, when)
+        report.untried = len(items)
+        report.failed.extend(_outcome(i) for i in deferred)
 
     def _resolve_interrupted(
         self,
@@ -261,7 +282,7 @@ class Sender:
                 found = self.transport.get_receipt(item.referral_id)
             except IntakeRefused as exc:
                 if exc.status in {429, 503}:
-                    raise _Stop(exc.message) from None
+                    raise _Stop(exc.message, retry_after=exc.retry_after) from None
                 rest.append(item)
                 continue
             except PinMismatch as exc:
@@ -304,7 +325,7 @@ class Sender:
         except IntakeUnreachable as exc:
             raise _Stop(exc.message) from None
         except IntakeRefused as exc:
-            raise _Stop(exc.message) from None
+            raise _Stop(exc.message, retry_after=exc.retry_after) from None
         except (IntakeFormatError, IntakeAnswerInvalid) as exc:
             raise _Stop(
                 _("The server's intake certificate is not the desk's: {reason}").format(
@@ -350,7 +371,7 @@ class Sender:
         except IntakeRefused as exc:
             outcome = self._fail(item, exc.message, exc.retry_after, refused=exc.status)
             if exc.status in {429, 503}:
-                raise _Stop(exc.message) from None
+                raise _Stop(exc.message, retry_after=exc.retry_after) from None
             return outcome
         except IntakeAnswerInvalid as exc:
             return self._fail(item, exc.message, None)
@@ -435,7 +456,7 @@ class Sender:
             raise _Stop(exc.message, exc.exit_code) from None
         except IntakeRefused as exc:
             if exc.status in {429, 503}:
-                raise _Stop(exc.message) from None
+                raise _Stop(exc.message, retry_after=exc.retry_after) from None
             report.withdrawals_failed.append((referral_id, exc.message))
             return
         except IntakeAnswerInvalid as exc:
