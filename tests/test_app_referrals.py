@@ -135,6 +135,28 @@ def test_export_twice_gives_the_same_bytes(setup: Setup, tmp_path: Path) -> None
     assert stat.S_IMODE(second.stat().st_mode) == 0o600
 
 
+@pytest.mark.parametrize(
+    ("scopes", "expected"),
+    [
+        ("category", dt.datetime(1980, 1, 1, tzinfo=dt.UTC)),  # no period: dates nothing
+        ("category,period=quarter", dt.datetime(2026, 1, 1, tzinfo=dt.UTC)),
+        ("category,period=month", dt.datetime(2026, 3, 1, tzinfo=dt.UTC)),
+        ("category,period=day", dt.datetime(2026, 3, 20, tzinfo=dt.UTC)),
+    ],
+)
+def test_an_exported_file_dates_nothing_finer_than_the_consent(
+    setup: Setup, tmp_path: Path, scopes: str, expected: dt.datetime
+) -> None:
+    """Exported during the meeting (10:00 on 20 March), the file's times say no more than
+    the payload may: the start of the consented period, or nothing."""
+    ref = drafted(setup, scopes)
+    seal_referral(setup.workspace, ref, None)
+    written = export_referral(setup.workspace, ref, tmp_path / "usb.referral")
+    info = written.stat()
+    assert info.st_mtime == expected.timestamp()
+    assert info.st_atime == expected.timestamp()
+
+
 def test_export_of_an_unsealed_draft_is_refused(setup: Setup, tmp_path: Path) -> None:
     ref = drafted(setup)
     out = tmp_path / "out"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from advisor_desktop.protocol.referral_package import (
     MAX_CONTACT_CHARS,
     MAX_FIELD_CHARS,
     check_typed_field,
+    period_start,
     validate_payload,
 )
 from advisor_desktop.protocol.referral_terms import ConsentMethod, Scope
@@ -194,6 +196,13 @@ def export_referral(workspace: Workspace, referral_id: str, destination: Path) -
     package = workspace.referrals.package(referral_id)
     path = export_target(destination)
     atomic_write(path, package, what=path.name, mode=EXPORT_MODE)
+    # The file's times date nothing more finely than the consent allows the payload to.
+    draft = workspace.referrals.get(referral_id).draft
+    stamp = period_start(draft.created, draft.scopes.granularity).timestamp()
+    try:
+        os.utime(path, (stamp, stamp))
+    except OSError:  # a file system that keeps no such times
+        log.info("referral_export_times_kept id=%s", referral_id)
     workspace.referrals.mark_exported(referral_id)
     log.info("referral_export_written id=%s", referral_id)
     return path

@@ -122,6 +122,26 @@ def coarse_time(when: dt.datetime, granularity: Granularity | None) -> str | Non
     return period_value(when.astimezone(dt.UTC).date(), granularity)
 
 
+#: The file time of an exported package when no period is consented: the start of the FAT
+#: epoch, which every file system can hold, and which dates nothing.
+NO_PERIOD_FILE_TIME = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+
+
+def period_start(when: dt.datetime, granularity: Granularity | None) -> dt.datetime:
+    """The start (UTC midnight) of the consented period that ``when`` falls in: its day,
+    month or quarter; :data:`NO_PERIOD_FILE_TIME` when no period is consented. What an
+    exported package's file times are set to, so they date nothing more finely than the
+    payload does."""
+    if granularity is None:
+        return NO_PERIOD_FILE_TIME
+    day = when.astimezone(dt.UTC).date()
+    if granularity is Granularity.MONTH:
+        day = day.replace(day=1)
+    elif granularity is Granularity.QUARTER:
+        day = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
 def padding_bucket(size: int) -> int:
     """The smallest of :data:`PADDING_BUCKETS` that holds ``size`` bytes."""
     for bucket in PADDING_BUCKETS:
