@@ -1,4 +1,5 @@
-"""The vault benchmark runs end to end at a tiny size and reports every metric (no timings)."""
+"""The vault and outbox benchmarks run end to end at a tiny size and report every metric (no
+timings)."""
 
 from __future__ import annotations
 
@@ -70,3 +71,42 @@ def test_benchmark_reports_every_metric(tmp_path: Path) -> None:
         assert report["meta"][key]
     # The benchmark leaves no database behind in its work folder.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bench.json"]
+
+
+def test_outbox_benchmark_reports_every_metric(tmp_path: Path) -> None:
+    out = tmp_path / "outbox.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.benchmarks.outbox_bench",
+            "--singles",
+            "3",
+            "--queued",
+            "10",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "aims: " in done.stdout
+    report = json.loads(out.read_text(encoding="utf-8"))
+    results = report["results"]
+    for name in (
+        "seal",
+        "sealed_to_receipt",
+        "seal_and_deliver",
+        "raw_post_new_connection",
+        "raw_post_warm_connection",
+    ):
+        assert results[name]["n"] == 3, name
+        assert 0 < results[name]["median_ms"] <= results[name]["max_ms"], name
+    assert results["sealed_to_receipt"]["not_delivered"] == 0
+    assert results["sync_queued"]["delivered"] == results["sync_queued"]["items"] == 10
+    assert results["raw_queued"]["status_201"] == 10
+    assert report["cost_ratio_vs_raw"]["sync_total"] > 0
