@@ -146,6 +146,43 @@ def seed(conn: Any, version: int, profile: OrgProfile) -> dict[str, Any]:
         )
         expected["device_key"] = public
         expected["referral"] = draft.referral_id
+        # The outbox as version 3 kept it (queued | sent): the exported referral's package
+        # still queued, one sent with a receipt, one marked sent without a receipt.
+        conn.execute(
+            "INSERT INTO outbox (referral_id, package, state, queued_at, attempts) "
+            "VALUES (?, ?, 'queued', ?, 2)",
+            (draft.referral_id, b"package exported", NOW),
+        )
+        expected["outbox"] = {draft.referral_id: ("queued", b"package exported", None)}
+        for receipt in (b"old receipt", None):
+            sent = new_draft(
+                make_record(notes="sent"),
+                DraftInputs(desk="Central desk", scopes=parse_scopes("category")),
+                "en",
+                dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+            )
+            conn.execute(
+                "INSERT INTO referrals (id, record_id, desk, state, draft, payload, "
+                "payload_digest, created_at, updated_at) "
+                "VALUES (?, NULL, 'Central desk', 'sent', ?, ?, ?, ?, ?)",
+                (sent.referral_id, json.dumps(draft_to_doc(sent)), b"{}", "1" * 16, NOW, NOW),
+            )
+            conn.execute(
+                "INSERT INTO referral_consents (referral_id, scopes, language, "
+                "statement_version, statement_text, method, given_at) VALUES (?, 'category', "
+                "'en', '1', 'text', 'verbal', ?)",
+                (sent.referral_id, NOW),
+            )
+            package = b"package sent " + (receipt or b"")
+            conn.execute(
+                "INSERT INTO outbox (referral_id, package, state, queued_at, attempts, sent_at, "
+                "receipt) VALUES (?, ?, 'sent', ?, 1, ?, ?)",
+                (sent.referral_id, package, NOW, "2026-02-01T11:00:00+00:00", receipt),
+            )
+            # Sent with a receipt: delivered. Sent without one was never proven: queued again,
+            # to be asked for by its receipt.
+            state = "delivered" if receipt else "queued"
+            expected["outbox"][sent.referral_id] = (state, package, receipt)
     return expected
 
 
@@ -186,8 +223,9 @@ def test_seed_data_covers_every_migration() -> None:
     """Adding a migration must come with seed data for it (update ``seed`` above)."""
     # Version 3 (referrals, consents, outbox, device key): a device key and a referral; version
     # 4 adds an index, version 5 the device's age key column and empty tables (status messages,
-    # withdrawals); the oldest-to-newest runs below check they exist after migrating.
-    assert SCHEMA_VERSION == 5, "new schema version: add data valid at it to seed()"
+    # withdrawals); the oldest-to-newest runs below check they exist after migrating. Version 6
+    # rebuilds the outbox (five states, history): version 3's seed has outbox rows of each kind.
+    assert SCHEMA_VERSION == 6, "new schema version: add data valid at it to seed()"
 
 
 def _columns(conn: Any, table: str) -> set[str]:
@@ -206,7 +244,9 @@ def test_open_migrates_older_vault(
             assert "identifiers" in _columns(conn, "records")
             assert _columns(conn, "drafts") == {"slot", "body", "saved_at"}
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            assert {"device_key", "referrals", "referral_consents", "outbox"} <= tables
+            assert {"device_key", "referrals", "referral_consents", "outbox_items"} <= tables
+            assert {"outbox_history"} <= tables
+            assert "outbox" not in tables
             assert "records_open_follow_up" in tables
             assert {"referral_statuses", "referral_withdrawals"} <= tables
             assert "age_identity" in _columns(conn, "device_key")
@@ -245,8 +285,10 @@ def test_open_migrates_older_vault(
         if version >= 3:
             # The key the desk enrolled stays; the age key is added beside it on first need.
             assert device.raw == expected["device_key"]
-            (ref,) = referrals.list_referrals()
-            assert (ref.id, ref.state, ref.desk_status) == (expected["referral"], "exported", None)
+            listed = {r.id: r for r in referrals.list_referrals()}
+            ref = listed[expected["referral"]]
+            assert (ref.state, ref.desk_status) == ("exported", None)
+            _check_outbox(vault, expected["outbox"])
             assert referrals.get(ref.id).draft.referral_id == ref.id
             status = StatusMessage(
                 ref.id,
@@ -259,7 +301,7 @@ def test_open_migrates_older_vault(
                 device.key_id,
             )
             referrals.statuses.record(status, b"signed")
-            assert referrals.list_referrals()[0].desk_status is not None
+            assert {r.id: r for r in referrals.list_referrals()}[ref.id].desk_status is not None
         assert device.age_recipient.startswith("age1")
         assert referrals.device_keys.public_key() == device  # made once, kept
         # The migrated vault takes new data of the latest version.
@@ -268,6 +310,32 @@ def test_open_migrates_older_vault(
         notebook.save_draft("record:1", {"notes": "draft after migration"})
         notebook.set_status(rid, Status.CLOSED)
         assert [h.summary.id for h in notebook.search("after migration")] == [rid]
+
+
+def _check_outbox(vault: Any, expected: dict[str, tuple[str, bytes, bytes | None]]) -> None:
+    """The old outbox rows as version 6 has them: states, the bytes unchanged with their
+    SHA-256, receipts kept, a first history entry each; the exported one waits for a receipt."""
+    import hashlib
+
+    from advisor_desktop.referral.outbox import Outbox, OutboxState
+
+    outbox = Outbox(vault)
+    assert {i.referral_id for i in outbox.items()} == set(expected)
+    for referral_id, (state, package, receipt) in expected.items():
+        item = outbox.get(referral_id)
+        assert item.state is OutboxState(state)
+        assert outbox.package(referral_id) == package
+        assert item.package_sha256 == hashlib.sha256(package).hexdigest()
+        assert item.size == len(package)
+        stored = outbox.receipt(referral_id)
+        assert (stored.document if stored else None) == receipt
+        assert item.delivered == (receipt is not None)
+        assert [t.reason for t in outbox.history(referral_id)] == ["migrated"]
+        if state == "queued":
+            assert item in outbox.due(dt.datetime(2026, 2, 2, tzinfo=dt.UTC))
+    exported = [i for i in outbox.items() if i.exported_at is not None]
+    assert [i.attempts for i in exported] == [2]
+    assert all(i.waiting_for_receipt for i in exported)
 
 
 @pytest.mark.parametrize("version", range(SCHEMA_VERSION))
