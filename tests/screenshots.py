@@ -34,6 +34,7 @@ from advisor_desktop.storage.meta import store_profile
 from advisor_desktop.storage.store import create_vault
 from advisor_desktop.ui.guides.browser import GuideBrowser
 from advisor_desktop.ui.shell.application import DesktopApp, UnlockWindow, layout_direction
+from advisor_desktop.ui.shell.design import apply_design
 from advisor_desktop.ui.shell.workers import Runner
 
 SIZE = (1366, 768)
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setLayoutDirection(layout_direction(args.lang))
+    apply_design(app)
     with tempfile.TemporaryDirectory(prefix="advisor-shots-") as tmp:
         root = Path(tmp)
         # 1. The first-run wizard, on an empty folder (passphrase page with feedback).

@@ -241,14 +241,13 @@ QPushButton[role="link"] {{
 }}
 QPushButton[role="link"]:focus {{ color: {t.accent}; }}
 QPushButton[role="danger"] {{ color: {t.failed}; border-color: {t.failed}; }}
-QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QSpinBox, QDateEdit, QTextBrowser {{
+QLineEdit, QPlainTextEdit, QTextEdit, QTextBrowser {{
     border: 1px solid {t.border}; border-radius: 4px; background: {t.surface};
     color: {t.text}; selection-background-color: {t.accent};
     selection-color: {t.accent_text};
 }}
-QLineEdit, QComboBox, QSpinBox, QDateEdit {{ padding: 3px {SPACE_S - 2}px; min-height: 1.4em; }}
-QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus, QSpinBox:focus,
-QDateEdit:focus {{ border-color: {t.accent}; }}
+QLineEdit {{ padding: 3px {SPACE_S - 2}px; min-height: 1.4em; }}
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus {{ border-color: {t.accent}; }}
 QLineEdit[invalid="true"] {{ border-color: {t.failed}; }}
 QGroupBox {{
     border: 1px solid {t.border}; border-radius: 8px; margin-top: 1.1em;
