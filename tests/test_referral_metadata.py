@@ -217,6 +217,9 @@ def test_the_padding_is_signed_checked_and_dropped(env: Env) -> None:
     assert set(envelope.payload["padding"]) == {"0"}
     opened = env.open(package)
     assert "padding" not in opened.content.raw
+    # What the desk stores (the payload without its padding) validates again when read.
+    stored = json.loads(canonical_json(opened.content.raw))
+    assert validate_payload(stored).raw == opened.content.raw
     key = env.service.device_keys.signing_key()
     recipient = [env.desk.public.age_recipient]
     unpadded = {k: v for k, v in envelope.payload.items() if k != "padding"}
