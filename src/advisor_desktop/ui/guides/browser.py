@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QTextDocument
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -35,6 +36,16 @@ from advisor_desktop.ui.shell.common import in_documents
 log = logging.getLogger(__name__)
 
 BODY_POINT_SIZE = 12.0
+
+
+SCRIPT_SCALE = {"ar": 1.2, "fa": 1.2, "ur": 1.2, "ps": 1.2}
+"""Arabic-script type looks smaller than Latin at the same point size: names in a list of
+languages are scaled up so that all read alike."""
+
+
+def picker_font(code: str, point_size: float = 11.0) -> QFont:
+    """The font of a language's own name in the language list."""
+    return guide_font(code, point_size * SCRIPT_SCALE.get(code, 1.0))
 
 
 def not_reviewed_notice() -> str:
@@ -64,10 +75,16 @@ class GuideBrowser(QWidget):
 
         self.picker = QComboBox()
         self.picker.setAccessibleName(_("Guide language"))
-        for info in library.languages():
+        languages = list(library.languages())
+        fonts = [picker_font(info.code) for info in languages]
+        # One row height for every language: the tallest script's line, plus breathing room.
+        row_height = max((QFontMetrics(f).height() for f in fonts), default=0) + 8
+        for info, font in zip(languages, fonts, strict=True):
             self.picker.addItem(info.own_name, info.code)
             index = self.picker.count() - 1
-            self.picker.setItemData(index, guide_font(info.code, 11.0), Qt.ItemDataRole.FontRole)
+            self.picker.setItemData(index, font, Qt.ItemDataRole.FontRole)
+            width = QFontMetrics(font).horizontalAdvance(info.own_name) + 24
+            self.picker.setItemData(index, QSize(width, row_height), Qt.ItemDataRole.SizeHintRole)
             self.picker.setItemData(index, info.english_name, Qt.ItemDataRole.ToolTipRole)
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search in this guide"))
@@ -82,6 +99,12 @@ class GuideBrowser(QWidget):
 
         self.sections = QListWidget()
         self.sections.setAccessibleName(pgettext("guide sections", "Sections"))
+        # Long titles (Bengali, Amharic…) wrap instead of growing a horizontal scroll bar.
+        self.sections.setWordWrap(True)
+        self.sections.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.sections.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sections.setResizeMode(QListView.ResizeMode.Adjust)
+        self.sections.setSpacing(2)
         self.results = QListWidget()
         self.results.setAccessibleName(_("Search results"))
         self.results.hide()

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QTextDocument
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QScreen, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -142,9 +142,12 @@ class VisitorView(QWidget):
         self.sections.setCurrentRow(0)
         log.info("visitor_view_opened")
 
-    def enter(self) -> None:
-        """Show the view full screen."""
-        self.showFullScreen()
+    def enter(self, screen: QScreen | None = None) -> None:
+        """Show the view full screen on ``screen`` (by default one the advisor's window is
+        not on, when there are two)."""
+        from advisor_desktop.ui.shell.placement import show_full_screen_on, visitor_screen
+
+        show_full_screen_on(self, screen or visitor_screen(self.parentWidget()))
 
     def show_section(self, number: int) -> None:
         """Show section ``number`` in large type."""

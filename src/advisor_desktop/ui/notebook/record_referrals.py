@@ -152,7 +152,9 @@ class RecordReferrals(QGroupBox):
 
         view.left.connect(left)
         self.status_view = view
-        view.enter()
+        from advisor_desktop.ui.shell.placement import visitor_screen
+
+        view.enter(visitor_screen(window))
         return view
 
     def _wizard_closed(self) -> None:

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QScreen
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -168,9 +168,12 @@ class VisitorStatusView(QWidget):
         self.cancel_button.clicked.connect(self._cancel)
         log.info("visitor_status_opened")
 
-    def enter(self) -> None:
-        """Show the view full screen."""
-        self.showFullScreen()
+    def enter(self, screen: QScreen | None = None) -> None:
+        """Show the view full screen on ``screen`` (by default one the advisor's window is
+        not on, when there are two)."""
+        from advisor_desktop.ui.shell.placement import show_full_screen_on, visitor_screen
+
+        show_full_screen_on(self, screen or visitor_screen(self.parentWidget()))
 
     def ask_to_leave(self) -> None:
         """The advisor wants the notebook back: the passphrase field (or leave at once when

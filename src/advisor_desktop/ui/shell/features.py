@@ -86,7 +86,9 @@ def add_guides(
                 window.quick_show()
 
         view.left.connect(left)
-        view.enter()
+        from advisor_desktop.ui.shell.placement import visitor_screen
+
+        view.enter(visitor_screen(window))
         return view
 
     def build_browser() -> GuideBrowser:
