@@ -64,9 +64,9 @@ DEFAULT_PHONE_REGIONS: tuple[str, ...] = (
 )  # fmt: skip
 
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")
-# Bounded: a phone number has at most 15 digits, so a longer run is cut into candidates.
+# Bounded: a phone number has at most 15 digits, so a longer run is cut into candidates (the
+# next one starts after the last number found in a window).
 _PHONE_CANDIDATE = re.compile(r"(?:\+|\b00|\()?\d[\d \t().\-/]{4,22}\d")
-_MAX_PHONE_DIGITS = 15
 _WORD_RUN = re.compile(r"[^\W_]+")
 _SEPARATORS = frozenset(" .-_·•/")
 _INITIALS = re.compile(r"(?<![^\W\d_])[^\W\d_]\.(?: ?[^\W\d_]\.){1,7}(?![^\W\d_])")
@@ -274,14 +274,18 @@ class Anonymiser:
     def _find_phones(self, v: View) -> list[Redaction]:
         text = v.text
         out = []
-        for cand in _PHONE_CANDIDATE.finditer(text):
-            digits = sum(ch.isdigit() for ch in cand.group())
-            if digits < 6 or digits > _MAX_PHONE_DIGITS:
+        pos = 0
+        while (cand := _PHONE_CANDIDATE.search(text, pos)) is not None:
+            pos = cand.end()
+            if sum(ch.isdigit() for ch in cand.group()) < 6:
                 continue
             lo = max(0, cand.start() - 1)
             snippet = text[lo : cand.end() + 1]
-            for start, end in _phone_matches(snippet, self._regions):
+            found = _phone_matches(snippet, self._regions)
+            for start, end in found:
                 out.append(Redaction(*v.span(lo + start, lo + end), RedactionKind.PHONE, "[PHONE]"))
+            if found and lo + found[-1][1] < cand.end():
+                pos = lo + found[-1][1]  # numbers side by side: go on after the last one
         return out
 
     # -- listed identifiers ----------------------------------------------------------------
@@ -509,30 +513,25 @@ def _outside(
     starts = [t.start for t in spans]
     out: list[Redaction] = []
     for cand in candidates:
-        first = max(0, bisect.bisect_right(starts, cand.start) - 1)
-        pieces = [(cand.start, cand.end)]
-        k = first
-        overlapped = False
+        k = max(0, bisect.bisect_right(starts, cand.start) - 1)
+        pieces: list[tuple[int, int]] = []
+        cursor = cand.start
         while k < len(spans) and spans[k].start < cand.end:
             t = spans[k]
             k += 1
-            if t.end <= cand.start:
+            if t.end <= cursor:
                 continue
-            overlapped = True
-            next_pieces = []
-            for lo, hi in pieces:
-                if t.end <= lo or hi <= t.start:
-                    next_pieces.append((lo, hi))
-                    continue
-                next_pieces += [(lo, t.start), (t.end, hi)]
-            pieces = next_pieces
-        if not overlapped:
-            out.append(cand)
+            if t.start > cursor:
+                pieces.append((cursor, t.start))
+            cursor = max(cursor, t.end)
+        if cursor == cand.start:
+            out.append(cand)  # nothing taken inside it
             continue
+        if cursor < cand.end:
+            pieces.append((cursor, cand.end))
         for lo, hi in pieces:
             for word in _WORD_RUN.finditer(text, lo, hi):
-                w = word.group()
-                if w[0].isupper() or _is_arabic(w) or is_unspaced(w[0]):
+                if fold(word.group()) not in _PARTICLES:
                     out.append(
                         Redaction(word.start(), word.end(), cand.original_kind, cand.replacement)
                     )

@@ -35,6 +35,7 @@ from advisor_desktop.referral.names import (
 )
 
 _WORD = re.compile(r"[^\W\d_]{1,60}(?:['’\-][^\W\d_]{1,60}){0,4}")
+_MAX_NAME_WORDS = 6
 _SENTENCE_END = '.!?:;\n"“«(['
 _GIVEN = frozenset(fold(n) for n in GIVEN_NAMES)
 _NOT_NAMES = frozenset(fold(n) for n in NOT_NAMES)
@@ -126,7 +127,7 @@ def find_likely_names(v: View) -> list[Redaction]:
         if _capitalised(word) or _in_capitals(word) and not mostly_capitals:
             run = [i]
             j = i + 1
-            while j < len(words) and gap_ok(j):
+            while j < len(words) and gap_ok(j) and j - i < _MAX_NAME_WORDS:
                 w = words[j].group()
                 if _capitalised(w) or (_in_capitals(w) and not mostly_capitals):
                     run.append(j)

@@ -197,11 +197,53 @@ class View:
 _CHUNKS = re.compile(r"[ -~]{1,4096}|\s{1,4096}|[^ -~\s]")
 
 
+# Scripts copied in runs when their characters are already in compatibility form / fold to one
+# character (most text is), so only the rest goes one character at a time.
+_FAST_RANGES = (
+    (0x20, 0x7E), (0xC0, 0x24F), (0x370, 0x3FF), (0x400, 0x52F), (0x621, 0x64A),
+    (0x660, 0x669), (0x671, 0x6D3), (0x3041, 0x30FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3),
+)  # fmt: skip
+
+
+def _char_class(codes: list[int]) -> str:
+    parts: list[str] = []
+    start = prev = codes[0]
+    for code in [*codes[1:], -1]:
+        if code == prev + 1:
+            prev = code
+            continue
+        lo, hi = chr(start), chr(prev)
+        parts.append(re.escape(lo) if start == prev else f"{re.escape(lo)}-{re.escape(hi)}")
+        start = prev = code
+    return "[" + "".join(parts) + "]"
+
+
+@functools.lru_cache(maxsize=1)
+def _fast_paths() -> tuple[re.Pattern[str], re.Pattern[str], dict[int, str]]:
+    compat: list[int] = []
+    folds: dict[int, str] = {}
+    for lo, hi in _FAST_RANGES:
+        for code in range(lo, hi + 1):
+            ch = chr(code)
+            if is_invisible(ch) or ch == TATWEEL or unicodedata.category(ch) in ("Cn", "Mn"):
+                continue
+            if unicodedata.normalize("NFKC", ch) == ch:
+                compat.append(code)
+                form = ch.lower() if ch.isascii() else fold_char(ch)
+                if len(form) == 1 and (form != " " or ch == " "):
+                    folds[code] = form
+    fold_class = _char_class(sorted(folds))
+    chunks = rf"{_char_class(compat)}{{1,4096}}|\s{{1,4096}}|[^ -~\s]"
+    fold_chunks = rf"{fold_class}{{1,4096}}|\s{{1,4096}}|[^ -~\s]|[ -~]"
+    return re.compile(chunks), re.compile(fold_chunks), folds
+
+
 def compat_view(text: str) -> View:
     """Compatibility form, invisible characters left out; one original position per character."""
     out: list[str] = []
     index: list[int] = []
-    for m in _CHUNKS.finditer(text):
+    chunks, _fold_chunks, _table = _fast_paths()
+    for m in chunks.finditer(text):
         chunk, start = m.group(), m.start()
         if len(chunk) > 1 or chunk.isascii():
             out.append(chunk)
@@ -266,7 +308,8 @@ def fold_view(text: str) -> View:
     out: list[str] = []
     index: list[int] = []
     last_space = True
-    for m in _CHUNKS.finditer(text):
+    _chunks, fold_chunks, table = _fast_paths()
+    for m in fold_chunks.finditer(text):
         chunk, start = m.group(), m.start()
         if chunk[0] in WHITESPACE and chunk.isspace() and (len(chunk) > 1 or chunk.isascii()):
             if not last_space:
@@ -274,15 +317,16 @@ def fold_view(text: str) -> View:
                 index.append(start)
                 last_space = True
             continue
-        if chunk.isascii() and "  " not in chunk:
-            if last_space and chunk[0] == " ":
-                chunk, start = chunk[1:], start + 1
-            if chunk:
-                out.append(chunk.lower())
-                index.extend(range(start, m.end()))
-                last_space = chunk[-1] == " "
-            continue
-        if chunk.isascii():
+        if len(chunk) > 1 or ord(chunk) in table:
+            chunk = chunk.translate(table)
+            if "  " not in chunk:
+                if last_space and chunk[0] == " ":
+                    chunk, start = chunk[1:], start + 1
+                if chunk:
+                    out.append(chunk)
+                    index.extend(range(start, m.end()))
+                    last_space = chunk[-1] == " "
+                continue
             for k, ch in enumerate(chunk):
                 if ch == " ":
                     if last_space:
@@ -290,7 +334,7 @@ def fold_view(text: str) -> View:
                     last_space = True
                 else:
                     last_space = False
-                out.append(ch.lower())
+                out.append(ch)
                 index.append(start + k)
             continue
         form = fold_char(chunk)
