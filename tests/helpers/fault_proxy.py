@@ -50,6 +50,7 @@ from advisor_desktop.protocol.keys import canonical_json
 from advisor_desktop.protocol.receipt import issue_intake_receipt
 
 MAX_HEAD = 64 * 1024
+TCP_CUT_SPAN = 32 * 1024  # a tcp cut stops the stream after up to this many bytes
 HOP_BY_HOP = frozenset(
     {
         "host",
@@ -565,10 +566,13 @@ class FaultProxy:
                 return
             self._writers.add(up_writer)
             limit_up = limit_down = None
+            # From inside the TLS handshake (a few hundred bytes up, a few KiB down) to a
+            # request or answer some packages into a kept-alive connection.
+            limit = max(1, int(TCP_CUT_SPAN * action.fraction**2))
             if action.fault is Fault.CUT_UP:
-                limit_up = max(1, int(600 * action.fraction))  # within the TLS handshake or so
+                limit_up = limit
             if action.fault is Fault.CUT_DOWN:
-                limit_down = max(1, int(3000 * action.fraction))
+                limit_down = limit
             await asyncio.gather(
                 self._pipe(reader, up_writer, limit_up, writer),
                 self._pipe(up_reader, writer, limit_down, up_writer),

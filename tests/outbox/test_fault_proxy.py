@@ -208,7 +208,7 @@ def test_the_tcp_layer_cuts_tls_connections(
 ) -> None:
     referral_id, package = desk.devices[0].package(desk.recipient)
     with FaultProxy(server.url, cert=tls.cert, key=tls.key, ca=tls.ca, layer="tcp") as proxy:
-        proxy.script(fault)
+        proxy.script(Action(fault, fraction=0.1))  # a cut within the TLS handshake
         with client(proxy, desk, tls) as http, pytest.raises(IntakeUnreachable):
             http.deliver(referral_id, package)
         with client(proxy, desk, tls) as http:  # a new connection passes: TLS end to end

@@ -188,3 +188,32 @@ def test_retry_after_is_kept_as_the_next_attempt_and_honoured(world: OutboxWorld
                 assert not outbox_of(ws).get(referral_id).delivered
                 # "Send now" does not wait.
                 assert sync(ws, options, force=True)[0].delivered == [referral_id]
+
+
+def test_connections_cut_at_the_tcp_level_through_end_to_end_tls(
+    world_live: tuple[OutboxWorld, LiveServer], tls: Tls
+) -> None:
+    """The proxy below TLS: connections closed at once, cut after some bytes either way
+    (inside the handshake or a request), and the proxy down and up; the advisor's TLS goes to
+    the server itself."""
+    world, live = world_live
+    ids = world.seal(40)
+    # No connection passes whole: each is closed at once or cut after up to 32 KiB, so a
+    # sync gets a few deliveries through before its connection breaks.
+    weights = {
+        Fault.DROP_BEFORE: 1,
+        Fault.CUT_UP: 3,
+        Fault.CUT_DOWN: 3,
+        Fault.DOWN: 1,
+    }
+    schedule = Schedule(SEED, weights, delay=(0.01, 0.1), down=(0.05, 0.2))
+    with FaultProxy(
+        live.url, cert=tls.cert, key=tls.key, ca=tls.ca, layer="tcp", schedule=schedule
+    ) as proxy:
+        sync_until_done(world, proxy.url, ids)
+        counts = proxy.counts()
+    assert counts[Fault.PASS] == 0
+    assert counts[Fault.CUT_UP] >= 2, counts
+    assert counts[Fault.CUT_DOWN] >= 2, counts
+    with world.workspace() as ws:
+        assert_exactly_once(ws, ids, world.desk.server_dir)
