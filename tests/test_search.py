@@ -153,55 +153,60 @@ def test_cjk_non_contiguous_characters_do_not_match(notebook: Notebook) -> None:
     assert ids(notebook, "来报") == []
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        '"',
-        '""',
-        '"unbalanced',
-        "*",
-        "**",
-        "word*",
-        "*word",
-        "AND",
-        "OR",
-        "NOT",
-        "a AND b",
-        "a OR",
-        "NEAR(",
-        "NEAR(a b, 3)",
-        "-",
-        "-word",
-        "col:word",
-        "body:word",
-        ":",
-        "^",
-        "^start",
-        "(",
-        ")",
-        "{body}: x",
-        "'",
-        "\\",
-        "%",
-        "a'b\"c",
-        "\x00",
-        "",
-        "   ",
-        "\u200b",
-        "🙂",
-        "record_fts",
-    ],
-)
-def test_fts_syntax_never_raises(notebook: Notebook, query: str) -> None:
-    rid = notebook.add(make_record(notes="word start col body and a b near or not"))
-    result = notebook.search(query)
-    assert isinstance(result, list)
-    match = fts_query(query)
-    if match is None:
-        assert result == []
-    # A query made of real words still finds the record whatever the punctuation around it.
-    if query in ("word*", "*word", "-word", "col:word", "body:word", "^start"):
-        assert [h.summary.id for h in result] == [rid]
+# Each hostile query and exactly what it finds: every term is a literal prefix word, all terms
+# must match ("a AND b" is the three words a, and, b), and a query with no word finds nothing.
+HOSTILE_QUERIES = [
+    ('"', ()),
+    ('""', ()),
+    ('"unbalanced', ()),
+    ("*", ()),
+    ("**", ()),
+    ("word*", ("word",)),
+    ("*word", ("word",)),
+    ("AND", ("word",)),
+    ("OR", ("word",)),
+    ("NOT", ("both", "word")),  # "not", and the prefix of "nothing"
+    ("a AND b", ("word",)),  # a, b and the word "and": only the note that has all three
+    ("a b", ("both", "word")),
+    ("a OR", ("word",)),
+    ("NEAR(", ("word",)),
+    ("NEAR(a b, 3)", ()),  # "3" is in neither note
+    ("-", ()),
+    ("-word", ("word",)),
+    ("col:word", ("word",)),
+    ("body:word", ("word",)),
+    (":", ()),
+    ("^", ()),
+    ("^start", ("word",)),
+    ("(", ()),
+    (")", ()),
+    ("{body}: x", ()),
+    ("'", ()),
+    ("\\", ()),
+    ("%", ()),
+    ("a'b\"c", ("word",)),
+    ("\x00", ()),
+    ("", ()),
+    ("   ", ()),
+    ("\u200b", ()),
+    ("🙂", ()),
+    ("record_fts", ()),
+    ("only", ("both",)),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), HOSTILE_QUERIES)
+def test_fts_syntax_finds_exactly_the_literal_words(
+    notebook: Notebook, query: str, expected: tuple[str, ...]
+) -> None:
+    labels = {
+        notebook.add(make_record(notes="word start col body and a b near or not")): "word",
+        notebook.add(make_record(notes="a b only, nothing else")): "both",
+    }
+    found = sorted(labels[h.summary.id] for h in notebook.search(query))
+    assert found == sorted(expected)
+    if fts_query(query) is None:
+        assert expected == ()
 
 
 def test_fts_operators_are_literal_words(notebook: Notebook) -> None:
@@ -240,7 +245,12 @@ _PROPERTY_SETTINGS = settings(
 def test_random_queries_never_raise(notebook: Notebook, query: str) -> None:
     if not notebook.count():
         notebook.add(make_record(notes="seed text — مرحبا — 你好 — привет"))
-    assert isinstance(notebook.search(query), list)
+    (seed,) = notebook.list_records()
+    found = [h.summary.id for h in notebook.search(query)]
+    # No query raises; it finds the one note or nothing, and nothing when it has no word.
+    assert found in ([], [seed.id])
+    if fts_query(query) is None:
+        assert found == []
 
 
 _WORD_ALPHABET = st.characters(

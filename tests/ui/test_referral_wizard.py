@@ -439,8 +439,11 @@ def test_list_widget_withdraw(qtbot, setup: Setup) -> None:
     assert "removed from the outbox" in widget.message.text()
     other = ReferralListWidget(setup.workspace, (setup.record.id or 0) + 1000)
     qtbot.addWidget(other)
+    other.show()
     assert other.tree.topLevelItemCount() == 0
-    assert other.empty.isVisibleTo(other) or not other.isVisible()
+    assert other.empty.isVisible()
+    assert other.empty.text() == "No referrals from this record."
+    assert not widget.empty.isVisible()  # the record with a referral shows its list instead
 
 
 def test_view_offsets_round_trip() -> None:
