@@ -267,17 +267,13 @@ class OutboxSync(QObject):
 def system_online() -> bool:
     """False only when Qt's network information says the system has no network (on a system
     without such a backend, always True: the sync then finds out itself)."""
-    try:
-        from PySide6.QtNetwork import QNetworkInformation
-    except ImportError:  # pragma: no cover - QtNetwork is part of PySide6-Essentials
-        return True
-    info = QNetworkInformation.instance()
-    if info is None:
-        if not QNetworkInformation.loadDefaultBackend():
-            return True
+    from PySide6.QtNetwork import QNetworkInformation
+
+    info: QNetworkInformation | None = QNetworkInformation.instance()
+    if info is None and QNetworkInformation.loadDefaultBackend():
         info = QNetworkInformation.instance()
-        if info is None:
-            return True
+    if info is None:
+        return True
     return bool(info.reachability() != QNetworkInformation.Reachability.Disconnected)
 
 
