@@ -1,12 +1,18 @@
 """The vault benchmark: one command, a table on stdout and a JSON file.
 
-    python -m tests.benchmarks.vault_bench [--quick] [--out FILE.json]
+    python -m tests.benchmarks.vault_bench [--quick] [--rekey-only] [--out FILE.json]
 
 Runs the notebook workload (import, search, save, open) on the encrypted vault, on the same
 sqlcipher3 library without a key, and on the stdlib ``sqlite3`` module, each in its own child
 process (so peak memory is per database and size), then unlocks a vault with the Argon2id
 parameters calibrated on this machine. Prints the measurements, the encryption overhead per
 metric and the project's aims (met or not). See docs/benchmarks.md.
+
+The rekey of a passphrase change (``storage/rekey.py``) is measured at each size: the whole
+change as the app does it (``sqlcipher_export`` into a new file, row counts checked, the switch,
+reopen), the export alone, and ``PRAGMA rekey`` in place on a copy, against a plain SQLite copy
+of the same data (``VACUUM INTO``) and a byte copy of the file (both fsync'd). The Argon2id
+runs of the new slots are left out (a fast fixed KDF): the unlock table gives their cost.
 """
 
 from __future__ import annotations
@@ -56,6 +62,104 @@ def repeats_for(size: int, quick: bool) -> dict[str, int]:
 # -- child processes --------------------------------------------------------------------------
 
 
+def _fsync(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def run_rekey(size: int, folder: Path, runs: int) -> dict[str, Any]:
+    """The rekey of a vault of ``size`` records, and a plain SQLite copy of the same data."""
+    import shutil
+
+    import sqlcipher3
+
+    from advisor_desktop.crypto.keyslots import KdfPolicy
+    from advisor_desktop.notebook.demo import demo_records
+    from advisor_desktop.protocol.profile import load_profile
+    from advisor_desktop.storage.database import connect
+    from advisor_desktop.storage.rekey import export_copy
+    from advisor_desktop.storage.store import VAULT, open_vault
+    from tests.benchmarks.bench_backends import FAST_KDF, PASSPHRASE, Db, summary_ms
+
+    profile = load_profile()
+    records = demo_records(profile, size, seed=1)
+    plain = Db("sqlite", folder / "sqlite", profile)
+    plain.notebook.add_many(records)
+    plain.close()
+    vault_db = Db("sqlcipher", folder / "sqlcipher", profile)
+    vault_db.notebook.add_many(records)
+    vault_db.close()
+    del records
+    timings: dict[str, list[float]] = {
+        "vacuum_into": [],
+        "file_copy": [],
+        "export": [],
+        "pragma_rekey": [],
+        "change": [],
+    }
+    plain_path = plain.paths.vault_db
+    for n in range(runs):
+        target = folder / f"plain-copy-{n}.db"
+        start = time.perf_counter()
+        conn = sqlite3.connect(str(plain_path))
+        conn.execute("VACUUM INTO ?", (str(target),))
+        conn.close()
+        _fsync(target)
+        timings["vacuum_into"].append(time.perf_counter() - start)
+        target.unlink()
+        start = time.perf_counter()
+        shutil.copyfile(plain_path, target)
+        _fsync(target)
+        timings["file_copy"].append(time.perf_counter() - start)
+        target.unlink()
+
+    policy = KdfPolicy.fixed(FAST_KDF)
+    paths = vault_db.paths
+    secret = bytearray(PASSPHRASE)
+    size_mib = paths.vault_db.stat().st_size / 2**20
+    progress_calls = 0
+    for n in range(runs):
+        with open_vault(paths, bytearray(secret), policy) as vault:
+            key = bytearray.fromhex(vault.raw_key_hex())
+            target = folder / f"export-{n}.db"
+            with vault.read() as conn:
+                start = time.perf_counter()
+                export_copy(conn, target, bytearray(os.urandom(32)))
+                _fsync(target)
+                timings["export"].append(time.perf_counter() - start)
+            target.unlink()
+            new_secret = bytearray(PASSPHRASE + f" {n}".encode())
+            seen: list[float] = []
+            start = time.perf_counter()
+            vault.change_passphrase(bytearray(new_secret), progress=seen.append)
+            timings["change"].append(time.perf_counter() - start)
+            progress_calls = max(progress_calls, len(seen))
+        secret = new_secret
+        # PRAGMA rekey, in place, on a copy of the database (no WAL left: closed above).
+        copy = folder / f"rekey-{n}.db"
+        shutil.copyfile(paths.vault_db, copy)
+        with open_vault(paths, bytearray(secret), policy) as vault:
+            key = bytearray.fromhex(vault.raw_key_hex())
+        conn = connect(VAULT, copy, key)
+        start = time.perf_counter()
+        try:
+            conn.execute(f"PRAGMA rekey = \"x'{os.urandom(32).hex()}'\"")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            timings["pragma_rekey"].append(time.perf_counter() - start)
+        except sqlcipher3.Error:
+            pass  # not supported on this build in WAL mode: reported as missing
+        conn.close()
+        for leftover in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm")):
+            leftover.unlink(missing_ok=True)
+    return {
+        "records": size,
+        "db_size_mib": round(size_mib, 1),
+        "plain_size_mib": round(plain_path.stat().st_size / 2**20, 1),
+        "progress_reports": progress_calls,
+        **{name: summary_ms(samples) for name, samples in timings.items() if samples},
+    }
+
+
 def _child(args: argparse.Namespace) -> int:
     from advisor_desktop.protocol.profile import load_profile
     from tests.benchmarks import bench_backends
@@ -63,7 +167,9 @@ def _child(args: argparse.Namespace) -> int:
     profile = load_profile()
     folder = Path(args.dir)
     result: Any
-    if args.child == "unlock":
+    if args.child == "rekey":
+        result = run_rekey(args.records, folder, args.runs)
+    elif args.child == "unlock":
         result = bench_backends.run_unlock(folder, profile, args.runs, not args.fast_kdf)
     elif args.child == "timing":
         repeats = json.loads(args.repeats)
@@ -200,6 +306,9 @@ def render(report: dict[str, Any]) -> str:
             f"{'overall overhead (geomean)':<28}{'':>57}"
             f"{_fmt(ratio_s['overall (geomean)']):>10}{_fmt(ratio_u['overall (geomean)']):>11}"
         )
+    if report.get("rekey"):
+        lines.append("")
+        lines.extend(render_rekey(report["rekey"]))
     unlock = report["unlock"]
     kdf = unlock["kdf_params"]
     lines.append("")
@@ -230,6 +339,41 @@ def render(report: dict[str, Any]) -> str:
     if max(load.values()) > 0.5 * (meta["cpus"] or 1):
         lines.append("(the machine was busy: absolute times are inflated; ratios are round-robin)")
     return "\n".join(lines)
+
+
+REKEY_ROWS = (
+    ("passphrase change (rekey, as the app)", "change"),
+    ("  sqlcipher_export alone", "export"),
+    ("  PRAGMA rekey in place (copy)", "pragma_rekey"),
+    ("baseline: plain SQLite VACUUM INTO", "vacuum_into"),
+    ("baseline: byte copy of the file", "file_copy"),
+)
+
+
+def render_rekey(rekey: dict[str, Any]) -> list[str]:
+    """The rekey table: one column per size, p50 in seconds."""
+    sizes = list(rekey)
+    lines = ["== rekey (passphrase change), p50 s =="]
+    lines.append(f"{'':<40}" + "".join(f"{int(size):>12,}" for size in sizes))
+    for label, key in REKEY_ROWS:
+        cells = []
+        for size in sizes:
+            entry = rekey[size].get(key)
+            cells.append(f"{entry['p50_ms'] / 1000:>12.2f}" if entry else f"{'-':>12}")
+        lines.append(f"{label:<40}" + "".join(cells))
+    lines.append(
+        f"{'vault / plain database size (MiB)':<40}"
+        + "".join(
+            f"{str(rekey[s]['db_size_mib']) + ' / ' + str(rekey[s]['plain_size_mib']):>12}"
+            for s in sizes
+        )
+    )
+    ratios = []
+    for size in sizes:
+        base = rekey[size]["vacuum_into"]["p50_ms"]
+        ratios.append(f"{rekey[size]['change']['p50_ms'] / base:>12.2f}" if base else f"{'-':>12}")
+    lines.append(f"{'change ÷ plain VACUUM INTO':<40}" + "".join(ratios))
+    return lines
 
 
 def _meta(mode: str) -> dict[str, Any]:
@@ -266,13 +410,27 @@ def run(
     workdir: Path | None = None,
     fast_kdf: bool = False,
     echo: bool = True,
+    rekey_only: bool = False,
 ) -> dict[str, Any]:
     """Run every child, analyse, and return the report (also what is written as JSON)."""
     started = time.perf_counter()
     load_start = os.getloadavg()[0]
     mode = "quick" if quick else ("custom" if sizes not in (FULL_SIZES,) else "full")
     results: dict[str, dict[str, Any]] = {}
+    rekey: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="vault-bench-", dir=workdir) as tmp:
+        for size in sizes:
+            if echo:
+                print(f"… rekey at {size:,} records", file=sys.stderr, flush=True)
+            runs = "3" if size <= 10_000 else "2"
+            folder = str(Path(tmp) / f"rekey-{size}")
+            rekey[str(size)] = _spawn(
+                ["--child", "rekey", "--records", str(size), "--dir", folder, "--runs", runs]
+            )
+        if rekey_only:
+            report: dict[str, Any] = {"meta": _meta(mode), "rekey": rekey, "unlock": None}
+            report["meta"]["elapsed_s"] = round(time.perf_counter() - started, 1)
+            return report
         for size in sizes:
             if echo:
                 print(f"… timing at {size:,} records", file=sys.stderr, flush=True)
@@ -301,9 +459,10 @@ def run(
         for size, by in results.items()
     }
     largest = max(sizes)
-    report: dict[str, Any] = {
+    report = {
         "meta": _meta(mode),
         "results": results,
+        "rekey": rekey,
         "unlock": unlock,
         "overhead": ratios,
         "aims": aims(
@@ -329,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write the JSON report here")
     parser.add_argument("--dir", help="work folder (default: the system temp folder)")
     parser.add_argument("--fast-kdf", action="store_true", help="skip KDF calibration (tests)")
+    parser.add_argument("--rekey-only", action="store_true", help="only the rekey measurements")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--repeats", help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=3, help=argparse.SUPPRESS)
@@ -339,8 +499,14 @@ def main(argv: list[str] | None = None) -> int:
         sizes: tuple[int, ...] = (args.records,)
     else:
         sizes = QUICK_SIZES if args.quick else FULL_SIZES
-    report = run(sizes, args.quick, Path(args.dir) if args.dir else None, args.fast_kdf)
-    print(render(report))
+    report = run(
+        sizes,
+        args.quick,
+        Path(args.dir) if args.dir else None,
+        args.fast_kdf,
+        rekey_only=args.rekey_only,
+    )
+    print("\n".join(render_rekey(report["rekey"])) if args.rekey_only else render(report))
     if args.out:
         args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         print(f"JSON written to {args.out}")

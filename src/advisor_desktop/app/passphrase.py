@@ -3,12 +3,19 @@
 The check of the old passphrase unwraps the vault's own passphrase slot (no second open of the
 vault, which the process lock would refuse), so the UI never touches key material itself. The
 old passphrase comes as typed text (``SecretText``): a slot an older version wrapped from the
-un-normalised bytes still accepts it, and the change re-wraps it under the new one's normal form.
+un-normalised bytes still accepts it, and the change wraps the new key under the new one's
+normal form.
+
+A change rekeys the vault (``storage/rekey.py``: a copy of the whole database under a new key),
+so it takes about as long as a backup; ``progress`` is given the fraction done, from the worker
+thread. It returns a new recovery code when the vault's recovery slot predates sealing (the code
+could not be kept): the UI must show it once.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,32 +33,44 @@ if TYPE_CHECKING:
     from advisor_desktop.storage.store import Vault
 
 
+Progress = Callable[[float], None]
+
+
 def change_passphrase_checked(
-    vault: Vault, old: Passphrase, new: bytearray, confirm: bytearray
-) -> None:
-    """Check ``old`` against the vault, ``new == confirm``, then re-wrap the passphrase slot.
+    vault: Vault,
+    old: Passphrase,
+    new: bytearray,
+    confirm: bytearray,
+    progress: Progress | None = None,
+) -> str | None:
+    """Check ``old`` against the vault, ``new == confirm``, then rekey the vault under the new
+    passphrase; returns a new recovery code to show once, or None (the code is unchanged).
 
     ``new`` and ``confirm`` are secret bytes (``secret_text.secret_bytes``, as the passphrase
     fields give them). Raises :class:`WrongPassphrase` or :class:`ValidationError`; every
-    buffer is wiped in every case. Slow (two or three Argon2id runs): call it from a worker.
+    buffer is wiped in every case. Slow (Argon2id runs and a copy of the database): call it
+    from a worker.
     """
     try:
         if new != confirm:
             raise ValidationError(_("The two new passphrases are not the same."))
         if not vault.passphrase_matches(old):
             raise WrongPassphrase(_("The current passphrase is not correct."))
-        vault.change_passphrase(new)
+        return vault.change_passphrase(new, progress=progress)
     finally:
         for buffer in (*candidate_forms(old), new, confirm):
             wipe(buffer)
 
 
-def set_new_passphrase(vault: Vault, new: bytearray, confirm: bytearray) -> None:
-    """After unlocking with the recovery code: set a new passphrase (``new == confirm``)."""
+def set_new_passphrase(
+    vault: Vault, new: bytearray, confirm: bytearray, progress: Progress | None = None
+) -> str | None:
+    """After unlocking with the recovery code: set a new passphrase (``new == confirm``). The
+    recovery code that unlocked the vault stays valid (None is returned)."""
     try:
         if new != confirm:
             raise ValidationError(_("The two passphrases are not the same."))
-        vault.change_passphrase(new)
+        return vault.change_passphrase(new, progress=progress)
     finally:
         wipe(new)
         wipe(confirm)

@@ -45,7 +45,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from advisor_desktop.platform.errors import BackupError
-from advisor_desktop.platform.fsutil import fsync_dir, storage_error
+from advisor_desktop.platform.fsutil import fsync_dir, private_dir, storage_error
 from advisor_desktop.platform.i18n import N_, _
 from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.storage import switch
@@ -129,7 +129,7 @@ def write_backup(store: EncryptedDatabase, out: Path, fmt: BackupFormat, created
     folder = out.parent
     files = fmt.kind.files
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         remove_stale_work(folder, (f"{fmt.temp_prefix}-backup-",))
         work = WorkFolder(folder, f"{fmt.temp_prefix}-backup-")
     except OSError as exc:
@@ -140,6 +140,10 @@ def write_backup(store: EncryptedDatabase, out: Path, fmt: BackupFormat, created
         with store.read() as conn:
             conn.execute(f"ATTACH DATABASE ? AS backup KEY \"x'{key_hex}'\"", (str(snapshot),))
             try:
+                # A work copy: no journal, no fsync per statement (the finished file is fsync'd;
+                # a killed backup leaves only a work folder, removed at the next run).
+                conn.execute("PRAGMA backup.journal_mode = OFF")
+                conn.execute("PRAGMA backup.synchronous = OFF")
                 conn.execute("SELECT sqlcipher_export('backup')")
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 conn.execute(f"PRAGMA backup.user_version = {int(version)}")

@@ -24,6 +24,7 @@ the key file could not be switched as one step. The vault benchmark measures bot
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import secrets
@@ -79,15 +80,26 @@ def export_copy(
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     conn.execute(f"ATTACH DATABASE ? AS rekeyed KEY \"x'{key.hex()}'\"", (str(target),))
     try:
-        conn.set_progress_handler(tick, _PROGRESS_STEPS)
-        try:
-            conn.execute("SELECT sqlcipher_export('rekeyed')")
-        finally:
-            conn.set_progress_handler(None, 0)
-        conn.execute(f"PRAGMA rekeyed.user_version = {version}")
-    finally:
-        conn.execute("DETACH DATABASE rekeyed")
+        _export(conn, version, tick)
+    except BaseException:
+        with contextlib.suppress(sqlcipher3.Error):  # the error that matters is the first
+            conn.execute("DETACH DATABASE rekeyed")
+        raise
+    conn.execute("DETACH DATABASE rekeyed")
     os.chmod(target, 0o600)
+
+
+def _export(conn: Connection, version: int, tick: Callable[[], int]) -> None:
+    # The copy needs no journal and no fsync per statement: until the switch commits, a crash
+    # discards it whole; the switch fsyncs it before its commit marker.
+    conn.execute("PRAGMA rekeyed.journal_mode = OFF")
+    conn.execute("PRAGMA rekeyed.synchronous = OFF")
+    conn.set_progress_handler(tick, _PROGRESS_STEPS)
+    try:
+        conn.execute("SELECT sqlcipher_export('rekeyed')")
+    finally:
+        conn.set_progress_handler(None, 0)
+    conn.execute(f"PRAGMA rekeyed.user_version = {version}")
 
 
 def rekey_store(
@@ -173,19 +185,23 @@ def _stage(
 ) -> None:
     """The rekeyed copy and its key file in the staging folder, checked to open."""
     kind = store.kind
+    what = _("the new passphrase")
     try:
         stage = switch.prepare(kind, store.folder)
         target = stage / kind.files.db
-        with translate_db_errors(kind):
-            export_copy(conn, target, new_key, progress)
+        export_copy(conn, target, new_key, progress)
         keys = stage / kind.files.keys
         fd = os.open(keys, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(key_file_bytes(kind, slots))
     except OSError as exc:
-        raise storage_error(exc, _(kind.wording.what)) from None
+        raise storage_error(exc, what) from None
     except sqlcipher3.OperationalError as exc:
-        raise storage_error(OSError(28, str(exc)), _(kind.wording.what)) from None
+        # Writing the new file failed (the vault itself is only read): SQLite reports a full
+        # disk as "full" and a file-size limit as an I/O error on write.
+        raise storage_error(OSError(errno.ENOSPC, str(exc)), what) from None
+    except sqlcipher3.DatabaseError:
+        raise kind.corrupt(kind.wording.damaged) from None
     # The copy opens under the new key and holds the same rows as the original.
     check = connect(kind, target, new_key)
     try:
@@ -204,7 +220,7 @@ def _stage(
         for suffix in ("-wal", "-shm"):
             target.with_name(target.name + suffix).unlink(missing_ok=True)
     except OSError as exc:
-        raise storage_error(exc, _(kind.wording.what)) from None
+        raise storage_error(exc, what) from None
 
 
 def _reopen(store: EncryptedDatabase, new_key: bytearray, slots: SlotFile) -> None:

@@ -141,6 +141,9 @@ class Vault(EncryptedDatabase):
         super().__init__(paths.data, conn, key, slots, process_lock, policy, read_only=read_only)
         self.paths = paths
         self.needs_new_passphrase = needs_new_passphrase
+        # The recovery code that unlocked this vault (canonical form), kept until the new
+        # passphrase is set, so an old recovery slot is sealed anew for the same code.
+        self._unlocked_with_code: str | None = None
 
     @property
     def vault_id(self) -> str:
@@ -193,10 +196,11 @@ class Vault(EncryptedDatabase):
         issued = rekey_store(
             self,
             candidate_forms(new_passphrase)[0],
-            recovery_code=recovery_code,
+            recovery_code=recovery_code or self._unlocked_with_code,
             new_recovery_code=new_recovery_code,
             progress=progress,
         )
+        self._unlocked_with_code = None
         self.needs_new_passphrase = False
         log.info("passphrase_changed")
         return issued
@@ -286,7 +290,9 @@ def open_vault_with_recovery(paths: AppPaths, code: str, policy: KdfPolicy | Non
     canonical = normalize_recovery_code(code)
     # Not read-only: a recovery must set a new passphrase, which needs a writable folder.
     unlocked = open_database(VAULT, paths.data, (canonical.encode("ascii"),), "recovery")
-    return _vault(paths, unlocked, policy or KdfPolicy(), recovered=True)
+    vault = _vault(paths, unlocked, policy or KdfPolicy(), recovered=True)
+    vault._unlocked_with_code = canonical
+    return vault
 
 
 def passphrase_opens(paths: AppPaths, passphrase: Passphrase) -> bool:
