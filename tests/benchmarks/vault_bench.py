@@ -354,24 +354,24 @@ def render_rekey(rekey: dict[str, Any]) -> list[str]:
     """The rekey table: one column per size, p50 in seconds."""
     sizes = list(rekey)
     lines = ["== rekey (passphrase change), p50 s =="]
-    lines.append(f"{'':<40}" + "".join(f"{int(size):>12,}" for size in sizes))
+    lines.append(f"{'':<40}" + "".join(f"{int(size):>16,}" for size in sizes))
     for label, key in REKEY_ROWS:
         cells = []
         for size in sizes:
             entry = rekey[size].get(key)
-            cells.append(f"{entry['p50_ms'] / 1000:>12.2f}" if entry else f"{'-':>12}")
+            cells.append(f"{entry['p50_ms'] / 1000:>16.2f}" if entry else f"{'-':>16}")
         lines.append(f"{label:<40}" + "".join(cells))
     lines.append(
         f"{'vault / plain database size (MiB)':<40}"
         + "".join(
-            f"{str(rekey[s]['db_size_mib']) + ' / ' + str(rekey[s]['plain_size_mib']):>12}"
+            f"{str(rekey[s]['db_size_mib']) + ' / ' + str(rekey[s]['plain_size_mib']):>16}"
             for s in sizes
         )
     )
     ratios = []
     for size in sizes:
         base = rekey[size]["vacuum_into"]["p50_ms"]
-        ratios.append(f"{rekey[size]['change']['p50_ms'] / base:>12.2f}" if base else f"{'-':>12}")
+        ratios.append(f"{rekey[size]['change']['p50_ms'] / base:>16.2f}" if base else f"{'-':>16}")
     lines.append(f"{'change ÷ plain VACUUM INTO':<40}" + "".join(ratios))
     return lines
 
