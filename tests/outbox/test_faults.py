@@ -13,15 +13,18 @@ import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from advisor_desktop.app.outbox import outbox_of, sync
+from advisor_desktop.crypto.keyslots import KdfPolicy
 from advisor_desktop.desk.server.app import IntakeSettings, Rate
-from advisor_desktop.referral.outbox import OutboxState
+from advisor_desktop.referral.outbox import OutboxState, stamp
 from advisor_desktop.referral.sender import RetryPolicy
 from advisor_desktop.referral.transport import Timeouts
 from tests.helpers.fault_proxy import Action, Fault, FaultProxy, Schedule
+from tests.helpers.records import FakeClock
 from tests.intake.harness import LiveServer, Tls
 from tests.outbox.delivery_checks import assert_exactly_once, server_rows
 from tests.outbox.harness import OutboxWorld
@@ -217,3 +220,56 @@ def test_connections_cut_at_the_tcp_level_through_end_to_end_tls(
     assert counts[Fault.CUT_DOWN] >= 2, counts
     with world.workspace() as ws:
         assert_exactly_once(ws, ids, world.desk.server_dir)
+
+
+def test_automatic_syncs_under_faults_wait_for_each_items_next_attempt(
+    tmp_path: Path, policy: KdfPolicy, tls: Tls
+) -> None:
+    """The app's own syncs (not "Send now"): a failed item is tried again only once its next
+    attempt has come (back-off with jitter, or the server's Retry-After when longer), and yet
+    every referral arrives exactly once. The advisor's clock jumps to the next due time between
+    syncs; the server keeps real time."""
+    clock = FakeClock(dt.datetime.now(dt.UTC).replace(microsecond=0))
+    world = OutboxWorld(tmp_path, policy, tls, clock=clock)
+    policy_ = RetryPolicy(base=30.0, cap=600.0, max_retry_after=3600.0)
+    weights = dict(WEIGHTS)
+    weights[Fault.ERROR_503] = 4
+    schedule = Schedule(SEED + 1, weights, delay=(0.01, 0.05), down=(0.05, 0.2))
+    schedule.retry_after = (60, 300)
+    early: list[tuple[str, str, str]] = []
+    with (
+        world.server(UNLIMITED) as live,
+        FaultProxy(live.url, cert=tls.cert, key=tls.key, ca=tls.ca, schedule=schedule) as proxy,
+    ):
+        ids = world.seal(60)
+        options = world.options(
+            server=proxy.url, policy=policy_, timeouts=Timeouts(connect=2.0, read=3.0)
+        )
+        with world.workspace() as ws:
+            outbox = outbox_of(ws)
+            for _round in range(MAX_ROUNDS):
+                before = {i.referral_id: i for i in outbox.items()}
+                now = stamp(clock())
+                sync(ws, options, force=False)
+                for item in outbox.items():
+                    was = before[item.referral_id]
+                    tried = item.attempts > was.attempts
+                    waiting = was.state is OutboxState.FAILED and (was.next_attempt_at or "") > now
+                    if tried and waiting:
+                        early.append((item.referral_id, now, was.next_attempt_at or ""))
+                left = [i for i in outbox.items() if not i.delivered]
+                if not left:
+                    break
+                due = [i.next_attempt_at for i in left if i.next_attempt_at]
+                nxt = min(due) if due else now
+                if nxt > now:
+                    clock.now = dt.datetime.fromisoformat(nxt)
+            else:
+                pytest.fail("not delivered")
+            assert early == []  # nothing was tried before its time
+            failures = [
+                t for i in ids for t in outbox.history(i) if t.to_state is OutboxState.FAILED
+            ]
+            assert len(failures) >= 5, "hardly a failure: the schedule tested nothing"
+            assert_exactly_once(ws, ids, world.desk.server_dir)
+    assert proxy.counts()[Fault.ERROR_503] > 0
