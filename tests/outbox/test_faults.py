@@ -10,6 +10,7 @@ server issued). No answer the proxy forged ever counts as delivery."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -273,3 +274,30 @@ def test_automatic_syncs_under_faults_wait_for_each_items_next_attempt(
             assert len(failures) >= 5, "hardly a failure: the schedule tested nothing"
             assert_exactly_once(ws, ids, world.desk.server_dir)
     assert proxy.counts()[Fault.ERROR_503] > 0
+
+
+def test_the_cli_never_says_delivered_for_a_2xx_without_a_valid_receipt(
+    world_live: tuple[OutboxWorld, LiveServer], tls: Tls
+) -> None:
+    world, live = world_live
+    [referral_id] = world.seal(1)
+    ca = str(world.tls.ca)
+    with FaultProxy(live.url, cert=tls.cert, key=tls.key, ca=tls.ca) as proxy:
+        for fault in (Action(Fault.FORGED_RECEIPT, variant="stranger"), Fault.GARBAGE_BODY):
+            proxy.script(fault)
+            sent = world.run("outbox", "send", "--server", proxy.url, "--ca-file", ca)
+            assert sent.code == 1, sent.out + sent.err
+            assert "delivered to" not in sent.out + sent.err
+            assert f"{referral_id}: not delivered" in sent.err
+            assert "not a valid receipt" in sent.err
+            listed = json.loads(world.run("outbox", "list", "--json").out)
+            assert [(r["state"], r["delivered"]) for r in listed] == [("failed", False)]
+        assert [e.upstream_status for e in proxy.entries() if e.fault is not Fault.PASS] == [
+            201,
+            200,
+        ]  # the server had it both times: only the answer was bad
+        sent = world.run("outbox", "send", "--server", proxy.url, "--ca-file", ca)
+    assert sent.code == 0, sent.err
+    assert f"{referral_id}: delivered to" in sent.out
+    with world.workspace() as ws:
+        assert_exactly_once(ws, [referral_id], world.desk.server_dir)
