@@ -79,3 +79,18 @@ def test_each_sync_fetches_the_desks_status_messages(world: OutboxWorld, live: L
     # The listing is read on from where it stopped: nothing again.
     assert again.statuses == []
     assert again.status_refused == 0
+
+
+def test_withdrawn_while_a_sync_runs_is_not_sent(world: OutboxWorld, live: LiveServer) -> None:
+    first, second = sorted(world.seal(2))
+    with world.workspace() as ws:
+
+        def withdraw_the_other(outcome: object) -> None:
+            if ws.referrals.get(second).summary.state != "withdrawn":
+                ws.referrals.withdraw(second)
+
+        (report,) = sync(ws, world.options(), progress=withdraw_the_other)
+        state = Outbox(ws.vault).get(second).state
+    assert report.delivered == [first]
+    assert state is OutboxState.WITHDRAWN
+    assert [r[0] for r in world.server_rows()] == [first]

@@ -216,10 +216,22 @@ def sync(
 def send(
     workspace: Workspace,
     options: ConnectionOptions | None = None,
-    **kw: object,
+    *,
+    force: bool = True,
+    progress: Callable[[ItemOutcome], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    rand: Callable[[], float] = random.random,
 ) -> list[SyncReport]:
     """:func:`sync` without fetching status messages."""
-    return sync(workspace, options, statuses=False, **kw)  # type: ignore[arg-type]
+    return sync(
+        workspace,
+        options,
+        force=force,
+        statuses=False,
+        progress=progress,
+        should_stop=should_stop,
+        rand=rand,
+    )
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -279,7 +291,7 @@ def export_item(workspace: Workspace, referral_id: str, destination: Path) -> Pa
     path = export_target(destination)
     atomic_write(path, package, what=path.name, mode=EXPORT_MODE)
     workspace.referrals.mark_exported(referral_id)
-    log.info("outbox_exported id=%s", referral_id)
+    log.info("outbox_exported")
     return path
 
 

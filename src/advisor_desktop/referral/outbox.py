@@ -536,7 +536,7 @@ class Outbox:
                     (now, referral_id),
                 )
         if before is not OutboxState.DELIVERED:
-            log.info("outbox_delivered id=%s via=%s", referral_id, source.value)
+            log.info("outbox_delivered via=%s", source.value)
         return self.get(referral_id)
 
     def defer(

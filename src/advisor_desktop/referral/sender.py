@@ -35,6 +35,7 @@ from advisor_desktop.protocol.profile import Desk
 from advisor_desktop.referral.desk_status import StatusImport
 from advisor_desktop.referral.outbox import (
     Outbox,
+    OutboxError,
     OutboxItem,
     OutboxState,
     ReceiptMismatch,
@@ -220,6 +221,9 @@ class Sender:
                 item = untried.pop(0)
                 try:
                     outcome = self._deliver(item)
+                except OutboxError:
+                    # Withdrawn (or delivered by a receipt file) while this run went on.
+                    continue
                 except _Stop:
                     report.failed.append(_outcome(self.outbox.get(item.referral_id)))
                     raise
@@ -403,7 +407,7 @@ class Sender:
                     trusted=self.trusted,
                 )
         except ReceiptMismatch as exc:
-            log.warning("outbox_receipt_mismatch id=%s", item.referral_id)
+            log.warning("outbox_receipt_mismatch")
             return self._fail(
                 item,
                 _("The server's answer is not a valid receipt; not delivered: {reason}").format(
