@@ -295,3 +295,24 @@ def test_cli_passwd_new_recovery_code(cli: CliRunner, tmp_path: Path) -> None:
     assert ok.code == 0, ok.err
     assert cli("list", env={"ADVISOR_PASSPHRASE": NEW}).code == 0
     assert cli("list").code == 3
+
+
+def test_hostile_commit_marker_is_not_obeyed(
+    vault_and_code: tuple[Vault, str], paths: AppPaths, policy: KdfPolicy, tmp_path: Path
+) -> None:
+    """A marker naming paths outside the data folder (planted, never written by us) is
+    ignored: nothing outside is moved or deleted, the vault opens as it is."""
+    vault, _ = vault_and_code
+    vault.close()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    stage = switch.prepare(VAULT, paths.data)
+    (stage / "vault.db").write_bytes(b"planted")
+    marker = paths.data / ".vault-switch.commit"
+    marker.write_text(json.dumps({"move": ["vault.db"], "drop": [str(victim)], "keep_in": None}))
+    open_vault(paths, pw(), policy).close()
+    assert victim.read_text() == "keep me"
+    assert paths.vault_db.read_bytes() != b"planted"
+    marker.write_text(json.dumps({"move": ["../victim.txt"], "drop": [], "keep_in": ".."}))
+    open_vault(paths, pw(), policy).close()
+    assert victim.read_text() == "keep me"

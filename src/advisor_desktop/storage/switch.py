@@ -30,6 +30,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from advisor_desktop.platform.errors import VaultBusy
@@ -87,12 +88,8 @@ def commit(
     for name in names:
         _fsync_file(stage / name)
     fsync_dir(stage)
-    plan = {
-        "move": names,
-        "drop": sorted(drop),
-        "keep_in": keep_in.name if keep_in is not None else None,
-    }
-    atomic_write(_marker(kind, folder), json.dumps(plan).encode("utf-8"), what=kind.name)
+    plan = _Plan(names, sorted(drop), keep_in.name if keep_in is not None else None)
+    atomic_write(_marker(kind, folder), plan.to_bytes(), what=kind.name)
     _apply(kind, folder, plan)
 
 
@@ -103,8 +100,7 @@ def complete_pending(kind: StoreKind, folder: Path) -> None:
     marker = _marker(kind, folder)
     if marker.exists():
         try:
-            plan = json.loads(marker.read_bytes())
-            _check_plan(plan)
+            plan = _Plan.from_bytes(marker.read_bytes())
         except (ValueError, TypeError, KeyError):
             # Written atomically, so never torn; one not ours is ignored, never obeyed.
             log.warning("store_switch_marker_unreadable")
@@ -117,20 +113,36 @@ def complete_pending(kind: StoreKind, folder: Path) -> None:
         log.info("store_switch_rolled_back")
 
 
-def _check_plan(plan: dict[str, object]) -> None:
-    names = [*plan["move"], *plan["drop"]]  # type: ignore[misc]
-    keep = plan["keep_in"]
-    for name in [*names, *([keep] if keep is not None else [])]:
-        if not isinstance(name, str) or not name or "/" in name or "\\" in name or name[0] == ".":
-            raise ValueError(name)
+@dataclass(frozen=True)
+class _Plan:
+    """What a committed switch moves: file names in the store's folder (no paths)."""
+
+    move: list[str]
+    drop: list[str]
+    keep_in: str | None
+
+    def to_bytes(self) -> bytes:
+        return json.dumps({"move": self.move, "drop": self.drop, "keep_in": self.keep_in}).encode(
+            "utf-8"
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> _Plan:
+        doc = json.loads(data)
+        plan = cls(list(doc["move"]), list(doc["drop"]), doc["keep_in"])
+        for name in [*plan.move, *plan.drop, *([plan.keep_in] if plan.keep_in else [])]:
+            if not isinstance(name, str) or not name or "/" in name or "\\" in name:
+                raise ValueError("name")
+            if name[0] == ".":
+                raise ValueError("name")
+        return plan
 
 
-def _apply(kind: StoreKind, folder: Path, plan: dict[str, object]) -> None:
+def _apply(kind: StoreKind, folder: Path, plan: _Plan) -> None:
     """Do the moves ``plan`` names that are not done yet (each step can be repeated)."""
     stage = staging_folder(kind, folder)
-    moves: list[str] = list(plan["move"])  # type: ignore[call-overload]
-    drops: list[str] = list(plan["drop"])  # type: ignore[call-overload]
-    keep = folder / plan["keep_in"] if plan["keep_in"] else None  # type: ignore[operator]
+    moves, drops = plan.move, plan.drop
+    keep = folder / plan.keep_in if plan.keep_in else None
     if keep is not None:
         keep.mkdir(mode=0o700, exist_ok=True)
     # The old files go first, while their replacements are still staged (a staged file still
