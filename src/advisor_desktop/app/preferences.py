@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor_desktop.platform.errors import ValidationError
-from advisor_desktop.platform.fsutil import atomic_write
+from advisor_desktop.platform.fsutil import atomic_write, private_dir
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.languages import PSEUDO_LOCALE, match_tag, ui_languages
 
@@ -87,7 +87,7 @@ def read_language(config_dir: Path) -> str | None:
 
 def write_language(config_dir: Path, lang: str) -> None:
     """Remember ``lang`` as the UI language (takes effect at the next start)."""
-    config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(config_dir)
     data = json.dumps({"language": lang}).encode("utf-8")
     atomic_write(config_dir / CONFIG_FILE, data, what=_("the settings"))
 

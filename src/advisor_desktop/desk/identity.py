@@ -30,7 +30,7 @@ from advisor_desktop.crypto.secret_text import require_passphrase
 from advisor_desktop.desk.errors import DeskError
 from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.errors import VaultCorrupt, WrongPassphrase
-from advisor_desktop.platform.fsutil import atomic_write
+from advisor_desktop.platform.fsutil import atomic_write, private_dir
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.desk_public import PUBLIC_FILE, DeskPublic
 from advisor_desktop.protocol.keys import (
@@ -93,13 +93,13 @@ def keygen(
     identity_path = folder / IDENTITY_FILE
     if identity_path.exists():
         raise DeskError(_("A desk identity already exists in {folder}.").format(folder=folder.name))
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(folder)
     identity = DeskIdentity(
         name, pyrage.x25519.Identity.generate(), Ed25519PrivateKey.generate(), store_id
     )
     _write(folder, identity, passphrase, params)
     public_doc = json.dumps(identity.public.to_doc(), indent=2, ensure_ascii=False)
-    atomic_write(folder / PUBLIC_FILE, public_doc.encode("utf-8"), what=PUBLIC_FILE, mode=0o644)
+    atomic_write(folder / PUBLIC_FILE, public_doc.encode("utf-8"), what=PUBLIC_FILE)
     return identity
 
 

@@ -41,5 +41,5 @@ def receipt_path(package: Path, folder: Path | None, referral_id: str) -> Path:
 def write_receipt(identity: DeskIdentity, received: Received, package: bytes, path: Path) -> Path:
     """Sign and write the receipt for ``received`` (whose bytes are ``package``) to ``path``."""
     data = issue_receipt(received.referral_id, package, received.received_at, identity.signing_key)
-    atomic_write(path, data, what=_("the receipt"), mode=0o644)
+    atomic_write(path, data, what=_("the receipt"))
     return path

@@ -24,7 +24,7 @@ from typing import Any
 
 from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.errors import VaultCorrupt
-from advisor_desktop.platform.fsutil import atomic_write, storage_error
+from advisor_desktop.platform.fsutil import atomic_write, open_private, private_dir, storage_error
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.errors import KeyFormatError
 from advisor_desktop.protocol.keys import decode_public_key, encode_public_key, key_id
@@ -98,7 +98,7 @@ class AdvisorRegistry:
                 for a in advisors
             ],
         }
-        self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self._path.parent)
         atomic_write(
             self._path, json.dumps(doc, indent=2, ensure_ascii=False).encode(), what=ADVISORS_FILE
         )
@@ -135,8 +135,9 @@ class SeenIds:
         if self._path is None:
             return
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            with self._path.open("a", encoding="ascii") as handle:
+            private_dir(self._path.parent)
+            fd = open_private(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            with os.fdopen(fd, "a", encoding="ascii") as handle:
                 handle.write(referral_id + "\n")
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -28,7 +28,7 @@ from advisor_desktop.desk.server.folder import (
     write_intake_key,
 )
 from advisor_desktop.desk.store import DeskStore
-from advisor_desktop.platform.fsutil import atomic_write
+from advisor_desktop.platform.fsutil import atomic_write, private_dir
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.desk_public import PUBLIC_FILE, DeskPublic, parse_intake_url
 from advisor_desktop.protocol.intake_api import (
@@ -89,7 +89,7 @@ def desk_public(identity: DeskIdentity, store: DeskStore) -> DeskPublic:
 def write_public_file(path: Path, public: DeskPublic) -> None:
     """Write a ``desk-public.json`` (public by design: 0644)."""
     doc = json.dumps(public.to_doc(), indent=2, ensure_ascii=False)
-    atomic_write(path, doc.encode("utf-8"), what=PUBLIC_FILE, mode=0o644)
+    atomic_write(path, doc.encode("utf-8"), what=PUBLIC_FILE)
 
 
 def _stamp(when: dt.datetime) -> str:
@@ -114,7 +114,7 @@ def setup_server_folder(
         raise DeskError(_("The server folder must not be the desk folder."))
     if not 1 <= validity_days <= 3650:
         raise DeskError(_("The certificate's validity must be 1 to 3650 days."))
-    server_folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(server_folder)
     try:
         refuse_desk_files(server_folder)
     except ServerFolderError as exc:
@@ -133,10 +133,10 @@ def setup_server_folder(
         _stamp(now - CLOCK_SKEW),
         _stamp(now + dt.timedelta(days=validity_days)),
     )
-    atomic_write(server_folder / CERTIFICATE_FILE, certificate, what=CERTIFICATE_FILE, mode=0o644)
+    atomic_write(server_folder / CERTIFICATE_FILE, certificate, what=CERTIFICATE_FILE)
     _set_meta(store, CERTIFICATE_META, certificate.decode("utf-8"))
     enrolment = export_enrolment(store, identity.signing_key, _stamp(now))
-    atomic_write(server_folder / ENROLMENT_FILE, enrolment, what=ENROLMENT_FILE, mode=0o644)
+    atomic_write(server_folder / ENROLMENT_FILE, enrolment, what=ENROLMENT_FILE)
     public = desk_public(identity, store)
     write_public_file(server_folder / PUBLIC_FILE, public)
     write_public_file(desk_folder / PUBLIC_FILE, public)
@@ -150,5 +150,5 @@ def setup_server_folder(
 def write_enrolment(store: DeskStore, identity: DeskIdentity, out: Path, now: dt.datetime) -> int:
     """Export the signed device list to ``out``; returns how many devices it names."""
     data = export_enrolment(store, identity.signing_key, _stamp(now))
-    atomic_write(out, data, what=ENROLMENT_FILE, mode=0o644)
+    atomic_write(out, data, what=ENROLMENT_FILE)
     return len(json.loads(data)["enrolment"]["devices"])

@@ -36,7 +36,13 @@ from advisor_desktop.guides.pack import (
     verify_signature,
 )
 from advisor_desktop.platform import jsonio
-from advisor_desktop.platform.fsutil import atomic_write, fsync_dir, translate_os_errors
+from advisor_desktop.platform.fsutil import (
+    atomic_write,
+    fsync_dir,
+    open_private,
+    private_dir,
+    translate_os_errors,
+)
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.platform.paths import AppPaths, resources_dir
 from advisor_desktop.protocol.profile import load_profile
@@ -159,7 +165,7 @@ def _write_tree(folder: Path, pack: VerifiedPack) -> None:
     for name, data in pack.files.items():
         lang, file_name = name.split("/")
         target = folder / lang
-        target.mkdir(exist_ok=True, mode=0o700)
+        private_dir(target)
         _write_durable(target / file_name, data)
     _write_durable(folder / MANIFEST, pack.manifest)
     _write_durable(folder / SIGNATURE, base64.b64encode(pack.signature))
@@ -168,7 +174,7 @@ def _write_tree(folder: Path, pack: VerifiedPack) -> None:
 
 
 def _write_durable(path: Path, data: bytes) -> None:
-    with open(path, "xb") as handle:
+    with os.fdopen(open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
@@ -192,9 +198,10 @@ def install_pack(paths: AppPaths, data: bytes, keys: Iterable[Ed25519PublicKey])
     root = pack_folder(paths)
     what = _("the guide pack")
     with translate_os_errors(what):
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(root)
         staging = root / f".staging-{uuid.uuid4().hex}"
         staging.mkdir(mode=0o700)
+        staging.chmod(0o700)
     try:
         with translate_os_errors(what):
             _write_tree(staging, pack)

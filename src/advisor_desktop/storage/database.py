@@ -428,6 +428,11 @@ def open_database(
                 raise
             read_only = True
             process_lock = ProcessLock(folder / kind.files.lock, kind.wording.in_use)
+    if not read_only:
+        # A folder an older version left group- or world-readable becomes owner-only; its
+        # lock file was made so by taking the lock.
+        with contextlib.suppress(OSError):
+            private_dir(folder)
     try:
         unwrapped = unwrap_first(slots, slot, forms)
         if unwrapped is None:

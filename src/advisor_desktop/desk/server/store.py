@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
 from advisor_desktop.platform.errors import StorageError
+from advisor_desktop.platform.fsutil import open_private
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.intake_api import (
     Inbox,
@@ -276,8 +277,10 @@ class SqliteIntakeStore:
         self.path = folder / DB_FILE
         self._synchronous = synchronous
         try:
+            # Owner-only before SQLite opens it: its -wal and -shm files take its mode.
+            os.close(open_private(self.path, os.O_WRONLY | os.O_CREAT))
             conn = _connect(self.path, synchronous)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise StorageError(
                 _("The intake store {path} cannot be opened: {reason}").format(
                     path=self.path, reason=str(exc)

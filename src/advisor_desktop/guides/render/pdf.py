@@ -152,5 +152,5 @@ def export_pdf(library: GuideLibrary, lang: str, out: Path, *, notice: str = "")
     ``notice`` is ignored (see :func:`render_pdf`).
     """
     data, pages = render_pdf(library, lang, notice=notice)
-    atomic_write(out, data, what=_("the PDF"), mode=0o644)
+    atomic_write(out, data, what=_("the PDF"))
     return pages
