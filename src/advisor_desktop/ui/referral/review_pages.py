@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,7 +27,8 @@ from advisor_desktop.app.referrals import decide_redactions, referral_draft, res
 from advisor_desktop.guides.render.document import apply_direction, layout_direction
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _
-from advisor_desktop.referral.anonymiser import DecisionKind, RedactionDecision
+from advisor_desktop.referral.anonymiser import DecisionKind, RedactionDecision, reveal_invisible
+from advisor_desktop.referral.anonymiser.normalise import needed_invisible
 from advisor_desktop.referral.draft import ReferralDraft
 from advisor_desktop.referral.review import (
     RedactionRow,
@@ -37,7 +38,7 @@ from advisor_desktop.referral.review import (
     redaction_rows,
 )
 from advisor_desktop.ui.referral.flow import ReferralFlow, page_message
-from advisor_desktop.ui.referral.text_view import display_text, from_view_offset, to_view_offset
+from advisor_desktop.ui.referral.text_view import ViewMap
 from advisor_desktop.ui.shell.common import named, note
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,10 @@ log = logging.getLogger(__name__)
 # the text keeps the palette's colour (dark themes, high contrast).
 REMOVED_BACKGROUND = QColor(255, 200, 0, 140)
 UNDONE_UNDERLINE = QColor(200, 120, 0)
+# Markers of invisible characters: grey; struck through when they are removed before sending.
+INVISIBLE_BACKGROUND = QColor(128, 128, 128, 70)
+# The selection is translucent over the draft, so a selected redaction still shows its marking.
+SELECTION_ALPHA = 90
 
 
 def isolate(text: str) -> str:
@@ -76,6 +81,8 @@ class DraftPage(QWizardPage):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.text.setTabChangesFocus(True)
+        self._translucent_selection()
+        self.view_map = ViewMap("")
         self.list = named(QTreeWidget(), _("Redactions"))
         self.list.setHeaderLabels([_("What"), _("Text"), _("Becomes"), _("State")])
         self.list.setRootIsDecorated(False)
@@ -130,6 +137,15 @@ class DraftPage(QWizardPage):
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.hint)
+        self.invisible_hint = note(
+            _(
+                "Marks such as ⟨ZWSP⟩ stand for invisible characters in the text. Struck-out "
+                "ones are removed before anything leaves this device; the others are joiners "
+                "the script needs and are shown in the preview too."
+            )
+        )
+        self.invisible_hint.hide()
+        layout.addWidget(self.invisible_hint)
         layout.addWidget(self.message)
 
         self.list.currentItemChanged.connect(self._on_row)
@@ -139,6 +155,19 @@ class DraftPage(QWizardPage):
         self.undo_button.clicked.connect(self.undo_selected)
         self.add_button.clicked.connect(self.add_selection)
         self.reset_button.clicked.connect(self.reset)
+
+    def _translucent_selection(self) -> None:
+        """The selection in the draft lets the marking under it show (the theme's accent,
+        translucent; the text keeps its colour), whatever style sheet the app has."""
+        palette = self.text.palette()
+        accent = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
+        text_colour = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Text)
+        self.text.setStyleSheet(
+            "QTextEdit {"
+            f" selection-background-color: rgba({accent.red()}, {accent.green()},"
+            f" {accent.blue()}, {SELECTION_ALPHA});"
+            f" selection-color: {text_colour.name()}; }}"
+        )
 
     # -- showing -------------------------------------------------------------------------
 
@@ -157,7 +186,9 @@ class DraftPage(QWizardPage):
         self.draft = draft
         self.rows = redaction_rows(draft)
         if text_changed:
-            self.text.setPlainText(display_text(draft.source))
+            self.view_map = ViewMap(draft.source)
+            self.text.setPlainText(self.view_map.text())
+            self.invisible_hint.setVisible(bool(self.view_map.invisible))
             # The summary runs in its own language's direction, whatever the UI's is.
             self.text.setLayoutDirection(layout_direction(draft.language))
             apply_direction(self.text.document(), draft.language)
@@ -169,13 +200,13 @@ class DraftPage(QWizardPage):
             item = QTreeWidgetItem(
                 [
                     row.kind_label(),
-                    isolate(row.original),
+                    isolate(reveal_invisible(row.original)),
                     isolate(row.replacement),
                     row.state_label(),
                 ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, (row.start, row.end))
-            item.setToolTip(1, row.original)
+            item.setToolTip(1, reveal_invisible(row.original))
             self.list.addTopLevelItem(item)
             if keep_span == (row.start, row.end):
                 select = item
@@ -185,11 +216,28 @@ class DraftPage(QWizardPage):
         self._update_buttons()
 
     def _view_span(self, start: int, end: int) -> tuple[int, int]:
-        source = self.draft.source if self.draft is not None else ""
-        return to_view_offset(source, start), to_view_offset(source, end)
+        return self.view_map.to_view(start), self.view_map.to_view(end)
+
+    def _selection(self, start: int, end: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
+        cursor = QTextCursor(self.text.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        selection = QTextEdit.ExtraSelection()
+        selection.cursor = cursor
+        selection.format = fmt
+        return selection
 
     def _highlight(self) -> None:
+        """Mark every redaction (proposed, accepted, added by the advisor: yellow, struck
+        through; undone: underlined) and every invisible character's marker."""
         selections = []
+        source = self.view_map.source
+        spans = self.view_map.marker_spans()
+        for index, (start, end) in zip(self.view_map.invisible, spans, strict=True):
+            fmt = QTextCharFormat()
+            fmt.setBackground(INVISIBLE_BACKGROUND)
+            fmt.setFontStrikeOut(not needed_invisible(source, index))
+            selections.append(self._selection(start, end, fmt))
         for row in self.rows:
             fmt = QTextCharFormat()
             if row.removed:
@@ -198,14 +246,7 @@ class DraftPage(QWizardPage):
             else:
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
                 fmt.setUnderlineColor(UNDONE_UNDERLINE)
-            cursor = QTextCursor(self.text.document())
-            start, end = self._view_span(row.start, row.end)
-            cursor.setPosition(start)
-            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-            selection = QTextEdit.ExtraSelection()
-            selection.cursor = cursor
-            selection.format = fmt
-            selections.append(selection)
+            selections.append(self._selection(*self._view_span(row.start, row.end), fmt))
         self.text.setExtraSelections(selections)
 
     def _on_row(self, item: QTreeWidgetItem | None) -> None:
@@ -236,8 +277,8 @@ class DraftPage(QWizardPage):
         cursor = self.text.textCursor()
         if not cursor.hasSelection() or self.draft is None:
             return None
-        start = from_view_offset(self.draft.source, cursor.selectionStart())
-        end = from_view_offset(self.draft.source, cursor.selectionEnd())
+        start = self.view_map.from_view(cursor.selectionStart())
+        end = self.view_map.from_view(cursor.selectionEnd())
         if any((r.start, r.end) == (start, end) and r.removed for r in self.rows):
             return None  # selecting a row's span is not a new redaction
         return (start, end) if start < end else None
@@ -287,7 +328,14 @@ class DraftPage(QWizardPage):
         span = self._selection_span()
         if span is None:
             return False
-        return self._decide([RedactionDecision(DecisionKind.ADD, *span)], span)
+        if not self._decide([RedactionDecision(DecisionKind.ADD, *span)], span):
+            return False
+        # The advisor's selection would hide the new marking: show it, cursor after the span.
+        cursor = self.text.textCursor()
+        cursor.setPosition(self.view_map.to_view(span[1]))
+        self.text.setTextCursor(cursor)
+        self._update_buttons()
+        return True
 
     def select_text(self, start: int, end: int) -> None:
         """Select ``source[start:end]`` in the draft view (as the advisor would with the mouse)."""
