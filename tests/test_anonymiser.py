@@ -193,3 +193,9 @@ def test_added_redaction_overlapping_merges() -> None:
     proposed = anonymiser.propose(text)
     resolved = anonymiser.resolve(text, proposed, [RedactionDecision(DecisionKind.ADD, 0, 8)])
     assert apply_redactions(text, resolved) == "[REDACTED] now"
+
+
+def test_every_kind_has_a_label_for_the_review() -> None:
+    from advisor_desktop.referral.review import KIND_LABELS
+
+    assert set(KIND_LABELS) == set(RedactionKind)
