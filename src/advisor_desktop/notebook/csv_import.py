@@ -32,7 +32,7 @@ from advisor_desktop.notebook.models import (
     VisitorRole,
 )
 from advisor_desktop.platform.errors import ValidationError
-from advisor_desktop.platform.i18n import _, ngettext
+from advisor_desktop.platform.i18n import N_, _, ngettext
 from advisor_desktop.platform.terminal import safe_for_terminal
 from advisor_desktop.protocol.profile import Labelled, OrgProfile
 
@@ -133,6 +133,16 @@ def split_identifiers(value: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in value.split(";") if p.strip())
 
 
+# The message for a value that is not one of a coded column's ids or English labels.
+_UNKNOWN = {
+    "channel": N_("not a known channel (give its id or English label)"),
+    "role": N_("not a known role (give its id or English label)"),
+    "category": N_("not a known category (give its id or English label)"),
+    "option": N_("not a known option (give its id or English label)"),
+    "status": N_("not a known status (give its id or English label)"),
+}
+
+
 class _RowParser:
     def __init__(self, profile: OrgProfile) -> None:
         self.channels = _code_map(CHANNEL_LABELS.items())
@@ -146,8 +156,7 @@ class _RowParser:
     def one(self, mapping: dict[str, str], value: str, column: str, what: str) -> str:
         found = _lookup(mapping, value)
         if found is None:
-            raise _CellError(column, _("not a known {what} (give its id or English label)").format(
-                what=what))  # fmt: skip
+            raise _CellError(column, _(_UNKNOWN[what]))
         return found
 
     def many(self, mapping: dict[str, str], value: str, column: str, what: str) -> tuple[str, ...]:
