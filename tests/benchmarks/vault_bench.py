@@ -430,6 +430,10 @@ def run(
         if rekey_only:
             report: dict[str, Any] = {"meta": _meta(mode), "rekey": rekey, "unlock": None}
             report["meta"]["elapsed_s"] = round(time.perf_counter() - started, 1)
+            report["meta"]["load_average_1min"] = {
+                "start": round(load_start, 2),
+                "end": round(os.getloadavg()[0], 2),
+            }
             return report
         for size in sizes:
             if echo:
@@ -506,7 +510,12 @@ def main(argv: list[str] | None = None) -> int:
         args.fast_kdf,
         rekey_only=args.rekey_only,
     )
-    print("\n".join(render_rekey(report["rekey"])) if args.rekey_only else render(report))
+    if args.rekey_only:
+        load = report["meta"]["load_average_1min"]
+        print("\n".join(render_rekey(report["rekey"])))
+        print(f"load average {load['start']:.2f} at start, {load['end']:.2f} at end")
+    else:
+        print(render(report))
     if args.out:
         args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         print(f"JSON written to {args.out}")
