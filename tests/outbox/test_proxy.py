@@ -21,7 +21,7 @@ import trustme
 
 from advisor_desktop.app.outbox import outbox_of, sync
 from advisor_desktop.desk.server.app import IntakeSettings, Rate
-from advisor_desktop.referral.outbox import OutboxItem
+from advisor_desktop.referral.outbox import OutboxItem, OutboxState
 from tests.conftest import CliResult
 from tests.helpers.squid import AccessLine, Squid, require_squid
 from tests.intake.harness import LiveServer, Tls
@@ -159,6 +159,12 @@ def test_a_proxy_that_refuses_leaves_the_items_queued_and_says_so(
     assert "127.0.0.1:" in report.stopped  # which proxy
     assert {i.referral_id for i in items} == set(ids)
     assert all(not i.delivered and i.retryable for i in items)
+    for item in items:  # each waiting item says why, and when it is tried again
+        assert item.state is OutboxState.FAILED, item
+        assert item.last_reason is not None, item
+        assert "proxy" in item.last_reason, item
+        assert "refused" in item.last_reason, item
+        assert item.next_attempt_at is not None, item
     assert cli.code == 1
     assert "proxy" in cli.out + cli.err
     assert "refused" in cli.out + cli.err
@@ -167,17 +173,13 @@ def test_a_proxy_that_refuses_leaves_the_items_queued_and_says_so(
     assert all(line.status == 403 and line.result == "TCP_DENIED" for line in lines)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a run stopped at its first request (the intake certificate) records the reason "
-    "in the report only: the waiting items show no reason and no retry time",
-)
-def test_a_proxy_refusal_is_shown_on_the_waiting_items(
-    world: OutboxWorld, hidden: tuple[LiveServer, str], named_tls: Tls, tmp_path: Path
+def test_without_squid_the_tests_fail_and_say_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    live, _url = hidden
-    world.seal(2)
-    _report, items, _cli, _lines = refused_run(world, live, named_tls, tmp_path)
-    for item in items:
-        assert item.last_reason is not None, item
-        assert "proxy" in item.last_reason, item
+    import tests.helpers.squid as helper
+
+    monkeypatch.setattr(helper.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(helper.os, "access", lambda _path, _mode: False)
+    hint = r"squid is not installed.*system_packages\.py test"
+    with pytest.raises(pytest.fail.Exception, match=hint):
+        require_squid()
