@@ -20,11 +20,13 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QStackedWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -55,6 +57,16 @@ SECTION_ICONS = {
 """The icon of each section in the navigation (from the shipped set)."""
 
 DOUBLE_ESC_MS = 600
+
+
+def read_only_banner_text() -> str:
+    """The read-only banner's text, in the language active now."""
+    return _(
+        "Read-only: this vault's folder cannot be written (write-protected media?). You can "
+        "read, search and show records and guides; changes are refused."
+    )
+
+
 VisitorViewFactory = Callable[[QWidget], QWidget]
 W = TypeVar("W", bound=QWidget)
 
@@ -139,8 +151,20 @@ class MainWindow(QMainWindow):
         self.screens = QStackedWidget()
         self.setCentralWidget(self.screens)
         self.workspace = QWidget()
-        row = QHBoxLayout(self.workspace)
+        column = QVBoxLayout(self.workspace)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        # Shown while the vault is open read-only (write-protected media); see _show_read_only.
+        self.read_only_banner = QLabel(read_only_banner_text())
+        self.read_only_banner.setObjectName("read-only-banner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setAccessibleName(_("Read-only"))
+        self.read_only_banner.setContentsMargins(12, 8, 12, 8)
+        self.read_only_banner.hide()
+        column.addWidget(self.read_only_banner)
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(row, 1)
         self.nav = named(QListWidget(), pgettext("main navigation", "Sections"))
         self.nav.setObjectName("navigation")
         self.nav.setIconSize(QSize(20, 20))
@@ -171,9 +195,11 @@ class MainWindow(QMainWindow):
         self.machine.machine_locking.connect(lambda _reason: self.lock())
         session.preferences_changed.connect(self._apply_preferences)
         session.opened.connect(self.idle.start)
+        session.opened.connect(self._show_read_only)
         self._apply_preferences(prefs)
         if session.is_open:
             self.idle.start()
+        self._show_read_only()
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(_("Actions"))
@@ -228,6 +254,19 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             bar.addAction(action)
             self.addAction(action)
+
+    def _show_read_only(self) -> None:
+        """The banner, while the open vault is read-only (write-protected media): reading and
+        searching work, every change is refused with a message by the page that tries it."""
+        read_only = self.session.is_open and self.session.vault.read_only
+        self.read_only_banner.setVisible(read_only)
+        if read_only:
+            self.statusBar().showMessage(read_only_banner_text())
+
+    @property
+    def read_only(self) -> bool:
+        """True while the open vault is read-only (the banner is shown)."""
+        return self.session.is_open and self.session.vault.read_only
 
     # -- pages -----------------------------------------------------------------------------
 
