@@ -27,10 +27,39 @@ from advisor_desktop.referral.anonymiser import Anonymiser, Redaction
 
 CORPUS = Path(__file__).parent / "anonymiser_corpus" / "cases.jsonl"
 
-# Full-catch rate per class (fraction of its cases), measured, less a margin.
-FLOORS: dict[str, float] = {}
-# At most this fraction of the negatives may lose text they must keep.
-OVER_REDACTION_CEILING = 1.0
+HELDOUT = Path(__file__).parent / "anonymiser_corpus" / "heldout.jsonl"
+
+# Full-catch rate per class (fraction of its cases): the rate measured when the detectors were
+# written (every class caught in full) less one case per class.
+FLOORS: dict[str, float] = {
+    "address-postcode": 0.9,
+    "date-forms": 0.95,
+    "domain-url": 0.87,
+    "email-obfuscated": 0.9,
+    "listed-arabic-marks": 0.87,
+    "listed-cjk-honorific": 0.87,
+    "listed-cjk-spaced": 0.83,
+    "listed-diacritics": 0.91,
+    "listed-fullwidth": 0.83,
+    "listed-initials": 0.85,
+    "listed-invisible": 0.9,
+    "listed-spaced-letters": 0.85,
+    "passport-plate": 0.9,
+    "personnel-number": 0.87,
+    "phone-words": 0.87,
+    "social-handle": 0.87,
+    "unlisted-caps": 0.85,
+    "unlisted-lowercase": 0.87,
+    "unlisted-script": 0.88,
+    "unlisted-title": 0.93,
+}
+# At most this fraction of the negatives may lose text they must keep (measured: none).
+OVER_REDACTION_CEILING = 0.1
+# The held-out cases were written after the detectors and never tuned against: all of their
+# positives at least at this rate, their negatives within their own ceiling (measured: 57 of 57
+# caught in full, 1 of 10 negatives over-redacted, "the Christmas party").
+HELDOUT_FLOOR = 0.9
+HELDOUT_OVER_CEILING = 0.2
 
 
 @dataclass(frozen=True)
@@ -93,7 +122,12 @@ def score(case: Case, redactions: list[Redaction]) -> tuple[str, bool]:
         verdict = "full"
     else:
         verdict = "partial" if hit else "miss"
-    over = any(covered[i] for s in case.keep for lo, hi in _occurrences(case.text, s) for i in range(lo, hi))
+    over = any(
+        covered[i]
+        for s in case.keep
+        for lo, hi in _occurrences(case.text, s)
+        for i in range(lo, hi)
+    )
     return verdict, over
 
 
@@ -141,7 +175,10 @@ def table(result: dict[str, Any]) -> str:
             f"{row['full_rate']:>8.0%}"
         )
     neg = result["negatives"]
-    lines.append(f"{'negatives over-redacted':<24}{neg['cases']:>6}{neg['over_redacted']:>24}{neg['rate']:>8.0%}")
+    lines.append(
+        f"{'negatives over-redacted':<24}{neg['cases']:>6}{neg['over_redacted']:>24}"
+        f"{neg['rate']:>8.0%}"
+    )
     return "\n".join(lines)
 
 
@@ -167,29 +204,52 @@ def test_every_class_has_a_floor(result: dict[str, Any]) -> None:
 @pytest.mark.parametrize("cls", sorted(FLOORS))
 def test_catch_rate_stays_above_its_floor(result: dict[str, Any], cls: str) -> None:
     row = result["classes"][cls]
-    misses = [k for k, v in result["cases"].items() if k.startswith(cls) and not v.startswith("full")]
+    misses = [
+        k for k, v in result["cases"].items() if k.startswith(cls) and not v.startswith("full")
+    ]
     assert row["full_rate"] >= FLOORS[cls], (row, misses)
 
 
 def test_negatives_are_rarely_over_redacted(result: dict[str, Any]) -> None:
-    over = [k for k, v in result["cases"].items() if v.endswith("over") and k.startswith("negative")]
+    over = [
+        k for k, v in result["cases"].items() if v.endswith("over") and k.startswith("negative")
+    ]
     assert result["negatives"]["rate"] <= OVER_REDACTION_CEILING, over
+
+
+def test_held_out_cases() -> None:
+    cases = load_cases(HELDOUT)
+    assert len(cases) >= 60
+    held = measure(cases)
+    full = sum(row["full"] for row in held["classes"].values())
+    total = sum(row["cases"] for row in held["classes"].values())
+    missed = [k for k, v in held["cases"].items() if not v.startswith(("full", "none"))]
+    assert full >= HELDOUT_FLOOR * total, missed
+    assert held["negatives"]["rate"] <= HELDOUT_OVER_CEILING, held["cases"]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Print the table (and write it as JSON with ``--json FILE``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--verbose", action="store_true", help="print every case that is not a full catch")
+    parser.add_argument(
+        "--verbose", action="store_true", help="print every case that is not a full catch"
+    )
     args = parser.parse_args(argv)
     result = measure(load_cases())
     print(table(result))
+    held = measure(load_cases(HELDOUT))
+    print("\nheld out (written after the detectors):")
+    print(table(held))
+    result["heldout"] = held
     if args.verbose:
         for key, verdict in result["cases"].items():
             if verdict != "full" and verdict != "none":
                 print(f"  {key}: {verdict}")
     if args.json:
-        args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     return 0
 
 
