@@ -58,7 +58,16 @@ def register(sub: Any) -> None:
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help=_("restore a backup into the data folder"))
+    p = sub.add_parser(
+        "restore",
+        help=_("restore a backup into the data folder"),
+        description=_(
+            "Restore a backup into the data folder. The backup is checked first (it opens, its "
+            "manifest is authentic, its database is intact); a vault there is replaced only "
+            "with --replace and is kept aside. Refused with exit code 5 while another window or "
+            "command has the vault open."
+        ),
+    )
     p.add_argument("file", metavar="FILE")
     p.add_argument(
         "--replace",
