@@ -69,7 +69,7 @@ def test_the_banner_says_read_only_and_records_are_shown(
     qtbot.waitExposed(window)
     assert window.read_only
     assert window.read_only_banner.isVisible()
-    assert window.read_only_banner.text() == read_only_banner_text()
+    assert window.read_only_banner.text.text() == read_only_banner_text()
     page = window.page("notebook")
     assert isinstance(page, NotebookPage)
     assert page.model.total == 3

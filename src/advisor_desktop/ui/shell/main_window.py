@@ -20,7 +20,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 from advisor_desktop.app.preferences import UiPreferences
 from advisor_desktop.platform.i18n import _, pgettext
 from advisor_desktop.ui.shell.clipboard import SecureClipboard
-from advisor_desktop.ui.shell.common import named
+from advisor_desktop.ui.shell.common import Banner, named
 from advisor_desktop.ui.shell.design import icon
 from advisor_desktop.ui.shell.idle import IdleWatcher
 from advisor_desktop.ui.shell.machine_lock import MachineLockWatcher, exclude_from_capture
@@ -155,12 +154,8 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         # Shown while the vault is open read-only (write-protected media); see _show_read_only.
-        self.read_only_banner = QLabel(read_only_banner_text())
+        self.read_only_banner = Banner()
         self.read_only_banner.setObjectName("read-only-banner")
-        self.read_only_banner.setWordWrap(True)
-        self.read_only_banner.setAccessibleName(_("Read-only"))
-        self.read_only_banner.setContentsMargins(12, 8, 12, 8)
-        self.read_only_banner.hide()
         column.addWidget(self.read_only_banner)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -258,10 +253,10 @@ class MainWindow(QMainWindow):
     def _show_read_only(self) -> None:
         """The banner, while the open vault is read-only (write-protected media): reading and
         searching work, every change is refused with a message by the page that tries it."""
-        read_only = self.session.is_open and self.session.vault.read_only
-        self.read_only_banner.setVisible(read_only)
-        if read_only:
-            self.statusBar().showMessage(read_only_banner_text())
+        if self.read_only:
+            self.read_only_banner.show_message(read_only_banner_text())
+        else:
+            self.read_only_banner.hide()
 
     @property
     def read_only(self) -> bool:
