@@ -226,7 +226,9 @@ def _unpack(path: Path, target: Path, fmt: BackupFormat) -> set[str]:
             key_bytes = archive.read(fmt.kind.files.keys)
             slots = parse_key_file(fmt.kind, key_bytes)
             hashes_listed = _check_manifest(manifest, fmt, names, slots.vault_id, key_bytes)
-            (target / _MANIFEST).write_bytes(raw_manifest)
+            fd = os.open(target / _MANIFEST, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw_manifest)
             for name in names - {_MANIFEST}:
                 digest = hashlib.sha256()
                 fd = os.open(target / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
