@@ -16,8 +16,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_benchmark_reports_every_input(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     done = subprocess.run(
-        [sys.executable, "-m", "tests.benchmarks.anonymiser_bench", "--quick", "--chars", "400",
-         "--out", str(out)],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "tests.benchmarks.anonymiser_bench",
+            "--quick",
+            "--chars",
+            "400",
+            "--out",
+            str(out),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -90,8 +90,13 @@ def run(quick: bool, size: int) -> dict[str, Any]:
     word = re.compile(r"\w+")
     results: dict[str, Any] = {}
     for name, text in inputs(size).items():
-        base = [timed(lambda t=text: (t.lower(), sum(1 for _ in word.finditer(t)))) for _ in range(rounds)]
-        samples = [timed(lambda t=text: anonymiser.propose(t, Granularity.MONTH)) for _ in range(rounds)]
+        base = [
+            timed(lambda t=text: (t.lower(), sum(1 for _ in word.finditer(t))))
+            for _ in range(rounds)
+        ]
+        samples = [
+            timed(lambda t=text: anonymiser.propose(t, Granularity.MONTH)) for _ in range(rounds)
+        ]
         found = len(anonymiser.propose(text, Granularity.MONTH))
         row = stats(samples)
         row["baseline_median_ms"] = stats(base)["median_ms"]

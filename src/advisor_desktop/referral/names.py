@@ -91,6 +91,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(w.casefold() for w in text.split())
 
 
+def word_set(text: str) -> frozenset[str]:
+    """The words of ``text`` (split at spaces), case-folded."""
+    return _words(text)
+
+
 # Proclitics written together with an Arabic word: conjunctions, prepositions, the article.
 ARABIC_PREFIXES: tuple[str, ...] = (
     "وبال",
@@ -249,9 +254,9 @@ STOPWORDS: frozenset[str] = _words(
     "и или но в на с о по для от из к у за как это был была были есть сказал сказала пришёл "
     "вчера сегодня завтра опять тоже не нет да очень уже ещё что кто он она они мы"
 )
-ARABIC_STOPWORDS: frozenset[str] = frozenset(
+ARABIC_STOPWORDS: frozenset[str] = _words(
     "إن إنه انه أن أنه ان قال قالت في من على الى إلى عن مع هو هي لا لم لن كان كانت الذي التي "
-    "هذا هذه ذلك تلك ثم أو او و يا قد كل بعد قبل عند".split()
+    "هذا هذه ذلك تلك ثم أو او و يا قد كل بعد قبل عند"
 )
 
 # Words in capitals that are not surnames (acronyms, shouted words).

@@ -22,7 +22,7 @@ import bisect
 import functools
 import re
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import phonenumbers
 
@@ -203,6 +203,9 @@ class _Words:
         return self.starts[n], self.ends[n]
 
 
+_Add = Callable[[int, int, _Identifier], None]
+
+
 class Anonymiser:
     """Proposes redactions for one record's free text.
 
@@ -320,7 +323,7 @@ class Anonymiser:
         return out
 
     @staticmethod
-    def _find_initials(fv: View, words: _Words, ident: _Identifier, add) -> None:  # type: ignore[no-untyped-def]
+    def _find_initials(fv: View, words: _Words, ident: _Identifier, add: _Add) -> None:
         folded = fv.text
         if ident.initials:
             for m in _INITIALS.finditer(folded):
@@ -335,15 +338,15 @@ class Anonymiser:
                 continue
             for start, _end in _occurrences(folded, token, words):
                 window = folded[max(0, start - 24) : start]
-                m = _INITIAL_BEFORE.search(window)
-                if m and m.group(1) == ident.first_initial:
-                    between = m.group(2).split()
+                before = _INITIAL_BEFORE.search(window)
+                if before and before.group(1) == ident.first_initial:
+                    between = before.group(2).split()
                     if all(w in _PARTICLES for w in between):
-                        begin = start - len(window) + m.start()
+                        begin = start - len(window) + before.start()
                         add(begin, begin + 2, ident)
 
     @staticmethod
-    def _find_surname_honorifics(folded: str, ident: _Identifier, add) -> None:  # type: ignore[no-untyped-def]
+    def _find_surname_honorifics(folded: str, ident: _Identifier, add: _Add) -> None:
         for surname in ident.surnames:
             pos = folded.find(surname)
             while pos >= 0:
@@ -426,9 +429,7 @@ def _occurrences(folded: str, token: _Token, words: _Words) -> list[tuple[int, i
         start, stop, ok = pos, end, True
         if pos > 0 and words.of[pos - 1] >= 0 and words.of[pos] == words.of[pos - 1]:
             run_start, _ = words.run(pos - 1)
-            if token.arabic and folded[run_start:pos] in _AR_PREFIXES:
-                start = run_start
-            elif token.inside:
+            if (token.arabic and folded[run_start:pos] in _AR_PREFIXES) or token.inside:
                 start = run_start
             else:
                 ok = False
@@ -460,7 +461,9 @@ _SPELT_REGION = re.compile(
 )
 
 
-def _find_spelt(fv: View, identifiers: Sequence[_Identifier], kind: RedactionKind) -> list[Redaction]:
+def _find_spelt(
+    fv: View, identifiers: Sequence[_Identifier], kind: RedactionKind
+) -> list[Redaction]:
     """Names spelt out letter by letter (``V r i e s``, ``M-ü-l-l-e-r``, ``D.U.P.O.N.T``) and CJK
     names with spaces between the characters (``王 小 明``)."""
     folded = fv.text
@@ -478,7 +481,7 @@ def _find_spelt(fv: View, identifiers: Sequence[_Identifier], kind: RedactionKin
                     end = pos + len(needle)
                     # Spelt letters: the whole name, at least three of them, nothing glued on.
                     spread = where[end - 1] - where[pos] > end - 1 - pos
-                    if cjk and spread or not cjk and len(needle) >= 3:
+                    if (cjk and spread) or (not cjk and len(needle) >= 3):
                         lo, hi = where[pos], where[end - 1] + 1
                         out.append(Redaction(*fv.span(lo, hi), kind, ident.replacement))
                     pos = squeezed.find(needle, pos + 1)

@@ -13,21 +13,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+
 from babel.dates import get_day_names, get_month_names
 
 from advisor_desktop.protocol.referral_terms import Granularity
 from advisor_desktop.referral.anonymiser.model import Redaction, RedactionKind
 from advisor_desktop.referral.anonymiser.normalise import View
+from advisor_desktop.referral.names import word_set
 
 # -- contacts ------------------------------------------------------------------------------
 
-TLDS = (
+TLDS = word_set(
     "com org net info biz edu gov int eu nl de fr es be uk co io me tv ly app dev xyz online "
     "site blog news ch at se no dk fi pt gr cz hu ro pl it ie lu ca us au nz mx ar cl br pe ve "
     "ru su ua by kz tr ir iq sy jo lb ps sa ae qa kw om bh ye eg ma dz tn ly sd et ke ug tz rw "
     "ng gh sn cm za in pk bd lk np af cn hk tw jp kr id my sg th vn ph"
-).split()
-_TLD = "(?:" + "|".join(sorted(set(TLDS), key=len, reverse=True)) + ")"
+)
+_TLD = "(?:" + "|".join(sorted(TLDS, key=len, reverse=True)) + ")"
 _LABEL = r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
 _DOT_WORD = r"(?:dot|punt|point|punto|ponto|punkt|точка|نقطة)"
 # A dot, or a dot written out: ". " "(dot)" "[dot]" " dot ".
@@ -46,7 +48,7 @@ _PLAIN_DOMAIN_END = re.compile(r"\.[^\W\d_]{2,24}\Z")
 
 
 def find_emails(v: View) -> list[Redaction]:
-    """E-mail addresses, also with spaces, ``(at)``, ``[at]``, ``at``/``dot`` written out, ``＠``."""
+    """E-mail addresses, also with spaces, ``(at)``, ``[at]``, ``at``/``dot`` in words, ``＠``."""
     text = v.text
     out: list[Redaction] = []
     for at in _AT.finditer(text):
@@ -128,32 +130,30 @@ def find_handles(v: View) -> list[Redaction]:
 
 # -- numbers -------------------------------------------------------------------------------
 
-NUMBER_WORDS = frozenset(
-    (
-        # en
-        "zero oh nought one two three four five six seven eight nine ten eleven twelve thirteen "
-        "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty "
-        "seventy eighty ninety hundred double triple "
-        # nl
-        "nul een één twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien "
-        "twintig dertig veertig vijftig zestig zeventig tachtig negentig "
-        # de
-        "null eins zwei zwo drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig "
-        "vierzig fünfzig sechzig siebzig achtzig neunzig "
-        # fr
-        "zéro un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze "
-        "quinze seize vingt trente quarante cinquante soixante et "
-        # es / pt / it
-        "cero uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince "
-        "veinte treinta cuarenta cincuenta sesenta setenta ochenta noventa "
-        "zero um dois três quatro cinco seis sete oito nove uno due tre quattro cinque sei sette "
-        "otto nove "
-        # ru / uk
-        "ноль нуль один одна два две три четыре пять шесть семь восемь девять десять "
-        "нуль один два три чотири п'ять шість сім вісім дев'ять "
-        # ar
-        "صفر واحد اثنان اثنين ثلاثة أربعة اربعة خمسة ستة سبعة ثمانية تسعة عشرة"
-    ).split()
+NUMBER_WORDS = word_set(
+    # en
+    "zero oh nought one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty "
+    "seventy eighty ninety hundred double triple "
+    # nl
+    "nul een één twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien "
+    "twintig dertig veertig vijftig zestig zeventig tachtig negentig "
+    # de
+    "null eins zwei zwo drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig "
+    "vierzig fünfzig sechzig siebzig achtzig neunzig "
+    # fr
+    "zéro un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze "
+    "quinze seize vingt trente quarante cinquante soixante et "
+    # es / pt / it
+    "cero uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince "
+    "veinte treinta cuarenta cincuenta sesenta setenta ochenta noventa "
+    "zero um dois três quatro cinco seis sete oito nove uno due tre quattro cinque sei sette "
+    "otto nove "
+    # ru / uk
+    "ноль нуль один одна два две три четыре пять шесть семь восемь девять десять "
+    "нуль один два три чотири п'ять шість сім вісім дев'ять "
+    # ar
+    "صفر واحد اثنان اثنين ثلاثة أربعة اربعة خمسة ستة سبعة ثمانية تسعة عشرة"
 )
 _NUMBER_TOKEN = re.compile(r"[^\W_]{1,20}(?:['’\-][^\W_]{1,20}){0,4}")
 _NUMBER_GAP = re.compile(r"[\s,\-/.]{1,3}")
@@ -205,7 +205,7 @@ _PERSONNEL_CANDIDATE = re.compile(
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?: \d{3})+")
 _DATE_SHAPED = re.compile(r"(?:[^\W\d_]{1,3} )?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{2,4})")
-_NOT_A_PREFIX = frozenset("on at in of to op am im le el la de en um и в на".split())
+_NOT_A_PREFIX = word_set("on at in of to op am im le el la de en um и в на")
 
 
 def find_personnel_numbers(v: View, pattern: re.Pattern[str], default: bool) -> list[Redaction]:
@@ -452,7 +452,7 @@ def find_dates(v: View, period: Granularity | None) -> list[Redaction]:
         out.append(Redaction(*v.span(start, end), RedactionKind.DATE, replacement))
 
     for m in _NUMERIC_DATE.finditer(text):
-        a, sep, b, c = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
+        a, b, c = int(m.group(1)), int(m.group(3)), m.group(4)
         if len(m.group(1)) == 4:  # 2026-03-14, 2026/03/14
             if len(c) <= 2:
                 add(m.start(), m.end(), a, b, int(c))
@@ -487,7 +487,7 @@ def find_dates(v: View, period: Granularity | None) -> list[Redaction]:
     weekdays = _weekday_names()
     for m in _TOKEN.finditer(text):
         word = m.group().casefold()
-        if word in weekdays or word[-1:] == "s" and word[:-1] in weekdays:
+        if word in weekdays or (word[-1:] == "s" and word[:-1] in weekdays):
             out.append(Redaction(*v.span(m.start(), m.end()), RedactionKind.DATE, "[DAY]"))
     for m in _CJK_WEEKDAY.finditer(text):
         out.append(Redaction(*v.span(m.start(), m.end()), RedactionKind.DATE, "[DAY]"))

@@ -1,11 +1,12 @@
 """Likely names that are not on the record's list: a proposal for the advisor to check.
 
-Hints, each cheap and linear: capitalised runs with a known given name or away from a sentence
-start; a word after a title (``Mr``, ``Mevr.``, ``Frau``, ``г-н``, ``السيد``); a surname in capitals;
-a known given name in lower case with the word after it; a capitalised word inside a sentence
-(not in German-like text, where every noun is capitalised); Chinese surnames with an honorific or
-in a name's place, Japanese and Korean names before their honorific; Arabic given names and the
-family name (``ال…ي``) after them. The advisor's review is the last word.
+Hints, each cheap and linear: capitalised runs with a known given name or away from a
+sentence start; a word after a title (``Mr``, ``Mevr.``, ``Frau``, ``г-н``, ``السيد``);
+a surname in capitals; a known given name in lower case with the word after it; a
+capitalised word inside a sentence (not in German-like text, where every noun is
+capitalised); Chinese surnames with an honorific or in a name's place, Japanese and Korean
+names before their honorific; Arabic given names and the family name (``ال…ي``) after them.
+The advisor's review is the last word.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ _CAPS_OK = frozenset(fold(w) for w in CAPITALS_NOT_NAMES)
 _GERMAN = frozenset(GERMAN_CUES)
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _JA_NAME = re.compile(rf"(?<![{_HAN}])([{_HAN}]{{1,4}})(?:{'|'.join(JAPANESE_HONORIFICS)})")
+_HANGUL = r"\uac00-\ud7a3"
 _KO_NAME = re.compile(
-    rf"(?<![\uac00-\ud7a3])([\uac00-\ud7a3]{{1,4}}) ?(?:{'|'.join(KOREAN_HONORIFICS)})(?![\uac00-\ud7a3]{{2}})"
+    rf"(?<![{_HANGUL}])([{_HANGUL}]{{1,4}}) ?(?:{'|'.join(KOREAN_HONORIFICS)})"
+    rf"(?![{_HANGUL}]{{2}})"
 )
 _ZH_HONORIFIC = re.compile(rf"([{CHINESE_SURNAMES}])(?:{'|'.join(CHINESE_HONORIFICS)})")
 _ZH_FAMILIAR = re.compile(rf"(?<![{_HAN}])[老小阿]([{CHINESE_SURNAMES}])(?![{_HAN}]{{2}}[了的])")
@@ -124,7 +127,7 @@ def find_likely_names(v: View) -> list[Redaction]:
                 i = k
                 continue
         # Capitalised runs (with particles): "Pieter van den Berg", "Maria JANSEN".
-        if _capitalised(word) or _in_capitals(word) and not mostly_capitals:
+        if _capitalised(word) or (_in_capitals(word) and not mostly_capitals):
             run = [i]
             j = i + 1
             while j < len(words) and gap_ok(j) and j - i < _MAX_NAME_WORDS:

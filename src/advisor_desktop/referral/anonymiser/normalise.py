@@ -7,7 +7,8 @@ Two views of a text are built once per proposal, in one pass each:
   detectors read this view.
 - :func:`fold_view`: for names: the compatibility form case-folded, diacritics and Arabic marks
   (harakat) removed, tatweel and invisible characters removed, a few letters without a
-  decomposition mapped (``ł`` → ``l``, ``ی`` → ``ي``; not ``ى``, which would make ``على`` the name ``علي``), whitespace runs collapsed to one space.
+  decomposition mapped (``ł`` → ``l``, ``ی`` → ``ي``; not ``ى``, which would make the word
+  ``على`` the name ``علي``), whitespace runs collapsed to one space.
 
 ``index[k]`` is the position in the original text of the view's ``k``-th character, so a match
 ``[s, e)`` in a view is ``[index[s], index[e - 1] + 1)`` in the original (see
@@ -132,7 +133,7 @@ def needed_invisible(text: str, i: int) -> bool:
             return True
     if 0xFE00 <= ord(ch) <= 0xFE0F or 0xE0100 <= ord(ch) <= 0xE01EF:
         return bool(before) and (
-            _emoji_like(before) or unicodedata.category(before) == "Lo" and ord(before) >= 0x3400
+            _emoji_like(before) or (unicodedata.category(before) == "Lo" and ord(before) >= 0x3400)
         )
     return False
 
