@@ -6,6 +6,7 @@ Builds paths (platformdirs or ``--data-dir``), logging, the language, and hands 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -45,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _start_logging(paths: AppPaths) -> None:
-    setup_logging(paths.logs)
+    # A log folder on read-only media (a write-protected stick with --data-dir): no log file.
+    with contextlib.suppress(OSError):
+        setup_logging(paths.logs)
 
 
 def main(
@@ -64,7 +67,9 @@ def main(
         print(f"advisor-desktop: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     paths = resolve_paths(args.data_dir)
-    paths.ensure()
+    # Read-only media: nothing can be created there; the vault on it opens read-only.
+    with contextlib.suppress(OSError):
+        paths.ensure()
     from advisor_desktop.app.preferences import read_language
 
     lang = lang or read_language(paths.config) or "en"
