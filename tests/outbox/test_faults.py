@@ -111,7 +111,19 @@ def test_200_referrals_through_a_faulty_network_arrive_exactly_once(
     faults = sum(n for f, n in counts.items() if f is not Fault.PASS)
     posts = sum(1 for e in log if e.method == "POST" and e.path == "/v1/referrals")
     asked = sum(1 for e in log if e.path.startswith("/v1/receipts/"))
-    failures = sum(1 for h in histories for t in h if t.to_state is OutboxState.FAILED)
+    # Attempts that failed (sent, then failed), and items that waited because a run stopped.
+    failures = sum(
+        1
+        for h in histories
+        for t in h
+        if t.from_state is OutboxState.SENDING and t.to_state is OutboxState.FAILED
+    )
+    waited = sum(
+        1
+        for h in histories
+        for t in h
+        if t.from_state is not OutboxState.SENDING and t.to_state is OutboxState.FAILED
+    )
     # The schedule really did hit every kind of fault, and the advisor needed retries.
     assert {f for f in WEIGHTS if counts[f] == 0} == set(), counts
     assert posts > ITEMS
@@ -120,7 +132,8 @@ def test_200_referrals_through_a_faulty_network_arrive_exactly_once(
         f"\nfaults: {ITEMS} items, {rounds} syncs, {len(log)} requests ({posts} POST, "
         f"{asked} receipt GETs), {faults} faults injected "
         f"{dict(sorted((str(f), n) for f, n in counts.items()))}, "
-        f"{attempts} attempts, {failures} failed-then-retried, {elapsed:.1f} s"
+        f"{attempts} attempts, {failures} failed attempts retried, {waited} waits for a "
+        f"stopped run, longest history {max(len(h) for h in histories)} rows, {elapsed:.1f} s"
     )
 
 
