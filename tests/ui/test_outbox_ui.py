@@ -138,6 +138,13 @@ def silent_server() -> Iterator[str]:
         listener.close()
 
 
+def sending(workspace: Workspace) -> list[str]:
+    """The ids of the items being sent now."""
+    return [
+        i.referral_id for i in Outbox(workspace.vault).items() if i.state is OutboxState.SENDING
+    ]
+
+
 def state_cells(page: OutboxPage) -> dict[str, str]:
     return {
         item.referral_id: row[1] for item, row in zip(page.items, page.row_texts(), strict=True)
@@ -169,7 +176,7 @@ def test_the_page_updates_while_sending(qtbot, world: OutboxWorld) -> None:
         assert not page.send_button.isEnabled()
         with qtbot.waitSignal(app.sync.finished, timeout=30_000):
             pass
-        assert [s[0] for s in seen] == ids
+        assert sorted(s[0] for s in seen) == sorted(ids)
         assert all(cell.endswith("Delivered") for _id, cell, _busy in seen)
         assert all(busy for _id, _cell, busy in seen), "rows changed during the sync"
         qtbot.waitUntil(lambda: all(c == "✓ Delivered" for c in state_cells(page).values()))
@@ -236,11 +243,9 @@ def test_quitting_during_a_send_loses_nothing(qtbot, world: OutboxWorld) -> None
         app = Desktop(qtbot, world, world.options(server=url, timeouts=SLOW))
         with qtbot.waitSignal(app.sync.started, timeout=5_000):
             assert app.page.send_now()
-        # The first item is on its way (its answer is held by the proxy)...
-        qtbot.waitUntil(
-            lambda: Outbox(app.workspace.vault).get(ids[0]).state is OutboxState.SENDING,
-            timeout=10_000,
-        )
+        # An item is on its way (the answer to its post is held by the proxy)...
+        qtbot.waitUntil(lambda: bool(sending(app.workspace)), timeout=10_000)
+        held = sending(app.workspace)[0]
         # ...when the advisor quits: the window locks the vault, which stops the sync.
         started = time.monotonic()
         app.session.lock()
@@ -253,8 +258,8 @@ def test_quitting_during_a_send_loses_nothing(qtbot, world: OutboxWorld) -> None
         with world.workspace() as ws:
             items = {i.referral_id: i for i in list_items(ws)}
             assert sorted(items) == sorted(ids)
-            assert not any(i.delivered for i in items.values())
-            assert items[ids[0]].state is OutboxState.SENDING
+            assert items[held].state is OutboxState.SENDING
+            assert not items[held].delivered
         # The next sync (the app started again) asks for the lost answer's receipt first and
         # delivers each exactly once.
         with world.workspace() as ws:
@@ -289,10 +294,7 @@ def test_a_window_closed_during_a_send_closes_at_once(qtbot, world: OutboxWorld)
         with qtbot.waitSignal(sync.started, timeout=5_000):
             assert sync.sync_now(force=True)
         assert indicator.text().startswith("↻")
-        qtbot.waitUntil(
-            lambda: Outbox(session.vault).get(ids[0]).state is OutboxState.SENDING,
-            timeout=10_000,
-        )
+        qtbot.waitUntil(lambda: bool(sending(session.workspace)), timeout=10_000)
         started = time.monotonic()
         window.close()
         assert time.monotonic() - started < STOP_WAIT_MS / 1000 + 1.5
@@ -473,6 +475,61 @@ def test_the_connection_settings_are_checked_and_stored(qtbot, world: OutboxWorl
         page.proxy.setText("")
         assert page.apply_sync_settings()
         assert load_sync_settings(workspace.vault).proxy is None
+    finally:
+        runner.wait()
+        session.lock()
+
+
+# -- in the window --------------------------------------------------------------------------------
+
+
+def test_the_window_has_the_outbox_and_its_indicator(qtbot, main) -> None:  # type: ignore[no-untyped-def]
+    # The indicator comes a moment after the window is built (the network stack is imported
+    # on the runner meanwhile).
+    qtbot.waitUntil(lambda: getattr(main, "sync_indicator", None) is not None, timeout=10_000)
+    indicator = main.sync_indicator
+    assert indicator in main.statusBar().findChildren(SyncIndicator)
+    qtbot.waitUntil(lambda: indicator.text() == "✓ Outbox: nothing waiting")
+    assert not main.is_built("outbox")
+    qtbot.mouseClick(indicator, Qt.MouseButton.LeftButton)
+    assert main.current_page_key() == "outbox"
+    page = main.page("outbox")
+    assert isinstance(page, OutboxPage)
+    qtbot.waitUntil(lambda: page.loads > 0)
+    assert page.empty.isVisibleTo(page)
+    assert not page.export_button.isEnabled()
+
+
+def test_show_the_visitor_opens_the_status_in_the_consent_language(qtbot, world: OutboxWorld):
+    from advisor_desktop.ui.notebook.record_referrals import RecordReferrals
+
+    (referral_id,) = world.seal(1)
+    with world.server() as live, world.workspace() as ws:
+        core_sync(ws, world.options(server=live.url))
+    session = Session(world.paths, world.policy, world.clock)
+    session.open_workspace(
+        open_workspace(world.paths, bytearray(PASSPHRASE.encode()), world.policy, world.clock)
+    )
+    runner = Runner()
+    panel = RecordReferrals(session, runner=runner)
+    qtbot.addWidget(panel)
+    try:
+        panel.set_record(world.record_id)
+        assert panel.list is not None
+        panel.list.select(referral_id)
+        with qtbot.waitSignal(panel.list.visitor_status_requested, timeout=1000):
+            panel.list.visitor_button.click()
+        view = panel.status_view
+        assert view is not None
+        qtbot.addWidget(view)
+        texts = load_status_texts("en")  # the statement the visitor consented with
+        assert view.texts.language == "en"
+        # Delivered (a verified receipt), the desk has said nothing yet.
+        assert view.heading.text() == texts.states["delivered"].heading
+        # Locking closes it without the passphrase: the lock screen follows.
+        session.lock()
+        assert panel.status_view is None
+        assert not view.isVisible()
     finally:
         runner.wait()
         session.lock()

@@ -81,6 +81,10 @@ class RecordReferrals(QGroupBox):
         else:
             self.list.workspace = self.session.workspace
             self.list.set_record(record_id)
+        # A sync delivers referrals and brings the desk's statuses: show them as they come.
+        sync = getattr(self.session, "outbox_sync", None)
+        if sync is not None:
+            sync.changed.connect(self._refresh, Qt.ConnectionType.UniqueConnection)
         self.list.show()
 
     def open_wizard(self, resume: str | None = None) -> ReferralWizard | None:

@@ -383,7 +383,6 @@ class OutboxPage(QWidget):
     def _on_finished(self, reports: object) -> None:
         self._update_buttons()
         self.reload()
-        self.changed.emit()
         delivered = sum(len(r.delivered) for r in reports) if isinstance(reports, list) else 0
         if self.sync.view.reason:
             self._say(_("Sync ended: {reason}").format(reason=self.sync.view.reason))
@@ -502,7 +501,8 @@ def build_outbox_page(
         choose_receipt_path=choose_receipt_path,
     )
     page.message.connect(lambda text: window.statusBar().showMessage(text, 10_000))
-    page.changed.connect(session.data_changed)
+    page.changed.connect(page.sync.changed)
+    page.changed.connect(page.sync.refresh_counts)
     if session.is_open:
         page.reload()
     return page

@@ -111,6 +111,9 @@ class OutboxSync(QObject):
     """A sync ended: the list of :class:`SyncReport` (one per desk). On the GUI thread."""
     view_changed = Signal(object)
     """The :class:`SyncView` changed."""
+    changed = Signal()
+    """The outbox or the desk's statuses changed (a sync ended, an export, a receipt file):
+    lists of referrals read them again."""
 
     def __init__(
         self,
@@ -213,6 +216,7 @@ class OutboxSync(QObject):
         self._set(replace(self.view, reason=reason, last_sync=now))
         self.refresh_counts()
         self.finished.emit(self.last_reports)
+        self.changed.emit()
 
     def _failed(self, exc: AdvisorError) -> None:
         self.last_reports = []

@@ -127,9 +127,22 @@ def add_outbox(window: MainWindow, session: Session, start_ms: int = OUTBOX_STAR
 
     window.add_page("outbox", _("Outbox"), build, "Ctrl+6")
 
-    def start() -> None:
+    def show_indicator(_result: object) -> None:
+        import shiboken6
+
         from advisor_desktop.ui.outbox.page import add_sync_indicator
 
-        add_sync_indicator(window, session)
+        if shiboken6.isValid(window):  # not replaced meanwhile (a language switch)
+            add_sync_indicator(window, session)
+
+    def start() -> None:
+        # The import (the HTTP and TLS stack, ~0.5 s) runs on the runner, never on the GUI
+        # thread; the indicator and the sync are made when it is done.
+        window.runner.start(_import_outbox, on_done=show_indicator, on_error=show_indicator)
 
     QTimer.singleShot(start_ms, window, start)
+
+
+def _import_outbox() -> None:
+    """On a worker: import the outbox feature (and the network stack under it)."""
+    import advisor_desktop.ui.outbox.page  # noqa: F401
