@@ -1,7 +1,8 @@
 """``advisor``: the advisor's headless command line.
 
 Exit codes: 0 success; 1 anything else; 2 usage error; 3 wrong passphrase or recovery code;
-4 vault missing, unreadable, corrupt or from a newer version; 5 vault open in another process.
+4 vault missing, unreadable, corrupt or from a newer version; 5 vault open in another process;
+10 a change refused because the vault is on read-only media (it opens read-only).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ EPILOG = _(
     "guide's language).\n\n"
     "Exit codes: 0 success, 1 other error, 2 usage error, 3 wrong passphrase or recovery "
     "code, 4 vault missing, unreadable, corrupt or from a newer version, 5 vault in use by "
-    "another process."
+    "another process, 10 the vault is on read-only media (write-protected): it opens "
+    "read-only, a change is refused."
 )
 
 
