@@ -359,12 +359,15 @@ class Sender:
             try:
                 _status, receipt = self.transport.post_referral(referral_id, package)
             except IntakeUnreachable as exc:
-                if exc.lost:
-                    recovered = self._ask_again(referral_id)
-                    if recovered is not None:
-                        return self._accept(item, recovered)
-                    return self._fail(item, exc.message, None)
-                raise
+                if not exc.lost:
+                    raise
+                # The request may have arrived: ask for its receipt before anything else. A
+                # server that answers that (404: it has nothing) is up, and the run goes on;
+                # one that does not answer that either ends the run.
+                recovered = self.transport.get_receipt(referral_id)
+                if recovered is not None:
+                    return self._accept(item, recovered)
+                return self._fail(item, exc.message, None)
             return self._accept(item, receipt)
         except IntakeUnreachable as exc:
             self._fail(item, exc.message, None)
@@ -379,12 +382,6 @@ class Sender:
             return outcome
         except IntakeAnswerInvalid as exc:
             return self._fail(item, exc.message, None)
-
-    def _ask_again(self, referral_id: str) -> bytes | None:
-        try:
-            return self.transport.get_receipt(referral_id)
-        except TransportError:
-            return None
 
     def _accept(self, item: OutboxItem, document: bytes) -> ItemOutcome:
         """Store the receipt if it proves delivery of exactly this item; a failure if not."""
