@@ -171,6 +171,10 @@ NOT_NAMES: frozenset[str] = _words(
     "Email E-mail Mail Phone Tel Telefon Zeuge Firmado Melding Complaint Subject Re Fw "
     "Mevr Mevrouw Dhr Meneer Frau Herr Herrn Mme Mlle Monsieur Madame Sr Sra Señor Señora "
     "Prof Sir Miss Lady Lord Don Doña Pan Pani Господин Госпожа "
+    "Ihr Ihre Ihrer Ihrem Ihren Ihres Ihnen Usted Ustedes Vous Votre Vos U Uw Вы Ваш Ваша Ваши "
+    "Lei Suo Sua Sue Suoi Loro Voi Secretary-General İngilizce Felemenkçe Türkçe Arapça "
+    "Segretario Generale Paese Anda Katibu Mkuu Kiholanzi Kiingereza Kiarabu Kifaransa "
+    "Sekretaris Jenderal Belanda Inggris Arab Prancis "
     "De Het Een Op Bij Na Voor Maar En Hij Zij Wij Ze Ambassade Consulaat Ministerie "
     "Der Die Das Ein Eine Und Aber Er Sie Wir Botschaft Konsulat Ministerium "
     "Le La Les Un Une Et Mais Il Elle Nous Ambassade Consulat Ministère "
@@ -265,7 +269,7 @@ CAPITALS_NOT_NAMES: frozenset[str] = _words(
     "WARNING ATTENTION UPDATE NATO UNDP UNHCR UNICEF UNESCO WHO WFP IOM OSCE OECD IMF ILO ICC "
     "ICJ ICT NGO CEO CFO COO PDF USB GDPR AVG COVID SMS PIN VIP FAQ USA UAE KSA EEAS MFA "
     "MOFA RSO IBAN BSN DNI NIE SSN EUR USD GBP CET UTC GMT DNA HIV AIDS BBC CNN API URL WIFI "
-    "LGBT LGBTQ LGBTQI PTSD MOU SOP TOR AND THE FOR ООН НАТО США СССР ФИО МИД"
+    "LGBT LGBTQ LGBTQI PTSD MOU SOP TOR AND THE FOR ONG LSM НПО ООН НАТО США СССР ФИО МИД"
 )
 
 # Given names that are also common words: only proposed when capitalised and not alone at the
@@ -273,7 +277,7 @@ CAPITALS_NOT_NAMES: frozenset[str] = _words(
 AMBIGUOUS_GIVEN_NAMES: frozenset[str] = _words(
     "mark grace rosa iris claire pierre bas sem marco sana juma ruth will may june rose hope "
     "faith joy ivy lily dawn eve april august bill jack rob nick sue putri dewi budi nour noor "
-    "elif amina baraka neema jan"
+    "elif amina baraka neema jan ana tim"
 )
 
 # German-like text capitalises every noun: two of these and a lone capitalised word inside a
@@ -288,6 +292,16 @@ GERMAN_CUES: frozenset[str] = _words(
 CHINESE_SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
     "沈姚卢姜崔钟谭陆汪范金廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤"
+)
+# Common words that begin with a surname's character: not a name without an honorific.
+CHINESE_NOT_NAMES: frozenset[str] = _words(
+    "程序 程度 高兴 马上 周末 周围 方法 方面 方式 方便 金钱 黄金 王国 张开 任何 万一 于是 江湖 "
+    "白天 明白 龙头 史上 林业 朱红 孙子 许多 许可 何时 何况 胡说 郭外 罗列 郑重 梁上 谢谢 宋体 "
+    "唐突 韩国 冯河 邓小 曹操 彭湃 曾经 肖像 田地 董事 袁大 潘多 蒋介 蔡国 余下 杜绝 叶子 苏醒 "
+    "魏国 吕氏 丁点 沈默 姚明 卢布 姜汤 崔嵬 钟表 钟头 谭嗣 陆地 陆续 汪洋 范围 金属 廖廖 贾宝 "
+    "夏天 夏季 韦伯 白色 邹城 孟子 熊猫 秦朝 邱陵 江河 尹氏 薛定 段落 雷电 侯爵 龙凤 史料 陶瓷 "
+    "黎明 贺卡 顾客 顾问 毛病 毛巾 郝氏 龚自 邵氏 万分 钱包 严重 严格 武器 戴上 莫名 孔子 汤匙 "
+    "高级 高度 马路 杨树 陈述 陈旧 刘海 李子 赵国 吴语 徐徐 孙女 林林 何必 罗马"
 )
 CHINESE_HONORIFICS: tuple[str, ...] = (
     "先生", "女士", "小姐", "太太", "老师", "经理", "主任", "医生", "大夫", "同学", "阿姨",

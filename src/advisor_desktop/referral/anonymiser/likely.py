@@ -23,6 +23,7 @@ from advisor_desktop.referral.names import (
     CHINESE_HONORIFICS,
     CHINESE_NAME_AFTER,
     CHINESE_NAME_BEFORE,
+    CHINESE_NOT_NAMES,
     CHINESE_SURNAMES,
     GERMAN_CUES,
     GIVEN_NAMES,
@@ -37,8 +38,12 @@ from advisor_desktop.referral.names import (
 
 _WORD = re.compile(r"[^\W\d_]{1,60}(?:['’\-][^\W\d_]{1,60}){0,4}")
 _MAX_NAME_WORDS = 6
+# Stripped before deciding whether a word starts a sentence: list markers, heading marks,
+# dashes, opening quotes and the Spanish opening marks.
+_OPENERS = " \u00a0\t-*•–—#>¿¡\"'“‘«„「『"
 _SENTENCE_END = '.!?:;\n"“«(['
 _GIVEN = frozenset(fold(n) for n in GIVEN_NAMES)
+_GIVEN_EXACT = frozenset(GIVEN_NAMES)
 _NOT_NAMES = frozenset(fold(n) for n in NOT_NAMES)
 _TITLES = frozenset(fold(t) for t in TITLES)
 _LOWER_TITLES = frozenset(fold(t) for t in LOWER_CASE_TITLES)
@@ -70,7 +75,12 @@ def _capitalised(word: str) -> bool:
 
 
 def _in_capitals(word: str) -> bool:
-    return len(word) >= 3 and word.isupper() and fold_word(word) not in _CAPS_OK
+    return (
+        len(word) >= 3
+        and word.isupper()
+        and all(c.isupper() for c in word if c.isalpha())  # "NGOの職員": not all capitals
+        and fold_word(word) not in _CAPS_OK
+    )
 
 
 def _is_arabic(word: str) -> bool:
@@ -85,7 +95,8 @@ def _strip_arabic(word: str) -> str:
 
 
 def _sentence_start(text: str, start: int) -> bool:
-    before = text[max(0, start - 40) : start].rstrip(" \u00a0")
+    """True at the start of a sentence, a line, a list item or a heading."""
+    before = text[max(0, start - 40) : start].rstrip(_OPENERS)
     return not before or before[-1] in _SENTENCE_END
 
 
@@ -99,8 +110,9 @@ def find_likely_names(v: View) -> list[Redaction]:
     mostly_capitals = in_capitals >= 4 and in_capitals > 0.5 * len(words)
     out: list[Redaction] = []
 
-    def gap_ok(i: int) -> bool:
-        return text[words[i - 1].end() : words[i].start()] in (" ", "\u00a0", ". ", ".")
+    def gap_ok(i: int, dots: bool = False) -> bool:
+        gap = text[words[i - 1].end() : words[i].start()]
+        return gap in (" ", "\u00a0") or (dots and gap in (". ", "."))
 
     i = 0
     while i < len(words):
@@ -108,9 +120,14 @@ def find_likely_names(v: View) -> list[Redaction]:
         # A word after a title: "Mr Jansen", "mr smith", "Frau Schneider", "السيد الشمري".
         if f.rstrip(".") in _TITLES or f in _TITLES:
             j = i + 1
-            while j < len(words) and folded[j] in _TITLES and gap_ok(j):
+            while j < len(words) and folded[j] in _TITLES and gap_ok(j, dots=True):
                 j += 1
-            if j < len(words) and gap_ok(j) and _after_title(words[j].group(), folded[j], f):
+            if (
+                j < len(words)
+                and gap_ok(j, dots=True)
+                and (len(f) > 1 or text[words[i].end() : words[i].end() + 1] == ".")
+                and _after_title(words[j].group(), folded[j], f)
+            ):
                 k = j + 1
                 while (
                     k < len(words)
@@ -146,7 +163,7 @@ def find_likely_names(v: View) -> list[Redaction]:
         # A known given name in lower case, and the surname after it.
         if (
             word.islower()
-            and f in _GIVEN
+            and word in _GIVEN_EXACT  # as written: "tìm" (Vietnamese) is not "Tim"
             and f not in AMBIGUOUS_GIVEN_NAMES
             and not _is_arabic(word)
         ):
@@ -215,7 +232,7 @@ def _run_is_name(
     if start:
         return False
     if len(run) >= 2:
-        return True
+        return not german  # German capitalises its nouns: a run needs a known given name
     # One capitalised word inside a sentence: a surname ("Then Jansen left"), unless every noun
     # is capitalised in this language.
     return not german and len(parts[0]) >= 3
@@ -226,5 +243,7 @@ def _cjk_names(v: View) -> list[Redaction]:
     out = []
     for pattern in (_JA_NAME, _KO_NAME, _ZH_HONORIFIC, _ZH_FAMILIAR, _ZH_NAME):
         for m in pattern.finditer(text):
+            if pattern is _ZH_NAME and m.group(1)[:2] in CHINESE_NOT_NAMES:
+                continue
             out.append(_name(v, m.start(1), m.end(1)))
     return out

@@ -201,8 +201,10 @@ _CHUNKS = re.compile(r"[ -~]{1,4096}|\s{1,4096}|[^ -~\s]")
 # Scripts copied in runs when their characters are already in compatibility form / fold to one
 # character (most text is), so only the rest goes one character at a time.
 _FAST_RANGES = (
-    (0x20, 0x7E), (0xC0, 0x24F), (0x370, 0x3FF), (0x400, 0x52F), (0x621, 0x64A),
-    (0x660, 0x669), (0x671, 0x6D3), (0x3041, 0x30FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3),
+    (0x20, 0x7E), (0xC0, 0x24F), (0x370, 0x3FF), (0x400, 0x52F), (0x531, 0x58A),
+    (0x5D0, 0x5EA), (0x621, 0x64A), (0x660, 0x669), (0x671, 0x6D3), (0x900, 0xD7F),
+    (0xE00, 0xE7F), (0x10A0, 0x10FF), (0x1200, 0x137F), (0x1E00, 0x1EFF), (0x3041, 0x30FF),
+    (0x4E00, 0x9FFF), (0xAC00, 0xD7A3),
 )  # fmt: skip
 
 
@@ -226,8 +228,11 @@ def _fast_paths() -> tuple[re.Pattern[str], re.Pattern[str], dict[int, str]]:
     for lo, hi in _FAST_RANGES:
         for code in range(lo, hi + 1):
             ch = chr(code)
-            if is_invisible(ch) or ch == TATWEEL or unicodedata.category(ch) in ("Cn", "Mn"):
+            category = unicodedata.category(ch)
+            if is_invisible(ch) or ch == TATWEEL or category == "Cn":
                 continue
+            if category == "Mn" and (code < 0x0900 or fold_char(ch) != ch):
+                continue  # a diacritic the folded form drops
             if unicodedata.normalize("NFKC", ch) == ch:
                 compat.append(code)
                 form = ch.lower() if ch.isascii() else fold_char(ch)
