@@ -309,3 +309,22 @@ def test_a_pinned_certificate_is_checked(world: OutboxWorld, live: LiveServer) -
         (report,) = sync(ws, world.options())
     assert sorted(report.delivered) == sorted(ids)
     world.assert_exactly_once(ids)
+
+
+def test_a_pin_mismatch_gets_no_signed_request_even_with_nothing_to_send(
+    world: OutboxWorld, live: LiveServer
+) -> None:
+    """Only status to fetch, or only a withdrawal to hand over: still the unsigned certificate
+    first, so a server that is not the pinned one sees no signature of this device."""
+    world.set_desk_url(live.url, pin="ab" * 32)
+    seen: list[tuple[str, str, bool]] = []
+
+    def spy(request: httpx.Request, forward: Forward) -> httpx.Response:
+        seen.append((request.method, request.url.path, "signature" in request.headers))
+        return forward(request)
+
+    with world.workspace() as ws:
+        (report,) = sync(ws, world.options(transport=hooked(world, spy)))
+    # Through the hook the TLS socket is not visible: the pin cannot be confirmed, so it fails.
+    assert report.stopped_code == 7
+    assert seen == [("GET", "/v1/intake-certificate", False)]

@@ -210,8 +210,8 @@ class Sender:
             return report
         untried = list(items)
         try:
+            self.certificate()  # first, unsigned: the pin is checked before any signed request
             if items:
-                self.certificate()
                 untried = self._resolve_interrupted(items, report, progress)
             while untried:
                 if should_stop is not None and should_stop():
@@ -473,6 +473,12 @@ class Sender:
         against its referral's desk and kept (``status_sink``); one that is refused is counted
         and skipped (the listing moves on past it)."""
         if self._status_sink is None:
+            return
+        try:
+            self.certificate()  # the pin, before the signed listing request
+        except _Stop as stop:
+            report.stopped = stop.reason
+            report.stopped_code = stop.code
             return
         since = self.outbox.status_cursor(self.desk_key_id)
         for _page in range(MAX_STATUS_PAGES):
