@@ -176,10 +176,8 @@ def test_a_proxy_that_refuses_leaves_the_items_queued_and_says_so(
 def test_without_squid_the_tests_fail_and_say_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import tests.helpers.squid as helper
-
-    monkeypatch.setattr(helper.shutil, "which", lambda _name: None)
-    monkeypatch.setattr(helper.os, "access", lambda _path, _mode: False)
+    monkeypatch.setattr("shutil.which", lambda _name: None)
+    monkeypatch.setattr("os.access", lambda _path, _mode: False)
     hint = r"squid is not installed.*system_packages\.py test"
     with pytest.raises(pytest.fail.Exception, match=hint):
         require_squid()
