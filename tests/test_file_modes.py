@@ -156,6 +156,8 @@ def test_every_command_writes_owner_only_files(
     ok(desk("export-enrolment", "--out", str(out / "enrolment.json")))
     ok(desk("export-age-identity", "--out", str(out / "age-identity.txt")))
     ok(desk("backup", "--out", str(out / "desk-backup" / "desk.zip")))
+    restored_desk = tmp_path / "restored-desk" / "desk"
+    ok(DeskRunner(restored_desk, policy)("restore", str(out / "desk-backup" / "desk.zip")))
 
     # Backup, restore elsewhere (--data-dir) and over the vault (--replace), the passphrase.
     ok(advisor("backup", "--out", str(out / "backups" / "vault.zip")))
@@ -167,6 +169,7 @@ def test_every_command_writes_owner_only_files(
     ok(advisor("list"))
 
     roots = [home / "data", home / "config", home / "state", restored, desk_dir, out]
+    roots.append(restored_desk.parent)
     wrong = wrong_modes(*roots)
     assert wrong == [], "\n".join(wrong)
     # And the log really is among them (the state folder).
@@ -183,6 +186,9 @@ def test_a_data_dir_and_its_parents_are_owner_only(tmp_path: Path, policy: KdfPo
     ok(cli("init"))
     ok(cli("demo-data", "--count", "2"))
     ok(cli("backup", "--out", str(stick / "backups" / "one" / "b.zip")))
+    restored = CliRunner(stick / "copies" / "restored" / "vault", policy)
+    ok(restored("restore", str(stick / "backups" / "one" / "b.zip")))
+    ok(restored("list"))
     assert wrong_modes(stick) == []
 
 

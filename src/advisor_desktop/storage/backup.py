@@ -342,7 +342,7 @@ def restore_files(
         raise kind.exists_error(_(words.exists).format(folder=folder))
     try:
         if prepare is None:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(folder)
         else:
             prepare()
     except OSError as exc:
