@@ -110,6 +110,8 @@ def test_every_command_writes_owner_only_files(
     write_language(paths.config, "nl")
     with open_vault(paths, bytearray(PASSPHRASE.encode()), policy) as vault:
         # While it is open: the -wal and -shm files SQLite makes beside it.
+        assert (paths.data / "vault.db-wal").exists()
+        assert (paths.data / "vault.db-shm").exists()
         assert wrong_modes(paths.data) == []
         with vault.read() as conn:
             record = str(conn.execute("SELECT min(id) FROM records").fetchone()[0])
@@ -206,3 +208,30 @@ def test_wider_modes_from_an_older_version_are_tightened(tmp_path: Path, policy:
     (data / "logs" / "advisor-desktop.log.1").chmod(0o644)
     ok(cli("list"))
     assert wrong_modes(data) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o000, 0o277], ids=oct)
+def test_the_helpers_ignore_the_umask(tmp_path: Path, umask: int) -> None:
+    """A umask that widens nothing (022), one that would leave group write (002) or world
+    write (000), and one that would take the owner's own write bit (277): the same modes."""
+    from advisor_desktop.platform.fsutil import (
+        atomic_write,
+        create_private,
+        make_private,
+        open_private,
+        private_dir,
+    )
+
+    old = os.umask(umask)
+    try:
+        folder = private_dir(tmp_path / "a" / "b" / "c")
+        os.close(open_private(folder / "opened"))
+        with create_private(folder / "created") as handle:
+            handle.write(b"x")
+        atomic_write(folder / "atomic", b"x", what="the file")
+        (folder / "copied").write_bytes(b"x")
+        make_private(folder / "copied")
+    finally:
+        os.umask(old)
+    assert wrong_modes(tmp_path / "a") == []
+    assert sorted(p.name for p in folder.iterdir()) == ["atomic", "copied", "created", "opened"]
