@@ -219,3 +219,39 @@ def test_real_prose_is_not_flooded_with_proposals() -> None:
         if spans:
             found[folder.name] = spans
     assert sum(len(v) for v in found.values()) <= 8, found
+
+
+@pytest.mark.parametrize(
+    ("text", "travels"),
+    [
+        ("Jan\u200bsen", "Jansen"),  # zero-width space
+        ("Mül\u00adler", "Müller"),  # soft hyphen
+        ("a\u202eb\u202cc", "abc"),  # a right-to-left override and its pop
+        ("\ufeffstart", "start"),  # byte-order mark
+        ("x\u2066y\u2069", "xy"),  # isolates
+        ("J\u200da", "Ja"),  # a joiner between Latin letters joins nothing
+        ("می\u200cخواهم", "می\u200cخواهم"),  # Persian needs its non-joiner
+        ("क\u200dष", "क\u200dष"),  # Devanagari joiner
+        ("👩\u200d💻", "👩\u200d💻"),  # an emoji sequence
+        ("☎\ufe0f", "☎\ufe0f"),  # emoji presentation
+        ("a\ufe0fb", "ab"),  # a variation selector after a letter
+    ],
+)
+def test_invisible_characters_that_travel(text: str, travels: str) -> None:
+    from advisor_desktop.referral.anonymiser import reveal_invisible, strip_invisible
+
+    assert strip_invisible(text) == travels
+    assert apply_redactions(text, []) == travels
+    shown = reveal_invisible(travels)
+    assert all(ch.isprintable() for ch in shown), shown
+
+
+def test_matches_map_back_to_the_exact_original_span() -> None:
+    text = "Zie ＪＡＮＳＥＮ, Jan\u200bsen en Ja\u0301nsen; JANSEN's."
+    found = Anonymiser(("Jansen",)).propose(text)
+    assert [text[r.start : r.end] for r in found] == [
+        "ＪＡＮＳＥＮ",
+        "Jan\u200bsen",
+        "Ja\u0301nsen",
+        "JANSEN",
+    ]

@@ -156,6 +156,15 @@ def find_likely_names(v: View) -> list[Redaction]:
                 j += 1
             while run and run[-1] >= j:
                 run.pop()
+            if (
+                len(run) >= 2
+                and folded[run[0]] not in _GIVEN
+                and not _in_capitals(words[run[0]].group())
+                and _sentence_start(text, words[run[0]].start())
+            ):
+                run = run[1:]  # "Zie JANSEN": the sentence's first word is not the name
+                while run and folded[run[0]] in NAME_PARTICLES:
+                    run = run[1:]
             if _run_is_name(text, words, folded, run, german, mostly_capitals):
                 out.append(_name(v, words[run[0]].start(), words[run[-1]].end()))
                 i = max(run[-1] + 1, i + 1)

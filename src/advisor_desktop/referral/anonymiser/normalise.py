@@ -146,9 +146,24 @@ def _previous_visible(text: str, i: int) -> str:
     return text[j] if j >= 0 else ""
 
 
+# Format characters outside the Basic Multilingual Plane (the BMP ones are found by category).
+_SUPPLEMENTARY_FORMAT = ((0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x1343F),
+                         (0x1D173, 0x1D17A), (0xE0001, 0xE0001))  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def _invisible_pattern() -> re.Pattern[str]:
+    codes = [c for c in range(0x80, 0x10000) if is_invisible(chr(c))]
+    ranges = [*_IGNORABLE_RANGES, *_SUPPLEMENTARY_FORMAT]
+    codes += [c for lo, hi in ranges if lo > 0xFFFF for c in range(lo, hi + 1)]
+    return re.compile(_char_class(sorted(set(codes))))
+
+
 def invisible_positions(text: str) -> list[int]:
     """Positions of every invisible character of ``text`` (kept or not)."""
-    return [i for i, ch in enumerate(text) if not ch.isprintable() and is_invisible(ch)]
+    if text.isascii():
+        return []
+    return [m.start() for m in _invisible_pattern().finditer(text)]
 
 
 def removable_positions(text: str) -> list[int]:
@@ -161,8 +176,12 @@ def strip_invisible(text: str) -> str:
     drop = removable_positions(text)
     if not drop:
         return text
-    keep = set(range(len(text))) - set(drop)
-    return "".join(text[i] for i in sorted(keep))
+    out, pos = [], 0
+    for i in drop:
+        out.append(text[pos:i])
+        pos = i + 1
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def marker(ch: str) -> str:
