@@ -217,16 +217,20 @@ def test_switch_interrupted_at_each_step(
     monkeypatch.setattr(switch.os, "replace", replace)
     monkeypatch.setattr(switch.Path, "unlink", unlink)
     monkeypatch.setattr(switch, "atomic_write", atomic_write)
+    raised = False
     try:
         vault.change_passphrase(pw(NEW))
     except AdvisorError:
-        pass
+        raised = True
     finally:
         monkeypatch.undo()
+    if not raised:  # the change says it happened: the vault is open under the new key
+        assert Notebook(vault, profile).count() == 20
     vault.close()
     assert calls[0] >= fail_at, "the switch has fewer steps than tested"
     old_works, new_works = not _refused(paths, PASSPHRASE, policy), not _refused(paths, NEW, policy)
     assert old_works != new_works
+    assert raised == old_works  # what the change reported is what happened
     assert _notes(paths, PASSPHRASE if old_works else NEW, policy, profile) == expected
     assert not switch.pending(VAULT, paths.data)
 

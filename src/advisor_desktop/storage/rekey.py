@@ -165,11 +165,13 @@ def rekey_store(
                 drop=(kind.files.db + "-wal", kind.files.db + "-shm"),
             )
         except (OSError, StorageError) as exc:
-            _recover(store, new_key, slots)
-            if isinstance(exc, OSError):
-                raise storage_error(exc, _(kind.wording.what)) from None
-            raise
-        _reopen(store, new_key, slots)
+            # Committed and then finished here after all: the change happened.
+            if not _recover(store, new_key, slots):
+                if isinstance(exc, OSError):
+                    raise storage_error(exc, _("the new passphrase")) from None
+                raise
+        else:
+            _reopen(store, new_key, slots)
     if progress is not None:
         progress(1.0)
     log.info("%s_rekeyed recovery_code_changed=%s", kind.event, issued is not None)
@@ -237,20 +239,22 @@ def _reopen(store: EncryptedDatabase, new_key: bytearray, slots: SlotFile) -> No
     store._conn = conn
 
 
-def _recover(store: EncryptedDatabase, new_key: bytearray, slots: SlotFile) -> None:
+def _recover(store: EncryptedDatabase, new_key: bytearray, slots: SlotFile) -> bool:
     """The switch failed (a full disk, say): finish it when it was committed, else roll back;
-    reopen whichever files are now in place. The store is left closed when neither opens."""
+    reopen whichever files are now in place. True when the new ones are (the change
+    happened). The store is left closed when nothing can be reopened: the next open finishes
+    or rolls back."""
     kind, folder = store.kind, store.folder
     try:
         switch.complete_pending(kind, folder)
+        current = (folder / kind.files.keys).read_bytes()
     except OSError:
         _close_half(store)
         wipe(new_key)
-        return
-    current = (folder / kind.files.keys).read_bytes()
+        return False
     if current == key_file_bytes(kind, slots):
         _reopen(store, new_key, slots)
-        return
+        return True
     wipe(new_key)
     assert store._key is not None
     old_key = bytearray(store._key)
@@ -261,6 +265,7 @@ def _recover(store: EncryptedDatabase, new_key: bytearray, slots: SlotFile) -> N
         _close_half(store)
         raise
     wipe(old_key)
+    return False
 
 
 def _close_half(store: EncryptedDatabase) -> None:
