@@ -210,7 +210,10 @@ class Sender:
             return report
         untried = list(items)
         try:
-            self.certificate()  # first, unsigned: the pin is checked before any signed request
+            if items or self.transport.pinned:
+                # First, unsigned: the receipts' certificate, and the pin checked before any
+                # signed request.
+                self.certificate()
             if items:
                 untried = self._resolve_interrupted(items, report, progress)
             while untried:
@@ -475,7 +478,8 @@ class Sender:
         if self._status_sink is None:
             return
         try:
-            self.certificate()  # the pin, before the signed listing request
+            if self.transport.pinned:
+                self.certificate()  # the pin, before the signed listing request
         except _Stop as stop:
             report.stopped = stop.reason
             report.stopped_code = stop.code

@@ -282,6 +282,11 @@ class IntakeTransport:
         )
         self._pinned: set[bytes] = set()
 
+    @property
+    def pinned(self) -> bool:
+        """True when the server's certificate is pinned (checked on every answer)."""
+        return self._pin is not None
+
     def close(self) -> None:
         """Close the connections."""
         self._http.close()
@@ -385,10 +390,18 @@ class IntakeTransport:
                 raise self._unreachable(exc, sent=True) from None
         finally:
             answer.close()
-        answer._content = bytes(data)
-        if answer.status_code not in ok:
-            raise _refusal(answer)
-        return answer
+        # The body as read (decoded already): without the headers that described its encoding.
+        headers = [
+            (k, v)
+            for k, v in answer.headers.multi_items()
+            if k.lower() not in {"content-encoding", "content-length", "transfer-encoding"}
+        ]
+        read = httpx.Response(
+            answer.status_code, headers=headers, content=bytes(data), request=request
+        )
+        if read.status_code not in ok:
+            raise _refusal(read)
+        return read
 
     # -- the device's requests --------------------------------------------------------------
 
