@@ -134,6 +134,7 @@ class OutboxSync(QObject):
             timeouts=base.timeouts or DESKTOP_TIMEOUTS,
         )
         self._online = online or system_online
+        self._online()  # loads Qt's network-information backend now (~25 ms), not mid-sync
         self.runner = Runner(self, max_threads=1)
         self._relay = _Progress(self)
         self._relay.item.connect(self._on_item)
