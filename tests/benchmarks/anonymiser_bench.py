@@ -8,7 +8,9 @@ identifier repeated, long digit runs, repeated separators, ``@`` and ``at`` ever
 letters and initials, many names and dates, mixed scripts, invisible characters between every
 letter. Every input is ``--chars`` long (default 10,000). The baseline, timed in the same run on
 the same text, is one plain pass a text must get anyway: ``str.lower()`` and
-``re.finditer(r"\\w+")``. Aim: ≤ 100 ms per 10,000 characters for every input.
+``re.finditer(r"\\w+")``. Aim: ≤ 100 ms per 10,000 characters for every input, judged on
+the process's CPU time (also shown: wall time, which on a shared machine includes the wait
+for a CPU).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import platform
 import random
 import re
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -94,13 +97,17 @@ def run(quick: bool, size: int) -> dict[str, Any]:
             timed(lambda t=text: (t.lower(), sum(1 for _ in word.finditer(t))))
             for _ in range(rounds)
         ]
-        samples = [
-            timed(lambda t=text: anonymiser.propose(t, Granularity.MONTH)) for _ in range(rounds)
-        ]
+        samples, cpu = [], []
+        for _ in range(rounds):
+            started = time.process_time()
+            samples.append(timed(lambda t=text: anonymiser.propose(t, Granularity.MONTH)))
+            cpu.append((time.process_time() - started) * 1000.0)
         found = len(anonymiser.propose(text, Granularity.MONTH))
         row = stats(samples)
+        row["cpu_median_ms"] = stats(cpu)["median_ms"]
         row["baseline_median_ms"] = stats(base)["median_ms"]
         row["per_10k_ms"] = round(row["median_ms"] * 10_000 / len(text), 2)
+        row["cpu_per_10k_ms"] = round(row["cpu_median_ms"] * 10_000 / len(text), 2)
         row["redactions"] = found
         results[name] = row
     return {
@@ -118,14 +125,15 @@ def run(quick: bool, size: int) -> dict[str, Any]:
 def table(doc: dict[str, Any]) -> str:
     """The results as a plain-text table."""
     lines = [
-        f"{'input':<26} {'n':>3} {'median ms':>10} {'p95 ms':>8} {'baseline':>9} "
-        f"{'per 10k':>8} {'found':>6} aim"
+        f"{'input':<26} {'n':>3} {'wall ms':>8} {'p95 ms':>8} {'cpu ms':>8} {'baseline':>9} "
+        f"{'cpu/10k':>8} {'found':>6} aim (cpu per 10k chars)"
     ]
     for name, row in doc["results"].items():
-        ok = row["per_10k_ms"] <= doc["aim_ms_per_10k"]
+        ok = row["cpu_per_10k_ms"] <= doc["aim_ms_per_10k"]
         lines.append(
-            f"{name:<26} {row['n']:>3} {row['median_ms']:>10} {row['p95_ms']:>8} "
-            f"{row['baseline_median_ms']:>9} {row['per_10k_ms']:>8} {row['redactions']:>6} "
+            f"{name:<26} {row['n']:>3} {row['median_ms']:>8} {row['p95_ms']:>8} "
+            f"{row['cpu_median_ms']:>8} {row['baseline_median_ms']:>9} "
+            f"{row['cpu_per_10k_ms']:>8} {row['redactions']:>6} "
             f"≤ {doc['aim_ms_per_10k']:.0f} ms {'ok' if ok else 'MISSED'}"
         )
     return "\n".join(lines)

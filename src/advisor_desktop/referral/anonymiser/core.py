@@ -420,6 +420,9 @@ def _occurrences(folded: str, token: _Token, words: _Words) -> list[tuple[int, i
     needle = token.text
     size = len(folded)
     pos = folded.find(needle)
+    if pos < 0:
+        return out
+    of = words.of
     while pos >= 0:
         end = pos + len(needle)
         if token.unspaced:
@@ -427,13 +430,13 @@ def _occurrences(folded: str, token: _Token, words: _Words) -> list[tuple[int, i
             pos = folded.find(needle, end)
             continue
         start, stop, ok = pos, end, True
-        if pos > 0 and words.of[pos - 1] >= 0 and words.of[pos] == words.of[pos - 1]:
+        if pos > 0 and of[pos - 1] >= 0 and of[pos] == of[pos - 1]:
             run_start, _ = words.run(pos - 1)
             if (token.arabic and folded[run_start:pos] in _AR_PREFIXES) or token.inside:
                 start = run_start
             else:
                 ok = False
-        if ok and end < size and words.of[end] >= 0 and words.of[end] == words.of[end - 1]:
+        if ok and end < size and of[end] >= 0 and of[end] == of[end - 1]:
             _, run_end = words.run(end)
             ending = folded[end:run_end]
             if ending in (_AR_SUFFIXES if token.arabic else _ENDINGS):
