@@ -182,6 +182,20 @@ def seal_referral(workspace: Workspace, referral_id: str, digest: str | None) ->
     return workspace.referrals.confirm(referral_id, digest)
 
 
+def date_as_consented(workspace: Workspace, referral_id: str, path: Path) -> None:
+    """Set the modification and access times of ``path``, a package file of ``referral_id``
+    just written, to the start of the consented period its draft falls in (1980-01-01 without
+    a period): the file dates nothing more finely than the payload may
+    (``protocol.referral_package.period_start``). A file system that keeps no such times
+    leaves them as they are."""
+    draft = workspace.referrals.get(referral_id).draft
+    stamp = period_start(draft.created, draft.scopes.granularity).timestamp()
+    try:
+        os.utime(path, (stamp, stamp))
+    except OSError:
+        log.info("referral_export_times_kept id=%s", referral_id)
+
+
 def export_referral(workspace: Workspace, referral_id: str, destination: Path) -> Path:
     """Write the sealed package of ``referral_id`` to ``destination`` and mark it exported.
 
@@ -196,13 +210,7 @@ def export_referral(workspace: Workspace, referral_id: str, destination: Path) -
     package = workspace.referrals.package(referral_id)
     path = export_target(destination)
     atomic_write(path, package, what=path.name, mode=EXPORT_MODE)
-    # The file's times date nothing more finely than the consent allows the payload to.
-    draft = workspace.referrals.get(referral_id).draft
-    stamp = period_start(draft.created, draft.scopes.granularity).timestamp()
-    try:
-        os.utime(path, (stamp, stamp))
-    except OSError:  # a file system that keeps no such times
-        log.info("referral_export_times_kept id=%s", referral_id)
+    date_as_consented(workspace, referral_id, path)
     workspace.referrals.mark_exported(referral_id)
     log.info("referral_export_written id=%s", referral_id)
     return path
