@@ -533,3 +533,51 @@ def test_show_the_visitor_opens_the_status_in_the_consent_language(qtbot, world:
     finally:
         runner.wait()
         session.lock()
+
+
+def test_export_as_file_then_import_the_desks_receipt(qtbot, world: OutboxWorld, tmp_path: Path):
+    import stat
+
+    (ref,) = world.seal(1)
+    target = tmp_path / "stick" / "to-desk.referral"
+    target.parent.mkdir()
+    receipts = tmp_path / "receipts"
+    receipts.mkdir()
+    chosen: list[Path] = []
+    app = Desktop(qtbot, world, world.options(server="https://127.0.0.1:9"))
+    try:
+        page = app.page
+        page._choose_export = lambda _parent: target
+        page._choose_receipt = lambda _parent: chosen[0]
+        page.select(ref)
+        assert page.export_button.isEnabled()
+        loads = page.loads
+        assert page.export_selected() == target
+        qtbot.waitUntil(lambda: page.loads > loads)
+        assert target.read_bytes() == Outbox(app.workspace.vault).package(ref)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+        assert state_cells(page)[ref] == "○ Exported, waiting for the desk's receipt"
+        assert "waits for the desk's receipt" in page.status.text()
+        # A forged receipt is refused, the item stays undelivered with the reason.
+        assert world.desk("import", str(target), "--receipts", str(receipts)).code == 0
+        (receipt,) = receipts.glob("*.receipt")
+        forged = tmp_path / "forged.receipt"
+        forged.write_bytes(receipt.read_bytes().replace(b'"received_at":"2', b'"received_at":"1'))
+        chosen.append(forged)
+        loads = page.loads
+        assert page.import_receipt() == forged
+        qtbot.waitUntil(lambda: page.loads > loads)
+        assert not Outbox(app.workspace.vault).get(ref).delivered
+        assert page.status.text()
+        assert "Delivered" not in state_cells(page)[ref]
+        # The desk's real receipt: delivered.
+        chosen[0] = receipt
+        loads = page.loads
+        assert page.import_receipt() == receipt
+        qtbot.waitUntil(lambda: page.loads > loads)
+        assert Outbox(app.workspace.vault).get(ref).delivered
+        assert state_cells(page)[ref] == "✓ Delivered"
+        assert page.status.text().startswith("Receipt verified")
+        assert not page.export_button.isEnabled()
+    finally:
+        app.close()
