@@ -498,6 +498,9 @@ def test_the_window_has_the_outbox_and_its_indicator(qtbot, main) -> None:  # ty
     qtbot.waitUntil(lambda: page.loads > 0)
     assert page.empty.isVisibleTo(page)
     assert not page.export_button.isEnabled()
+    # Nothing about the outbox on the lock screen.
+    main.lock()
+    assert not indicator.isVisibleTo(main)
 
 
 def test_show_the_visitor_opens_the_status_in_the_consent_language(qtbot, world: OutboxWorld):

@@ -514,6 +514,10 @@ def add_sync_indicator(window: MainWindow, session: Session) -> SyncIndicator:
     indicator = SyncIndicator(sync_for(session))
     window.statusBar().addPermanentWidget(indicator)
     window.sync_indicator = indicator  # type: ignore[attr-defined]
+    # The lock screen says nothing about the notebook, not even how many referrals wait.
+    window.locked.connect(indicator.hide)
+    window.unlocked.connect(indicator.show)
+    indicator.setVisible(not window.is_locked)
     if "outbox" in window.page_keys():
         indicator.clicked.connect(lambda: window.show_page("outbox"))
     return indicator
