@@ -47,9 +47,10 @@ _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 @dataclass(frozen=True)
 class WordsLine:
-    """One field of the referral in words: its label and its text. ``language`` is the text's
-    own language when it is free text the visitor's words are in (the summary), so a view can
-    lay it out in that language's direction; None for the UI's own words."""
+    """One field of the referral in words: its label and its text. ``language`` is set for
+    free text in the visitor's words (the summary): its language, so a view can lay it out in
+    that language's direction, or "" when the language is not shared; None for the UI's own
+    words."""
 
     label: str
     text: str
@@ -158,7 +159,7 @@ def referral_words(
         lines.append(WordsLine(_("Referral made"), period_words(content.created)))
     if Scope.SUMMARY.value in shared:
         summary = shared[Scope.SUMMARY.value]
-        lines.append(WordsLine(_("Summary"), summary or _("(empty)"), content.language or None))
+        lines.append(WordsLine(_("Summary"), summary or _("(empty)"), content.language or ""))
     return lines
 
 

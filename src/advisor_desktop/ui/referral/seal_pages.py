@@ -131,15 +131,21 @@ class PreviewPage(QWizardPage):
         profile = self.flow.workspace.profile
         lang = active_locale()
         lines = referral_words(content, lambda key: profile.category(key).label(lang))
+        rtl = layout_direction(lang) == Qt.LayoutDirection.RightToLeft
+        ui_dir = ' dir="rtl"' if rtl else ' dir="ltr"'
         parts = []
         for line in lines:
             text = html.escape(line.text).replace("\n", "<br>")
-            direction = ""
-            if line.language is not None:
-                rtl = layout_direction(line.language) == Qt.LayoutDirection.RightToLeft
-                direction = ' dir="rtl"' if rtl else ' dir="ltr"'
+            # Labels and the UI's own words run in the UI's direction; free text in its own
+            # language's, or (language not shared) as its first strong character says.
+            direction = ui_dir
+            if line.language == "":
+                direction = ""
+            elif line.language is not None:
+                own = layout_direction(line.language) == Qt.LayoutDirection.RightToLeft
+                direction = ' dir="rtl"' if own else ' dir="ltr"'
             parts.append(
-                f"<p style='margin-bottom:2px'><b>{html.escape(line.label)}</b></p>"
+                f"<p{ui_dir} style='margin-bottom:2px'><b>{html.escape(line.label)}</b></p>"
                 f"<p{direction} style='margin-top:0; margin-bottom:10px'>{text}</p>"
             )
         return "".join(parts)
