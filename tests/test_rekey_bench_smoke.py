@@ -14,8 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_rekey_benchmark_reports_every_measurement(tmp_path: Path) -> None:
     out = tmp_path / "rekey.json"
     done = subprocess.run(
-        [sys.executable, "-m", "tests.benchmarks.vault_bench", "--records", "300"]
-        + ["--rekey-only", "--dir", str(tmp_path), "--out", str(out)],
+        [
+            *(sys.executable, "-m", "tests.benchmarks.vault_bench", "--records", "300"),
+            *("--rekey-only", "--dir", str(tmp_path), "--out", str(out)),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
