@@ -34,7 +34,8 @@ def test_device_key_desk_import_and_guide_pack(
     junk = tmp_path / "junk.json"
     junk.write_text(json.dumps({"hello": 1}))
     assert not page.import_profile_file(junk)
-    assert shown
+    assert len(shown) == 1
+    assert "this is not an Advisor Desktop profile" in shown[0]
 
     identity = keygen(tmp_path / "desk", "Central desk", b"desk passphrase", TEST_KDF)
     public_file = tmp_path / "desk" / "desk-public.json"
