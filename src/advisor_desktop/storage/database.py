@@ -303,9 +303,7 @@ class Unlocked:
 def folder_read_only(folder: Path, db_path: Path) -> bool:
     """True when the store's folder or its database cannot be written by this process
     (write-protected media, a read-only mount, or permissions)."""
-    return not os.access(folder, os.W_OK) or (
-        db_path.exists() and not os.access(db_path, os.W_OK)
-    )
+    return not os.access(folder, os.W_OK) or (db_path.exists() and not os.access(db_path, os.W_OK))
 
 
 def _lock(kind: StoreKind, folder: Path, *, creating: bool) -> ProcessLock:
