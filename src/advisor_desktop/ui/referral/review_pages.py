@@ -141,7 +141,7 @@ class DraftPage(QWizardPage):
             _(
                 "Marks such as ⟨ZWSP⟩ stand for invisible characters in the text. Struck-out "
                 "ones are removed before anything leaves this device; the others are joiners "
-                "the script needs and are shown in the preview too."
+                "the script needs and travel with the text."
             )
         )
         self.invisible_hint.hide()
