@@ -184,6 +184,15 @@ def test_changes_are_refused_on_a_read_only_mount(
     assert _snapshot(source) == before
 
 
+def test_passwd_is_refused_before_a_new_passphrase_is_asked(
+    ro_mount: tuple[CliRunner, Path, str, str],
+) -> None:
+    cli, _source, _record, _draft = ro_mount
+    result = cli("passwd")  # no new passphrase given: it is not asked for
+    assert result.code == EXIT_READ_ONLY, result
+    assert "No passphrase given" not in result.err
+
+
 def test_a_backup_of_a_read_only_vault_can_be_written_elsewhere(
     ro_mount: tuple[CliRunner, Path, str, str], tmp_path: Path, policy: KdfPolicy
 ) -> None:

@@ -182,6 +182,7 @@ def cmd_passwd(ctx: CliContext) -> int:
                 wipe(buffer)
     else:
         with ctx.vault() as vault:
+            vault.require_writable()  # read-only media: refused before a new one is asked
             secret = _new_passphrase(ctx)
             try:
                 issued = vault.change_passphrase(secret, new_recovery_code=rotate)
