@@ -61,12 +61,15 @@ def wait_until(condition: Callable[[], bool], runner: Runner | None = None) -> N
 
 def save(widget: QWidget, out: Path, name: str, runner: Runner | None = None) -> Path:
     """Resize ``widget`` to the screenshot size, let it settle and save ``name``.png."""
+    from tests.helpers.geometry import inspect
+
     widget.resize(*SIZE)
     widget.show()
     settle(runner)
     path = out / f"{name}.png"
     if not widget.grab().save(str(path)):
         raise SystemExit(f"could not write {path}")
+    inspect(widget, name)
     print(path)
     return path
 
@@ -92,10 +95,38 @@ def make_vault(root: Path) -> AppPaths:
 
 def main(argv: list[str] | None = None) -> int:
     """Render all screens into ``--out``."""
+    global SIZE
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--lang", default="en")
+    parser.add_argument("--size", default="1366x768", help="window size, e.g. 1280x720")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="also list clipped text, overlaps, sideways scroll bars and English standard "
+        "buttons; exit 1 when there are any",
+    )
     args = parser.parse_args(argv)
+    width, _x, height = args.size.partition("x")
+    SIZE = (int(width), int(height))
+    if args.check:
+        found = collect(args)
+        for line in found:
+            print(line)
+        return 1 if found else 0
+    return _render(args)
+
+
+def collect(args: argparse.Namespace) -> list[str]:
+    """Render every screen as :func:`main` does and return what the geometry checks found."""
+    from tests.helpers.geometry import Collecting
+
+    with Collecting(args.lang) as found:
+        _render(args)
+    return list(found)
+
+
+def _render(args: argparse.Namespace) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     activate(args.lang)
@@ -171,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     from tests.helpers.referral_screenshots import render_referral_screenshots
     from tests.helpers.visitor_screenshots import render_visitor_screenshots
 
-    render_visitor_screenshots(out)
-    render_referral_screenshots(out)
+    render_visitor_screenshots(out, size=SIZE)
+    render_referral_screenshots(out, size=SIZE)
     return 0
 
 

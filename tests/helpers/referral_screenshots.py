@@ -47,8 +47,11 @@ def _settle() -> None:
 
 
 def _save(widget: QWidget, path: Path) -> Path:
+    from tests.helpers.geometry import inspect
+
     _settle()
     widget.grab().save(str(path))
+    inspect(widget, path.stem)
     return path
 
 

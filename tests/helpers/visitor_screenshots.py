@@ -42,6 +42,9 @@ def render_visitor_screenshots(
         QApplication.processEvents()
         path = out_dir / f"visitor-{lang}.png"
         view.grab().save(str(path))
+        from tests.helpers.geometry import inspect
+
+        inspect(view, path.stem)
         written.append(path)
         view._may_close = True  # a screenshot window, not a visitor session
         view.close()

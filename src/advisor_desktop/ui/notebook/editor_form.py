@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QSizePolicy,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -52,6 +53,13 @@ def to_qdate(day: dt.date) -> QDate:
 def from_qdate(day: QDate) -> dt.date:
     """A QDate as Python date."""
     return dt.date(day.year(), day.month(), day.day())
+
+
+def _wrapped(text: str) -> QLabel:
+    """A caption above a field that wraps rather than widening its column."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
 
 
 def _checklist(items: tuple[Labelled, ...], name: str) -> QListWidget:
@@ -85,7 +93,15 @@ def _combo(labels: dict[str, str], name: str) -> QComboBox:
     combo = named(QComboBox(), name)
     for key, label in labels.items():
         combo.addItem(_(label), str(key))
+    _narrow(combo)
     return combo
+
+
+def _narrow(combo: QComboBox) -> None:
+    """A combo box that does not widen its column to its longest entry (the open list still
+    shows entries whole)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(10)
 
 
 def _select(combo: QComboBox, key: str) -> None:
@@ -122,10 +138,14 @@ class RecordForm(QWidget):
         self.language.addItem(_("(not recorded)"), "")
         for code in GUIDE_LANGUAGES:  # the conversation: any of the visitor languages
             self.language.addItem(language_label(code), code)
+        _narrow(self.language)
         follow = QWidget()
         follow_row = QHBoxLayout(follow)
         follow_row.setContentsMargins(0, 0, 0, 0)
-        self.has_follow_up = named(QCheckBox(_("Follow up on")), _("Plan a follow-up"))
+        # The row's label says "Follow-up:"; the box needs no words of its own (they widened
+        # the column past the window's minimum size in longer languages).
+        self.has_follow_up = named(QCheckBox(), _("Plan a follow-up"))
+        self.has_follow_up.setToolTip(_("Plan a follow-up"))
         self.follow_up = named(QDateEdit(), _("Follow-up date"))
         self.follow_up.setCalendarPopup(True)
         use_date_format(self.follow_up)
@@ -143,35 +163,45 @@ class RecordForm(QWidget):
 
         lists = QGroupBox(_("Concerns and options"))
         lists_layout = QVBoxLayout(lists)
-        lists_layout.addWidget(QLabel(_("Concern categories:")))
+        lists_layout.addWidget(_wrapped(_("Concern categories:")))
         self.categories = _checklist(profile.categories, _("Concern categories"))
         lists_layout.addWidget(self.categories)
-        lists_layout.addWidget(QLabel(_("Options for action discussed:")))
+        lists_layout.addWidget(_wrapped(_("Options for action discussed:")))
         self.options = _checklist(profile.options, _("Options for action discussed"))
         lists_layout.addWidget(self.options)
         lists_layout.addStretch(1)
         for checklist in (self.categories, self.options):
             rows = max(checklist.count(), 1)
             frame = 2 * checklist.frameWidth() + 4
-            checklist.setMinimumHeight(checklist.sizeHintForRow(0) * rows + frame)
+            checklist.setFixedHeight(checklist.sizeHintForRow(0) * rows + frame)
+            # As wide as its longest entry: never a sideways scroll bar.
+            checklist.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            checklist.setMinimumWidth(checklist.sizeHintForColumn(0) + frame + 4)
         middle.addWidget(lists, 1)
 
         texts = QGroupBox(_("What was said and agreed"))
         texts_layout = QVBoxLayout(texts)
-        texts_layout.addWidget(QLabel(_("Notes (keep them minimal; no names):")))
+        texts_layout.addWidget(_wrapped(_("Notes (keep them minimal; no names):")))
         self.notes = named(QPlainTextEdit(), _("Notes"))
         self.notes.setTabChangesFocus(True)
         texts_layout.addWidget(self.notes, 3)
-        texts_layout.addWidget(QLabel(_("What was agreed:")))
+        texts_layout.addWidget(_wrapped(_("What was agreed:")))
         self.agreed = named(QPlainTextEdit(), _("What was agreed"))
         self.agreed.setTabChangesFocus(True)
+        # The texts take the height that is left; they ask for a few lines, not a screenful
+        # (their default wish would make the editor scroll at 1280×720).
+        for box, lines in ((self.notes, 6), (self.agreed, 3)):
+            policy = box.sizePolicy()
+            policy.setVerticalPolicy(QSizePolicy.Policy.Ignored)
+            box.setSizePolicy(policy)
+            box.setMinimumHeight(box.fontMetrics().lineSpacing() * lines + 12)
         texts_layout.addWidget(self.agreed, 1)
         right.addWidget(texts, 1)
 
-        identifying = QGroupBox(_("Identifying details — only if you need them"))
+        identifying = QGroupBox(_("Identifying details"))
         identifying.setAccessibleName(_("Identifying details"))
         ident_layout = QFormLayout(identifying)
-        ident_layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        ident_layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
         warning = QLabel()
         warning.setPixmap(
@@ -179,8 +209,8 @@ class RecordForm(QWidget):
         )
         explain = QLabel(
             _(
-                "These fields identify people. They never leave the device, and are removed "
-                "from anything you share."
+                "Only if you need them: these fields identify people. They never leave the "
+                "device, and are removed from anything you share."
             )
         )
         explain.setWordWrap(True)

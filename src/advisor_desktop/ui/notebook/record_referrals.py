@@ -58,6 +58,7 @@ class RecordReferrals(QGroupBox):
         row.addStretch(1)
         row.addWidget(self.refer_button)
         self._layout.addLayout(row)
+        self._button_row = row
         self.setMaximumHeight(190)
         session.about_to_lock.connect(self.drop)
 
@@ -72,6 +73,7 @@ class RecordReferrals(QGroupBox):
         if record_id is None:
             if self.list is not None:
                 self.list.hide()
+            self._place_refer_button(in_list=False)
             return
         if self.list is None:
             self.list = ReferralListWidget(self.session.workspace, record_id)
@@ -86,6 +88,18 @@ class RecordReferrals(QGroupBox):
         if sync is not None:
             sync.changed.connect(self._refresh, Qt.ConnectionType.UniqueConnection)
         self.list.show()
+        self._place_refer_button(in_list=True)
+
+    def _place_refer_button(self, *, in_list: bool) -> None:
+        """One row for the list's actions and "Refer to a desk…" ("No referrals … [Refer]"),
+        or the button alone while there is no list (a new, unsaved record)."""
+        self._button_row.removeWidget(self.refer_button)
+        if self.list is not None:
+            self.list.action_row.removeWidget(self.refer_button)
+        if in_list and self.list is not None:
+            self.list.action_row.addWidget(self.refer_button)
+        else:
+            self._button_row.addWidget(self.refer_button)
 
     def open_wizard(self, resume: str | None = None) -> ReferralWizard | None:
         """Open the referral wizard for the shown record (saved records only)."""

@@ -119,14 +119,14 @@ class ReferralListWidget(QWidget):
         self.desk_message.setTextFormat(Qt.TextFormat.PlainText)
         self.desk_message.hide()
         row = QHBoxLayout()
-        row.addStretch(1)
+        row.addWidget(self.empty, 1)
         row.addWidget(self.visitor_button)
         row.addWidget(self.resume_button)
         row.addWidget(self.withdraw_button)
+        self.action_row = row
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree, 1)
-        layout.addWidget(self.empty)
         layout.addWidget(self.desk_message)
         layout.addLayout(row)
         layout.addWidget(self.message)
@@ -178,6 +178,16 @@ class ReferralListWidget(QWidget):
                 self.tree.setCurrentItem(item)
         self.empty.setVisible(not self.items)
         self.tree.setVisible(bool(self.items))
+        # Without referrals the panel is one line: no list, no buttons that cannot act.
+        for button in (self.visitor_button, self.resume_button, self.withdraw_button):
+            button.setVisible(bool(self.items))
+        rows = min(max(len(self.items), 1), 3)
+        self.tree.setMaximumHeight(
+            self.tree.header().sizeHint().height()
+            + rows * max(self.tree.sizeHintForRow(0), self.fontMetrics().height() + 6)
+            + 2 * self.tree.frameWidth()
+            + 4
+        )
         self._update_buttons()
 
     def selected(self) -> ReferralSummary | None:

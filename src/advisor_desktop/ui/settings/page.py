@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSpinBox,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -60,6 +60,29 @@ class _ProgressRelay(QObject):
     fraction = Signal(float)
 
 
+def trailing(button: QPushButton) -> QWidget:
+    """``button`` at its natural width at the trailing end of a form row (not stretched
+    across the field column)."""
+    holder = QWidget()
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addStretch(1)
+    row.addWidget(button)
+    return holder
+
+
+def _tab(*groups: QWidget, stretch_last: bool = False) -> QWidget:
+    """A settings tab: its groups from the top, the rest of the height left empty (or given
+    to the last group)."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    for group in groups:
+        layout.addWidget(group, 1 if stretch_last and group is groups[-1] else 0)
+    if not stretch_last:
+        layout.addStretch(1)
+    return page
+
+
 class SettingsPage(QWidget):
     """Preferences stored in the vault, plus the one non-secret language file."""
 
@@ -85,34 +108,38 @@ class SettingsPage(QWidget):
         self.runner = runner
         self.choose_backup_path = choose_backup_path
         self._purge_ids: list[int] = []
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
-        body = QWidget()
-        scroll.setWidget(body)
-        layout = QVBoxLayout(body)
+        layout = QVBoxLayout(self)
         layout.addWidget(heading(_("Settings")))
-        columns = QHBoxLayout()
-        left, right = QVBoxLayout(), QVBoxLayout()
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
-        layout.addLayout(columns, 1)
-        left.addWidget(self._general_group())
-        left.addWidget(self._passphrase_group())
-        left.addWidget(self._backup_group())
-        left.addWidget(self._sync_group())
-        left.addStretch(1)
-        right.addWidget(self._retention_group(), 1)
-        right.addWidget(self._info_group())
+        # One subject per tab: each fits the window at 1280×720 (and at its minimum size) in
+        # every language, with no page to scroll.
+        self.tabs = named(QTabWidget(), _("Settings"))
+        self.tabs.setDocumentMode(True)
+        layout.addWidget(self.tabs, 1)
+        self.tabs.addTab(_tab(self._general_group(), self._info_group()), _("General"))
+        self.tabs.addTab(_tab(self._passphrase_group()), _("Passphrase"))
+        self.tabs.addTab(_tab(self._backup_group()), _("Backup"))
+        self.tabs.addTab(_tab(self._sync_group()), _("Connection"))
+        self.retention_tab = _tab(self._retention_group(), stretch_last=True)
+        self.tabs.addTab(self.retention_tab, _("Retention"))
         session.opened.connect(self._show_preferences)
         # Lists and details that need the vault load a moment after unlock, once the
         # notebook's first page is on screen.
         session.opened.connect(lambda: QTimer.singleShot(400, self, self.reload))
         session.data_changed.connect(self.load_retention)
         session.about_to_lock.connect(self._drop)
+
+    def reveal(self, widget: QWidget) -> None:
+        """Bring the tab holding ``widget`` to the front (a message or progress the advisor
+        must see appears there)."""
+        for index in range(self.tabs.count()):
+            tab = self.tabs.widget(index)
+            if tab is widget or tab.isAncestorOf(widget):
+                self.tabs.setCurrentIndex(index)
+                return
+
+    def show_retention(self) -> None:
+        """Bring the retention list to the front (from the notebook's purge banner)."""
+        self.tabs.setCurrentWidget(self.retention_tab)
 
     # -- groups ----------------------------------------------------------------------------
 
@@ -137,7 +164,7 @@ class SettingsPage(QWidget):
         form.addRow(_("Clear copied text after:"), self.clip)
         self.apply_button = named(QPushButton(_("Apply")), _("Apply the idle and clipboard times"))
         self.apply_button.clicked.connect(self.apply_preferences)
-        form.addRow("", self.apply_button)
+        form.addRow("", trailing(self.apply_button))
         return group
 
     def _passphrase_group(self) -> QGroupBox:
@@ -145,14 +172,13 @@ class SettingsPage(QWidget):
         form = QFormLayout(group)
         self.old = password_field(_("Current passphrase"))
         form.addRow(_("Current passphrase:"), self.old)
-        self.new_fields = NewPassphraseFields()
-        form.addRow(self.new_fields)
+        self.new_fields = NewPassphraseFields(group, into=form)
         self.change_button = named(QPushButton(_("Change passphrase")), _("Change passphrase"))
         self.change_button.setEnabled(False)
         self.new_fields.changed.connect(self._update_change_button)
         self.old.textChanged.connect(self._update_change_button)
         self.change_button.clicked.connect(self.change_passphrase)
-        form.addRow("", self.change_button)
+        form.addRow("", trailing(self.change_button))
         # A change rekeys the whole vault: progress is shown once it takes over a second.
         self.change_progress = named(QProgressBar(), _("Progress of the passphrase change"))
         self.change_progress.setRange(0, 100)
@@ -182,7 +208,7 @@ class SettingsPage(QWidget):
                 _("A backup is one encrypted file; it opens with your passphrase or recovery code.")
             ),
         )
-        form.addRow("", self.backup_button)
+        form.addRow("", trailing(self.backup_button))
         return group
 
     def _sync_group(self) -> QGroupBox:
@@ -209,7 +235,7 @@ class SettingsPage(QWidget):
             QPushButton(_("Save connection")), _("Save the intake server and proxy")
         )
         self.sync_apply.clicked.connect(self.apply_sync_settings)
-        form.addRow("", self.sync_apply)
+        form.addRow("", trailing(self.sync_apply))
         self.sync_error = note("")
         self.sync_error.setObjectName("syncSettingsError")
         self.sync_error.hide()
@@ -239,6 +265,7 @@ class SettingsPage(QWidget):
             self.sync_error.setText(exc.message)
             self.sync_error.setAccessibleName(exc.message)
             self.sync_error.show()
+            self.reveal(self.sync_error)
             return False
         self.sync_error.hide()
         self.intake_url.setText(stored.intake_url or "")
@@ -270,6 +297,7 @@ class SettingsPage(QWidget):
     def _info_group(self) -> QGroupBox:
         group = QGroupBox(_("About this notebook"))
         self.info = QFormLayout(group)
+        self.info.setLabelAlignment(Qt.AlignmentFlag.AlignLeading)
         return group
 
     # -- loading ---------------------------------------------------------------------------
@@ -344,6 +372,13 @@ class SettingsPage(QWidget):
         for label, value in rows:
             field = QLabel(value)
             field.setWordWrap(True)
+            # Beside its label in both directions: a left-to-right value (an id, a version)
+            # in a right-to-left window would otherwise follow its own direction to the far
+            # left edge.
+            side = (
+                Qt.AlignmentFlag.AlignRight if self.isRightToLeft() else Qt.AlignmentFlag.AlignLeft
+            )
+            field.setAlignment(side | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignTop)
             field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             field.setAccessibleName(label.rstrip(":"))
             self.info.addRow(label, field)
@@ -469,6 +504,7 @@ class SettingsPage(QWidget):
             if (self.session.clock() - started).total_seconds() < 1.0:
                 return
             self.change_progress.setVisible(True)
+            self.reveal(self.change_progress)
         self.change_progress.setValue(round(fraction * 100))
 
     def _change_finished(self) -> None:
@@ -488,6 +524,7 @@ class SettingsPage(QWidget):
                 ).format(code=new_code)
             )
             self.new_code.setVisible(True)
+            self.reveal(self.new_code)
 
     def _passphrase_failed(self, exc: AdvisorError) -> None:
         self._change_finished()

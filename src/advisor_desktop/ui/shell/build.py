@@ -79,9 +79,13 @@ class AdvisorWindow(MainWindow):
             debounce_ms=self._debounce_ms,
             autosave_ms=self._autosave_ms,
         )
-        page.retention_review_requested.connect(lambda: self.show_page("settings"))
+        page.retention_review_requested.connect(self._review_retention)
         page.keys_requested.connect(lambda: self.show_page("trust"))
         return page
+
+    def _review_retention(self) -> None:
+        self.show_page("settings")
+        self.settings.widget().show_retention()
 
     def _build_followups(self) -> FollowUpsPage:
         page = FollowUpsPage(self.session, self.runner)

@@ -251,7 +251,7 @@ QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus {{ border-color: {t.accen
 QLineEdit[invalid="true"] {{ border-color: {t.failed}; }}
 QGroupBox {{
     border: 1px solid {t.border}; border-radius: 8px; margin-top: 1.1em;
-    padding: {SPACE_M}px {SPACE_S}px {SPACE_S}px {SPACE_S}px; background: {t.surface};
+    padding: {SPACE_XS}px {SPACE_XS}px {SPACE_XS}px {SPACE_XS}px; background: {t.surface};
 }}
 QGroupBox::title {{ subcontrol-origin: margin; padding: 0px {SPACE_XS}px; color: {t.text}; }}
 QListWidget#navigation {{

@@ -45,6 +45,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MINIMUM_SIZE = (1024, 640)
+NAV_WIDTH = (170, 260)
+"""The navigation's narrowest and widest: as wide as its longest section name within these."""
+"""The smallest the main window gets: every page fits it without scrolling sideways."""
+
 SECTION_ICONS = {
     "notebook": "notebook",
     "follow-ups": "calendar-check",
@@ -141,6 +146,7 @@ class MainWindow(QMainWindow):
         self.runner = runner
         self.clipboard = clipboard
         self.setWindowTitle(_("Advisor Desktop"))
+        self.setMinimumSize(*MINIMUM_SIZE)
         self._keys: list[str] = []
         self._pages: dict[str, Page[Any]] = {}
         self._last_esc = 0.0
@@ -163,8 +169,12 @@ class MainWindow(QMainWindow):
         self.nav = named(QListWidget(), pgettext("main navigation", "Sections"))
         self.nav.setObjectName("navigation")
         self.nav.setIconSize(QSize(20, 20))
-        self.nav.setMaximumWidth(240)
-        self.nav.setMinimumWidth(170)
+        self.nav.setMaximumWidth(NAV_WIDTH[1])
+        self.nav.setMinimumWidth(NAV_WIDTH[0])
+        # Long section names (other languages) wrap; the list never scrolls sideways.
+        self.nav.setWordWrap(True)
+        self.nav.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.currentRowChanged.connect(self._nav_changed)
         self.pages = QStackedWidget()
         row.addWidget(self.nav)
@@ -292,6 +302,9 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda: self.show_page(key))
             self.addAction(action)
         self.nav.addItem(item)
+        frame = 2 * self.nav.frameWidth() + 24
+        wanted = self.nav.sizeHintForColumn(0) + frame
+        self.nav.setFixedWidth(max(NAV_WIDTH[0], min(wanted, NAV_WIDTH[1])))
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
         return handle

@@ -64,10 +64,15 @@ class NewPassphraseFields(QWidget):
     changed = Signal()
     """Either field changed; :meth:`is_acceptable` may have a new answer."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, into: QFormLayout | None = None) -> None:
+        """``into``: add the rows to that form (aligned with its other rows) instead of one
+        of this widget's own; the widget then only carries the logic and the signal."""
         super().__init__(parent)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
+        if into is None:
+            form = QFormLayout(self)
+            form.setContentsMargins(0, 0, 0, 0)
+        else:
+            form = into
         self.new = password_field(_("New passphrase"))
         self.confirm = password_field(_("Repeat the new passphrase"))
         self.meter = named(QProgressBar(), _("Passphrase strength"))
