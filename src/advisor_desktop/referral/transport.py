@@ -391,13 +391,13 @@ class IntakeTransport:
         finally:
             answer.close()
         # The body as read (decoded already): without the headers that described its encoding.
-        headers = [
+        kept = [
             (k, v)
             for k, v in answer.headers.multi_items()
             if k.lower() not in {"content-encoding", "content-length", "transfer-encoding"}
         ]
         read = httpx.Response(
-            answer.status_code, headers=headers, content=bytes(data), request=request
+            answer.status_code, headers=kept, content=bytes(data), request=request
         )
         if read.status_code not in ok:
             raise _refusal(read)
