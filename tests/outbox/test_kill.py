@@ -57,8 +57,8 @@ def test_killed_at_random_moments_and_restarted_every_referral_arrives_once(
     started = time.monotonic()
     with world.server(UNLIMITED) as live:
         ids = world.seal(ITEMS)
-        # A slow line (every request held 5–60 ms) so that kills land while requests travel.
-        slow = Schedule(SEED, {Fault.PASS: 1, Fault.DELAY: 3}, delay=(0.005, 0.06))
+        # A slow line (every request held 10–60 ms) so that kills land while requests travel.
+        slow = Schedule(SEED, {Fault.DELAY: 1}, delay=(0.01, 0.06))
         with FaultProxy(live.url, cert=tls.cert, key=tls.key, ca=tls.ca, schedule=slow) as proxy:
             kills, runs, moments = 0, 0, []
             while kills < KILLS:
@@ -68,7 +68,7 @@ def test_killed_at_random_moments_and_restarted_every_referral_arrives_once(
                 runs += 1
                 if rng.random() < 0.3:
                     # Anywhere: start-up, opening the vault, the first requests.
-                    moment = f"after {rng.uniform(0.2, 2.0):.2f} s"
+                    moment = f"after {rng.uniform(0.2, 1.2):.2f} s"
                     time.sleep(float(moment.split()[1]))
                 else:
                     # Mid-send: after a few more requests answered, plus a slice of one.
