@@ -317,13 +317,15 @@ class IntakeTransport:
             what = _("no connection could be made")
         else:
             what = _("the connection was cut")
-        via = _(" (through the proxy {proxy})").format(proxy=self.proxy) if self.proxy else ""
-        return IntakeUnreachable(
-            _("The desk's server {url} cannot be reached{via}: {what}.").format(
-                url=self.base_url, via=via, what=what
-            ),
-            lost=lost,
-        )
+        if self.proxy:
+            text = _(
+                "The desk's server {url} cannot be reached through the proxy {proxy}: {what}."
+            ).format(url=self.base_url, proxy=self.proxy, what=what)
+        else:
+            text = _("The desk's server {url} cannot be reached: {what}.").format(
+                url=self.base_url, what=what
+            )
+        return IntakeUnreachable(text, lost=lost)
 
     def _check_pin(self, answer: httpx.Response) -> None:
         if self._pin is None:
