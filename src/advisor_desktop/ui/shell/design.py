@@ -295,6 +295,7 @@ QFrame[role="banner"] {{
     background: {t.banner}; border: 1px solid {t.due}; border-radius: 6px;
 }}
 QWidget#quickHide, QWidget#lockScreen {{ background: {t.window}; }}
+QWidget#card {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 10px; }}
 QTabWidget::pane {{ border: 1px solid {t.border}; border-radius: 4px; top: -1px; }}
 QTabBar::tab {{ padding: {SPACE_XS + 1}px {SPACE_M}px; }}
 QTabBar::tab:selected {{ border-bottom: 2px solid {t.accent}; }}

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QStackedWidget,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +25,7 @@ from advisor_desktop.platform.errors import AdvisorError, AuthError, VaultBusy, 
 from advisor_desktop.platform.i18n import _, pgettext
 from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.ui.shell.common import ErrorLabel, heading, named, note
-from advisor_desktop.ui.shell.design import set_role
+from advisor_desktop.ui.shell.design import SPACE_L, SPACE_M, SPACE_XL, set_role
 from advisor_desktop.ui.shell.passphrase_fields import NewPassphraseFields, password_field
 from advisor_desktop.ui.shell.workers import Runner
 
@@ -67,6 +67,49 @@ def _set_new(vault: Any, new: bytearray, confirm: bytearray) -> Any:
     return vault
 
 
+class FittingStack(QWidget):
+    """Pages shown one at a time, taking only the room of the page shown (a stacked widget
+    would be as tall as its tallest page)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._pages: list[QWidget] = []
+        self._current = -1
+
+    def addWidget(self, page: QWidget) -> int:  # the stacked widget's name
+        """Add ``page`` (hidden unless it is the first); returns its index."""
+        self._pages.append(page)
+        self._layout.addWidget(page)
+        if self._current < 0:
+            self._current = 0
+        page.setVisible(len(self._pages) - 1 == self._current)
+        return len(self._pages) - 1
+
+    def count(self) -> int:
+        """How many pages."""
+        return len(self._pages)
+
+    def widget(self, index: int) -> QWidget:
+        """Page ``index``."""
+        return self._pages[index]
+
+    def currentIndex(self) -> int:
+        """The page shown."""
+        return self._current
+
+    def currentWidget(self) -> QWidget | None:
+        """The page shown."""
+        return self._pages[self._current] if self._pages else None
+
+    def setCurrentIndex(self, index: int) -> None:
+        """Show page ``index`` only."""
+        self._current = index
+        for i, page in enumerate(self._pages):
+            page.setVisible(i == index)
+
+
 class UnlockForm(QWidget):
     """Passphrase → vault, or recovery code → new passphrase → vault."""
 
@@ -99,12 +142,18 @@ class UnlockForm(QWidget):
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         self.card = QWidget()
+        self.card.setObjectName("card")
+        self.card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.card.setMaximumWidth(520)
         self.card.setMinimumWidth(380)
+        # As tall as its content: the window's extra height goes around the card.
+        self.card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         card = QVBoxLayout(self.card)
+        card.setContentsMargins(SPACE_XL, SPACE_XL, SPACE_XL, SPACE_L)
+        card.setSpacing(SPACE_M)
         self.title = heading(title or _("Unlock your notebook"))
         card.addWidget(self.title)
-        self.pages = QStackedWidget()
+        self.pages = FittingStack()
         self.pages.addWidget(self._passphrase_page())
         self.pages.addWidget(self._recovery_page())
         self.pages.addWidget(self._new_passphrase_page())
