@@ -3,9 +3,10 @@
 States: ``draft`` (consent recorded, anonymisation under review) → ``confirmed`` (the advisor
 confirmed the exact payload; it is signed, encrypted and queued in the outbox) → ``exported``
 (written to a file) or ``sent`` (delivered: the outbox stored the desk's verified receipt;
-``referral/outbox.py`` keeps the delivery's own states and history). ``withdrawn`` at any point: the package leaves
-the outbox and the withdrawal is recorded with the consent; when the package had already left
-the device (exported or sent), the device also signs a withdrawal for the desk
+``referral/outbox.py`` keeps the delivery's own states and history). ``withdrawn`` at any
+point: the package leaves the outbox and the withdrawal is recorded with the consent; when
+the package had already left the device (exported or sent), the device also signs a
+withdrawal for the desk
 (``protocol/withdrawal.py``), kept in the vault to be written to a file or sent.
 """
 

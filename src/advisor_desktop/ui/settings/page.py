@@ -133,7 +133,7 @@ class SettingsPage(QWidget):
         must see appears there)."""
         for index in range(self.tabs.count()):
             tab = self.tabs.widget(index)
-            if tab is widget or tab.isAncestorOf(widget):
+            if tab is not None and (tab is widget or tab.isAncestorOf(widget)):
                 self.tabs.setCurrentIndex(index)
                 return
 
