@@ -31,7 +31,8 @@ def test_wizard_buttons_carry_our_words_without_arrows(qtbot, paths: AppPaths, l
     for which, english in BUTTONS:
         text = wizard.buttonText(which)
         assert text == _(english)
-        assert "<" not in text and ">" not in text
+        assert "<" not in text
+        assert ">" not in text
         if lang != "en":
             assert text != english, f"{english!r} is not translated into {lang}"
 
@@ -58,7 +59,7 @@ def test_shortcuts_dialog_fits_its_title_and_names_quit(qtbot, main: MainWindow)
     assert dialog.width() > title + 100
     keys = [key.text() for key, _meaning in dialog.rows]
     assert any("Q" in key for key in keys)
-    for key, meaning in dialog.rows:
+    for _key, meaning in dialog.rows:
         assert meaning.width() >= min(meaning.sizeHint().width(), meaning.minimumSizeHint().width())
     dialog.close()
 
