@@ -149,12 +149,18 @@ def test_an_exported_file_dates_nothing_finer_than_the_consent(
 ) -> None:
     """Exported during the meeting (10:00 on 20 March), the file's times say no more than
     the payload may: the start of the consented period, or nothing."""
+    from advisor_desktop.app.outbox import export_item
+
     ref = drafted(setup, scopes)
     seal_referral(setup.workspace, ref, None)
-    written = export_referral(setup.workspace, ref, tmp_path / "usb.referral")
-    info = written.stat()
-    assert info.st_mtime == expected.timestamp()
-    assert info.st_atime == expected.timestamp()
+    # Both ways out: the referral's export and the outbox's "Export as file".
+    for written in (
+        export_referral(setup.workspace, ref, tmp_path / "usb.referral"),
+        export_item(setup.workspace, ref, tmp_path / "outbox.referral"),
+    ):
+        info = written.stat()
+        assert info.st_mtime == expected.timestamp()
+        assert info.st_atime == expected.timestamp()
 
 
 def test_export_of_an_unsealed_draft_is_refused(setup: Setup, tmp_path: Path) -> None:

@@ -290,6 +290,10 @@ def export_item(workspace: Workspace, referral_id: str, destination: Path) -> Pa
     package = outbox.package(referral_id)
     path = export_target(destination)
     atomic_write(path, package, what=path.name, mode=EXPORT_MODE)
+    # The file's times date nothing more finely than the consent allows the payload to.
+    from advisor_desktop.app.referrals import date_as_consented
+
+    date_as_consented(workspace, referral_id, path)
     workspace.referrals.mark_exported(referral_id)
     log.info("outbox_exported")
     return path

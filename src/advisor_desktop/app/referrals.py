@@ -193,7 +193,7 @@ def date_as_consented(workspace: Workspace, referral_id: str, path: Path) -> Non
     try:
         os.utime(path, (stamp, stamp))
     except OSError:
-        log.info("referral_export_times_kept id=%s", referral_id)
+        log.info("referral_export_times_kept")
 
 
 def export_referral(workspace: Workspace, referral_id: str, destination: Path) -> Path:
