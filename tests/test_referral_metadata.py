@@ -294,3 +294,20 @@ def test_forged_v3_from_an_unknown_id_shape_still_refused() -> None:
         validate_payload(doc)
     doc["referral_id"] = str(uuid.uuid4())
     assert validate_payload(doc).created is None
+
+
+def test_invisible_characters_never_travel_in_the_typed_fields(env: Env) -> None:
+    """A zero-width space or soft hyphen typed into the post, region or contact looks like
+    nothing on screen; it is removed from what leaves the device, as in the summary."""
+    doc = json.loads(
+        env.payload(
+            "category,post,region,contact",
+            post="La\u200bgos",
+            region="West\u00ad Africa",
+            contact="+234\u2060 555 0100",
+        )
+    )
+    content = doc["content"]
+    assert content["post"] == "Lagos"
+    assert content["region"] == "West Africa"
+    assert content["contact"] == {"via": "visitor", "text": "+234 555 0100"}

@@ -35,6 +35,7 @@ from advisor_desktop.referral.anonymiser import (
     RedactionKind,
     apply_redactions,
     normalize_text,
+    strip_invisible,
 )
 from advisor_desktop.referral.consent import ConsentRecord, ConsentScopes
 
@@ -229,9 +230,9 @@ def build_payload(
     if Scope.ROLE in scopes:
         content[Scope.ROLE.value] = draft.role
     if Scope.POST in scopes:
-        content[Scope.POST.value] = draft.post
+        content[Scope.POST.value] = strip_invisible(draft.post)
     if Scope.REGION in scopes:
-        content[Scope.REGION.value] = draft.region
+        content[Scope.REGION.value] = strip_invisible(draft.region)
     if Scope.PERIOD in scopes:
         content[Scope.PERIOD.value] = {
             "granularity": scopes.period.value,
@@ -243,7 +244,7 @@ def build_payload(
         content[Scope.CONTACT.value] = (
             {"via": "advisor"}
             if draft.contact is None
-            else {"via": "visitor", "text": draft.contact}
+            else {"via": "visitor", "text": strip_invisible(draft.contact)}
         )
     if Scope.SECRETARY_GENERAL in scopes:
         content[Scope.SECRETARY_GENERAL.value] = True
