@@ -156,3 +156,23 @@ def test_the_words_follow_the_ui_language(qtbot, setup: Setup, ui_language: str)
         if block.text().strip():
             assert block.textDirection() == want, block.text()
         block = block.next()
+
+
+def test_kept_joiners_are_shown_as_markers_in_the_preview(qtbot, setup: Setup) -> None:  # type: ignore[no-untyped-def]
+    """A joiner the script needs travels with the text (Persian ZWNJ); the advisor sees it as
+    a marker in both views, never as nothing."""
+    from advisor_desktop.referral.anonymiser import marker
+
+    notebook = setup.workspace.notebook
+    notes = "Visitor said: \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 help."
+    record_id = notebook.add(make_record(notes=notes, categories=("sexual-harassment",)))
+    wizard = to_consent(qtbot, setup, notebook.get(record_id))
+    tick(wizard, Scope.CATEGORY, Scope.SUMMARY)
+    wizard.next()
+    wizard.next()
+    page = wizard.preview_page
+    shown = marker("\u200c")
+    assert shown != "\u200c"
+    assert shown in page.words.toPlainText()
+    assert "\u200c" not in page.words.toPlainText()
+    assert shown in page.view.toPlainText()

@@ -43,6 +43,7 @@ from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _, active_locale
 from advisor_desktop.protocol.referral_package import FILE_SUFFIX, validate_payload
 from advisor_desktop.protocol.referral_words import referral_words
+from advisor_desktop.referral.anonymiser import reveal_invisible
 from advisor_desktop.ui.referral.flow import ReferralFlow, page_message
 from advisor_desktop.ui.shell.common import in_documents, named, note
 
@@ -114,7 +115,7 @@ class PreviewPage(QWizardPage):
             self.digest = ""
             return
         page_message(self.message, "")
-        self.view.setPlainText(preview.text)
+        self.view.setPlainText(reveal_invisible(preview.text))
         self.words.setHtml(self._words_html(preview.payload))
         self.digest = preview.digest
         self.digest_label.setText(_("Digest of this content: {digest}").format(digest=self.digest))
@@ -135,7 +136,8 @@ class PreviewPage(QWizardPage):
         ui_dir = ' dir="rtl"' if rtl else ' dir="ltr"'
         parts = []
         for line in lines:
-            text = html.escape(line.text).replace("\n", "<br>")
+            # A joiner the script needs travels; the advisor sees it as a marker (⟨ZWJ⟩).
+            text = html.escape(reveal_invisible(line.text)).replace("\n", "<br>")
             # Labels and the UI's own words run in the UI's direction; free text in its own
             # language's, or (language not shared) as its first strong character says.
             direction = ui_dir
