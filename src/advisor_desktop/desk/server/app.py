@@ -25,7 +25,7 @@ from typing import Any, Literal
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -222,13 +222,21 @@ class IntakeApp:
                 )
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise Refusal(
-                    413, "too-large", _("The body is larger than {n} bytes.").format(n=limit)
-                )
-            chunks.append(chunk)
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise Refusal(
+                        413, "too-large", _("The body is larger than {n} bytes.").format(n=limit)
+                    )
+                chunks.append(chunk)
+        except ClientDisconnect:
+            # A client on a bad line went away mid-upload: nothing was stored, and it asks
+            # for its receipt or posts again next time. An everyday event, not a fault.
+            log.info("intake_client_disconnected bytes=%d", size)
+            raise Refusal(
+                400, "bad-request", _("The connection closed before the body arrived.")
+            ) from None
         return b"".join(chunks)
 
     async def caller(
