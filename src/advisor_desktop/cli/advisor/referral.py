@@ -318,8 +318,10 @@ def cmd_list(ctx: CliContext) -> int:
         return 0
     for s in items:
         at_desk = "-" if s.desk_status is None else s.desk_status.label
+        # "sent" is set only once the desk's verified receipt is stored: say what it means.
+        state = "delivered" if s.state == "sent" else s.state
         ctx.console.out(
-            f"{s.id}  {s.record_id if s.record_id is not None else '-':>6}  {s.state:<9}  "
+            f"{s.id}  {s.record_id if s.record_id is not None else '-':>6}  {state:<9}  "
             f"{s.created_at[:10]}  {s.desk}  [{s.scopes}]  "
             + _("desk: {status}").format(status=at_desk)
         )
