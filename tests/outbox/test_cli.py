@@ -40,6 +40,12 @@ def test_list_send_history_over_tls(world: OutboxWorld, live: LiveServer) -> Non
     assert {items[r]["state"] for r in ids} == {"delivered"}
     assert all(items[r]["delivered"] and items[r]["receipt_source"] == "network" for r in ids)
     world.assert_exactly_once(ids)
+    referrals = world.run("referral", "list")
+    assert referrals.code == 0
+    assert all(
+        f"{ref}" in line and "delivered" in line
+        for ref, line in zip(sorted(ids), sorted(referrals.out.strip().splitlines()), strict=True)
+    )
 
     history = world.run("outbox", "history", ids[0])
     assert history.code == 0
