@@ -209,7 +209,7 @@ def test_the_event_loop_never_stalls_with_the_desk_down(qtbot, world: OutboxWorl
             with qtbot.waitSignal(app.sync.finished, timeout=30_000):
                 assert app.page.send_now()
             qtbot.waitUntil(lambda: app.page.loads >= 2)
-        assert probe.ticks > 5
+        assert probe.ticks > 0  # a closed port is refused within milliseconds: few ticks
         assert probe.longest < MAX_GAP_S, f"the event loop stalled {probe.longest * 1000:.0f} ms"
         # Nothing delivered; the reason is shown on the page and in the indicator.
         qtbot.waitUntil(lambda: all(i.state is not OutboxState.SENDING for i in app.page.items))
