@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -259,6 +259,10 @@ class RecoveryPage(QWizardPage):
         return self.written.isChecked()
 
 
+CONTENT_WIDTH = 680
+"""The widest the wizard's forms and texts get (pixels); the rest is margin."""
+
+
 class FirstRunWizard(QWizard):
     """The setup wizard. Emits :attr:`created` with the open vault at Finish."""
 
@@ -301,6 +305,16 @@ class FirstRunWizard(QWizard):
         ):
             self.addPage(page)
         self.resize(720, 520)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt API
+        """Keep the pages' content a comfortable column, centred, however wide the window:
+        no form stretched across a maximised screen."""
+        super().resizeEvent(event)
+        side = max(0, (self.width() - CONTENT_WIDTH) // 2)
+        for page_id in self.pageIds():
+            page = self.page(page_id)
+            if page is not None:
+                page.setContentsMargins(side, 0, side, 0)
 
     def start_creation(self) -> None:
         """Create the vault on a worker with the chosen passphrase, profile and demo option."""
