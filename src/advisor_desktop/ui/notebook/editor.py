@@ -29,6 +29,7 @@ from advisor_desktop.ui.notebook.editor_form import RecordForm, record_fields
 from advisor_desktop.ui.notebook.record_referrals import RecordReferrals
 from advisor_desktop.ui.shell.clipboard import SecureClipboard
 from advisor_desktop.ui.shell.common import Banner, confirm, heading, named, show_error
+from advisor_desktop.ui.shell.design import icon
 from advisor_desktop.ui.shell.formatting import format_date
 from advisor_desktop.ui.shell.session import Session
 from advisor_desktop.ui.shell.workers import Runner
@@ -75,7 +76,10 @@ class RecordEditor(QWidget):
         self._status = Status.OPEN
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.back_button = named(QPushButton(_("← Back to list")), _("Back to the list"))
+        # The arrow is an icon that mirrors in right-to-left layouts (a "←" in the text would
+        # point the wrong way there).
+        self.back_button = named(QPushButton(_("Back to list")), _("Back to the list"))
+        self.back_button.setIcon(icon("arrow-left"))
         self.back_button.setToolTip(_("Back to the list (Ctrl+W)"))
         self.back_button.clicked.connect(self.request_close)
         self.title = heading(_("New conversation"), level=2)

@@ -55,6 +55,10 @@ def from_qdate(day: QDate) -> dt.date:
     return dt.date(day.year(), day.month(), day.day())
 
 
+CHECKLIST_SPACING = 2
+"""Pixels around each row of the category and option lists (rows must not touch)."""
+
+
 def _wrapped(text: str) -> QLabel:
     """A caption above a field that wraps rather than widening its column."""
     label = QLabel(text)
@@ -64,6 +68,9 @@ def _wrapped(text: str) -> QLabel:
 
 def _checklist(items: tuple[Labelled, ...], name: str) -> QListWidget:
     widget = named(QListWidget(), name)
+    widget.setObjectName("checklist")
+    # Rows apart, so that each box sits with its own label in every script.
+    widget.setSpacing(CHECKLIST_SPACING)
     lang = active_locale()
     for item in items:
         entry = QListWidgetItem(item.label(lang))
@@ -173,7 +180,8 @@ class RecordForm(QWidget):
         for checklist in (self.categories, self.options):
             rows = max(checklist.count(), 1)
             frame = 2 * checklist.frameWidth() + 4
-            checklist.setFixedHeight(checklist.sizeHintForRow(0) * rows + frame)
+            row_height = checklist.sizeHintForRow(0) + 2 * CHECKLIST_SPACING
+            checklist.setFixedHeight(row_height * rows + frame)
             # As wide as its longest entry: never a sideways scroll bar.
             checklist.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             checklist.setMinimumWidth(checklist.sizeHintForColumn(0) + frame + 4)
