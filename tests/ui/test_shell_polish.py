@@ -37,8 +37,10 @@ def test_wizard_buttons_carry_our_words_without_arrows(qtbot, paths: AppPaths, l
             assert text != english, f"{english!r} is not translated into {lang}"
 
 
-def test_titles_do_not_repeat_the_application_name(qtbot, paths: AppPaths) -> None:
-    """The system appends the application's display name; a title must not carry it too."""
+def test_titles_name_the_application_once_at_the_end(qtbot, paths: AppPaths) -> None:
+    """Ending with the display name, a title is not extended by the system ("Unlock —
+    Advisor Desktop", not "Advisor Desktop — unlock — Advisor Desktop"), and the plain X
+    title that window lists and tools read still names the application."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     name = _("Advisor Desktop")
@@ -47,7 +49,9 @@ def test_titles_do_not_repeat_the_application_name(qtbot, paths: AppPaths) -> No
     wizard = FirstRunWizard(paths, Runner())
     for widget in (window, wizard):
         qtbot.addWidget(widget)
-        assert name not in widget.windowTitle()
+        title = widget.windowTitle()
+        assert title.endswith(name)
+        assert title.count(name) == 1
 
 
 def test_shortcuts_dialog_fits_its_title_and_names_quit(qtbot, main: MainWindow) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _
-from advisor_desktop.ui.shell.common import app_icon, heading, named
+from advisor_desktop.ui.shell.common import app_icon, heading, named, window_title
 from advisor_desktop.ui.shell.workers import Runner
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class AboutDialog(QDialog):
         from advisor_desktop import __version__
 
         super().__init__(parent)
-        self.setWindowTitle(_("About"))  # the system adds " — Advisor Desktop"
+        self.setWindowTitle(window_title(_("About")))
         self.setWindowIcon(app_icon())
         layout = QVBoxLayout(self)
         layout.addWidget(heading(_("Advisor Desktop")))

@@ -20,7 +20,7 @@ from advisor_desktop.app.preferences import write_language
 from advisor_desktop.platform.i18n import _, activate, active_locale
 from advisor_desktop.platform.languages import catalog_name, is_rtl
 from advisor_desktop.platform.paths import AppPaths, resolve_paths
-from advisor_desktop.ui.shell.common import app_icon, documents_dir
+from advisor_desktop.ui.shell.common import app_icon, documents_dir, window_title
 from advisor_desktop.ui.shell.excepthook import UnexpectedErrorReporter
 from advisor_desktop.ui.shell.unlock import UnlockForm
 from advisor_desktop.ui.shell.warmup import Warmup, prewarm_wrappers
@@ -54,8 +54,7 @@ class UnlockWindow(QMainWindow):
 
     def __init__(self, paths: AppPaths, runner: Runner, policy: KdfPolicy | None = None) -> None:
         super().__init__()
-        # The system adds the application's name: "Unlock — Advisor Desktop".
-        self.setWindowTitle(_("Unlock"))
+        self.setWindowTitle(window_title(_("Unlock")))
         self.form = UnlockForm(paths, runner, policy)
         self.setCentralWidget(self.form)
         self.resize(*WINDOW_SIZE)

@@ -24,6 +24,16 @@ ICON_FILE = "advisor-desktop.svg"
 W = TypeVar("W", bound=QWidget)
 
 
+def window_title(part: str) -> str:
+    """``part — Advisor Desktop``: the application's name once, at the end. Ending with the
+    display name, the title is not extended by Qt (no "Unlock — Advisor Desktop — Advisor
+    Desktop"), and window lists that read the plain X title see the name too."""
+    from PySide6.QtGui import QGuiApplication
+
+    name = QGuiApplication.applicationDisplayName() or _("Advisor Desktop")
+    return _("{part} — {application}").format(part=part, application=name)
+
+
 def label_wizard_buttons(wizard: QWizard) -> None:
     """Our own words on a wizard's standard buttons: Qt's carry arrows ("< Back") that point
     the wrong way in right-to-left layouts, and Qt has no translation for some of our

@@ -33,7 +33,13 @@ from advisor_desktop.platform.i18n import _, active_locale, ngettext
 from advisor_desktop.platform.languages import ui_languages
 from advisor_desktop.platform.paths import AppPaths
 from advisor_desktop.protocol.profile import OrgProfile, load_profile
-from advisor_desktop.ui.shell.common import documents_dir, label_wizard_buttons, named, note
+from advisor_desktop.ui.shell.common import (
+    documents_dir,
+    label_wizard_buttons,
+    named,
+    note,
+    window_title,
+)
 from advisor_desktop.ui.shell.language_labels import language_label
 from advisor_desktop.ui.shell.passphrase_fields import NewPassphraseFields
 from advisor_desktop.ui.shell.workers import Runner
@@ -288,7 +294,7 @@ class FirstRunWizard(QWizard):
         self.policy = policy
         self.vault: Any = None
         self._code = ""
-        self.setWindowTitle(_("Set up"))  # the system adds " — Advisor Desktop"
+        self.setWindowTitle(window_title(_("Set up")))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         label_wizard_buttons(self)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
