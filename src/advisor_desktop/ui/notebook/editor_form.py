@@ -55,7 +55,7 @@ def from_qdate(day: QDate) -> dt.date:
     return dt.date(day.year(), day.month(), day.day())
 
 
-CHECKLIST_SPACING = 2
+CHECKLIST_SPACING = 1
 """Pixels around each row of the category and option lists (rows must not touch)."""
 
 
