@@ -10,48 +10,33 @@ visitor view it hides the notebook behind it, and leaving needs the advisor's pa
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QScreen
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from advisor_desktop.crypto.secret_text import secret_bytes
 from advisor_desktop.guides.render import guide_font, layout_direction
 from advisor_desktop.guides.render.fonts import load_bundled_fonts
-from advisor_desktop.platform.hardening import wipe
-from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.referral_terms import Outcome, ReferralState
 from advisor_desktop.referral.status_texts import StatusTexts, load_status_texts
 from advisor_desktop.ui.outbox.words import day_words
+from advisor_desktop.ui.shell.guarded import GuardedView, PassphraseCheck
 from advisor_desktop.ui.shell.workers import Runner
 
 log = logging.getLogger(__name__)
 
 POINT_SIZE = 20.0
-PassphraseCheck = Callable[[bytearray], bool]
 
 
-def _check(verify: PassphraseCheck, secret: bytearray) -> bool:
-    try:
-        return bool(verify(secret))
-    finally:
-        wipe(secret)
-
-
-class VisitorStatusView(QWidget):
+class VisitorStatusView(GuardedView):
     """One referral's status for the visitor, in ``language``."""
 
-    left = Signal()
-    """The advisor's passphrase was verified (or no check was set); the view then closes."""
+    log_name = "visitor_status"
 
     def __init__(
         self,
@@ -67,14 +52,10 @@ class VisitorStatusView(QWidget):
         texts: StatusTexts | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(verify_passphrase, runner, parent)
         load_bundled_fonts()
         self.texts = texts or load_status_texts(language)
         lang = self.texts.language
-        self._verify = verify_passphrase
-        self._runner = runner
-        self._may_close = False
-        self._busy = False
         self.setObjectName("visitorStatus")
         self.setWindowTitle(self.texts.title)
         self.setLayoutDirection(layout_direction(lang))
@@ -89,8 +70,6 @@ class VisitorStatusView(QWidget):
             return label
 
         self.title = text(self.texts.title, 0.8, "statusTitle")
-        self.leave_button = QPushButton(_("Advisor: leave"))
-        self.leave_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.leave_button)
@@ -127,20 +106,6 @@ class VisitorStatusView(QWidget):
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
 
-        self.unlock_panel = QWidget()
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText(_("Advisor's passphrase"))
-        self.unlock_button = QPushButton(_("Leave visitor view"))
-        self.cancel_button = QPushButton(_("Cancel"))
-        self.unlock_error = QLabel("")
-        panel = QHBoxLayout(self.unlock_panel)
-        panel.addWidget(self.passphrase, 1)
-        panel.addWidget(self.unlock_button)
-        panel.addWidget(self.cancel_button)
-        panel.addWidget(self.unlock_error)
-        self.unlock_panel.hide()
-
         column = QVBoxLayout()
         column.setSpacing(18)
         column.addLayout(self.steps)
@@ -162,83 +127,4 @@ class VisitorStatusView(QWidget):
         layout.addWidget(self.unlock_panel)
         layout.addLayout(centred, 1)
 
-        self.leave_button.clicked.connect(self.ask_to_leave)
-        self.unlock_button.clicked.connect(self.try_leave)
-        self.passphrase.returnPressed.connect(self.try_leave)
-        self.cancel_button.clicked.connect(self._cancel)
         log.info("visitor_status_opened")
-
-    def enter(self, screen: QScreen | None = None) -> None:
-        """Show the view full screen on ``screen`` (by default one the advisor's window is
-        not on, when there are two)."""
-        from advisor_desktop.ui.shell.placement import show_full_screen_on, visitor_screen
-
-        show_full_screen_on(self, screen or visitor_screen(self.parentWidget()))
-
-    def ask_to_leave(self) -> None:
-        """The advisor wants the notebook back: the passphrase field (or leave at once when
-        no check was set)."""
-        if self._verify is None:
-            self._leave()
-            return
-        self.unlock_error.setText("")
-        self.unlock_panel.show()
-        self.passphrase.setFocus()
-
-    def _cancel(self) -> None:
-        self.passphrase.clear()
-        self.unlock_panel.hide()
-
-    def try_leave(self) -> None:
-        """Check the typed passphrase on a worker; the view closes only when it is right."""
-        if self._busy or self._verify is None:
-            return
-        typed = self.passphrase.text()
-        self.passphrase.clear()
-        if not typed:
-            return
-        self._busy = True
-        self.unlock_button.setEnabled(False)
-        if self._runner is None:
-            self._runner = Runner(self)
-        self._runner.start(
-            _check,
-            self._verify,
-            secret_bytes(typed),
-            on_done=self._on_verified,
-            on_error=lambda _exc: self._on_verified(False),
-        )
-
-    def _on_verified(self, ok: object) -> None:
-        self._busy = False
-        self.unlock_button.setEnabled(True)
-        if not ok:
-            self.unlock_error.setText(_("Wrong passphrase."))
-            return
-        self._leave()
-
-    def _leave(self) -> None:
-        log.info("visitor_status_left")
-        self._may_close = True
-        self.left.emit()
-        self.close()
-
-    def dismiss(self) -> None:
-        """Close without the passphrase (the vault is locking: the lock screen follows)."""
-        self._may_close = True
-        self.close()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Escape opens the passphrase field instead of leaving."""
-        if event.key() == Qt.Key.Key_Escape:
-            self.ask_to_leave()
-            return
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        """Closing is refused until the passphrase was given."""
-        if self._may_close:
-            event.accept()
-            return
-        event.ignore()
-        self.ask_to_leave()
