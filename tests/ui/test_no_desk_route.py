@@ -35,6 +35,9 @@ def test_with_a_desk_the_way_to_keys_is_not_offered(qtbot, setup: Setup) -> None
     qtbot.addWidget(wizard)
     wizard.show()
     assert not wizard.desk_page.open_keys.isVisibleTo(wizard)
+    # The wizard keeps its size: it fits a 1366×768 screen, and no smaller than its pages need.
+    assert (wizard.minimumWidth(), wizard.minimumHeight()) == (760, 520)
+    assert (wizard.width(), wizard.height()) == (1080, 680)
 
 
 def test_window_shows_keys_and_updates_when_asked(qtbot, main: MainWindow) -> None:

@@ -97,13 +97,13 @@ class ReferralWizard(QWizard):
         self.setStartId(PAGE_DESK)
         if resume is not None:
             self._resume(resume)
+        # Fits a 1366×768 screen with the task bar and window frame.
+        self.resize(1080, 680)
+        self.setMinimumSize(760, 520)
 
     def _go_to_keys(self) -> None:
         self.reject()
         self.keys_requested.emit()
-        # Fits a 1366×768 screen with the task bar and window frame.
-        self.resize(1080, 680)
-        self.setMinimumSize(760, 520)
 
     def _resume(self, referral_id: str) -> None:
         referral = self.flow.workspace.referrals.get(referral_id)
