@@ -39,7 +39,9 @@ def test_slow_change_shows_progress_then_hides_it(
 ) -> None:
     monkeypatch.setattr(rekey, "_PROGRESS_EVERY", 0.0)
     settings = main.page("settings")
-    main.session.clock = Ticking(0.6)  # every report comes over a second after the start
+    # Every reading of the clock moves 1.5 s: even the first report (a small vault may send
+    # only the last one) comes over a second after the start.
+    main.session.clock = Ticking(1.5)
     shown: list[int] = []
     settings.change_progress.valueChanged.connect(
         lambda value: shown.append(value) if not settings.change_progress.isHidden() else None
