@@ -485,13 +485,23 @@ class SettingsPage(QWidget):
         self.new_code.setVisible(False)
         self.message.emit(_("Changing the passphrase…"))
         self._change_started = self.session.clock()
+        relay = self._progress
+
+        def report(fraction: float) -> None:
+            # From the worker; queued to this thread. The page may be gone by then (the
+            # window closed or rebuilt): the change goes on, unreported.
+            try:
+                relay.fraction.emit(fraction)
+            except RuntimeError:
+                return
+
         self.runner.start(
             change_passphrase_checked,
             self.session.vault,
             old,
             new,
             again,
-            self._progress.fraction.emit,  # from the worker; queued to this thread
+            report,
             on_done=self._passphrase_changed,
             on_error=self._passphrase_failed,
         )

@@ -54,15 +54,25 @@ class Task(QRunnable):
         try:
             result = self.fn(*self.args)
         except AdvisorError as exc:
-            self.signals.failed.emit(exc)
+            self._report(self.signals.failed, exc)
             return
         except Exception as exc:  # never let a worker crash the app
             log.error("task_failed exc=%s", type(exc).__name__)
-            self.signals.failed.emit(
-                AdvisorError(_("Something went wrong; nothing was changed. Please try again."))
+            self._report(
+                self.signals.failed,
+                AdvisorError(_("Something went wrong; nothing was changed. Please try again.")),
             )
             return
-        self.signals.finished.emit(result)
+        self._report(self.signals.finished, result)
+
+    @staticmethod
+    def _report(signal: Any, value: object) -> None:
+        # The application may be shutting down while the task ran: its signal object is
+        # gone with the window, and there is nobody left to tell.
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            log.info("task_result_dropped")
 
 
 class Runner(QObject):
