@@ -158,3 +158,16 @@ def test_desk_public_intake_fields_are_strict() -> None:
     ):
         with pytest.raises(ProfileError):
             parse_desk_public({**base, **bad})
+
+
+def test_a_refusal_body_is_read_bounded_by_both_clients() -> None:
+    """The workstation's and the advisor's clients read a refusal with one function: the
+    code and reason of an error document, cut to size; anything else is 'unknown'."""
+    from advisor_desktop.protocol.intake_api import error_doc, read_error_doc
+
+    body = json.dumps(error_doc("rate-limited", "Slow down.")).encode()
+    assert read_error_doc(body, "Too Many Requests") == ("rate-limited", "Slow down.")
+    long = json.dumps(error_doc("x" * 100, "y" * 1000)).encode()
+    assert read_error_doc(long, "") == ("x" * 64, "y" * 300)
+    for hostile in (b"<html>", b"[1, 2]", b'{"error": 5}', b"[" * 100_000, b"\xff\xfe\x00"):
+        assert read_error_doc(hostile, "Bad Gateway") == ("unknown", "Bad Gateway")

@@ -38,6 +38,7 @@ from advisor_desktop.protocol.intake_api import (
     StatusUpload,
     parse_inbox,
     parse_status_listing,
+    read_error_doc,
 )
 from advisor_desktop.protocol.keys import key_id, raw_public
 from advisor_desktop.protocol.receipt import package_sha256
@@ -213,14 +214,7 @@ class IntakeClient:
 
 
 def _refusal(answer: httpx.Response) -> IntakeRefused:
-    code, reason = "unknown", answer.reason_phrase
-    try:
-        doc = answer.json()
-        if isinstance(doc, dict) and isinstance(doc.get("error"), str):
-            code = doc["error"][:64]
-            reason = str(doc.get("reason", ""))[:300]
-    except ValueError:
-        pass
+    code, reason = read_error_doc(answer.content, answer.reason_phrase)
     retry = answer.headers.get("retry-after")
     return IntakeRefused(
         answer.status_code, code, reason, int(retry) if retry and retry.isdigit() else None

@@ -40,6 +40,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from advisor_desktop.platform import jsonio
 from advisor_desktop.platform.errors import AdvisorError
 from advisor_desktop.platform.i18n import _
 from advisor_desktop.protocol.errors import EXIT_SCHEMA, EXIT_SIGNATURE, KeyFormatError
@@ -323,6 +324,18 @@ def verify_withdrawal(data: bytes, trusted: Mapping[str, bytes]) -> Withdrawal:
 def error_doc(code: str, reason: str) -> dict[str, str]:
     """The body of every refusal: a stable code and a sentence for a person."""
     return {"error": code, "reason": reason}
+
+
+def read_error_doc(body: bytes, fallback: str) -> tuple[str, str]:
+    """(code, reason) of a refusal's body as :func:`error_doc` writes it, bounded; ``unknown``
+    and ``fallback`` (the HTTP reason phrase) when the body is not such a document."""
+    try:
+        doc = jsonio.loads(body)  # a hostile server's answer: nesting bounded too
+    except ValueError:
+        return "unknown", fallback
+    if not isinstance(doc, dict) or not isinstance(doc.get("error"), str):
+        return "unknown", fallback
+    return doc["error"][:64], str(doc.get("reason", ""))[:300]
 
 
 @dataclass(frozen=True)

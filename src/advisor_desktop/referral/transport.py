@@ -44,6 +44,7 @@ from advisor_desktop.protocol.intake_api import (
     IntakeFormatError,
     StatusMessage,
     parse_status_listing,
+    read_error_doc,
 )
 from advisor_desktop.protocol.keys import key_id, raw_public
 
@@ -453,13 +454,6 @@ class IntakeTransport:
 
 
 def _refusal(answer: httpx.Response) -> IntakeRefused:
-    code, reason = "unknown", answer.reason_phrase or str(answer.status_code)
-    try:
-        doc = answer.json()
-        if isinstance(doc, dict) and isinstance(doc.get("error"), str):
-            code = doc["error"][:64]
-            reason = str(doc.get("reason", ""))[:300]
-    except ValueError:
-        pass
+    code, reason = read_error_doc(answer.content, answer.reason_phrase or str(answer.status_code))
     retry = answer.headers.get("retry-after")
     return IntakeRefused(answer.status_code, code, reason, None if retry is None else retry[:64])
