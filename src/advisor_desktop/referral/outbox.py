@@ -258,17 +258,34 @@ def enqueue(conn: Any, referral_id: str, package: bytes, at: str) -> None:
     _history(conn, referral_id, None, OutboxState.QUEUED, at, None)
 
 
+def _state_in(conn: Any, referral_id: str) -> OutboxState | None:
+    """The item's state inside the caller's transaction (None: no such item)."""
+    row = conn.execute(
+        "SELECT state FROM outbox_items WHERE referral_id = ?", (referral_id,)
+    ).fetchone()
+    return None if row is None else OutboxState(row[0])
+
+
+def _not_found(referral_id: str) -> OutboxItemNotFound:
+    return OutboxItemNotFound(
+        _("The outbox has no referral with the id {id}.").format(id=str(referral_id)[:40])
+    )
+
+
+def _existing_state_in(conn: Any, referral_id: str) -> OutboxState:
+    """As :func:`_state_in`, refused with :class:`OutboxItemNotFound` when there is none."""
+    state = _state_in(conn, referral_id)
+    if state is None:
+        raise _not_found(referral_id)
+    return state
+
+
 def withdraw_in(conn: Any, referral_id: str, at: str) -> OutboxState | None:
     """Withdraw an item inside the caller's transaction (the referral service's withdrawal):
     the package bytes are wiped, the state is ``withdrawn``; a receipt stays as proof. Returns
     the state it had (None: no item)."""
-    row = conn.execute(
-        "SELECT state FROM outbox_items WHERE referral_id = ?", (referral_id,)
-    ).fetchone()
-    if row is None:
-        return None
-    before = OutboxState(row[0])
-    if before is OutboxState.WITHDRAWN:
+    before = _state_in(conn, referral_id)
+    if before is None or before is OutboxState.WITHDRAWN:
         return before
     conn.execute(
         "UPDATE outbox_items SET state = 'withdrawn', package = NULL, next_attempt_at = NULL, "
@@ -324,9 +341,7 @@ class Outbox:
                 f"SELECT {_ITEM_COLUMNS} {_ITEM_FROM} WHERE o.referral_id = ?", (referral_id,)
             ).fetchone()
         if row is None:
-            raise OutboxItemNotFound(
-                _("The outbox has no referral with the id {id}.").format(id=str(referral_id)[:40])
-            )
+            raise _not_found(referral_id)
         return _item(row)
 
     def package(self, referral_id: str) -> bytes:
@@ -427,16 +442,7 @@ class Outbox:
     ) -> OutboxItem:
         now = stamp(self._clock())
         with self._vault.write() as conn:
-            row = conn.execute(
-                "SELECT state FROM outbox_items WHERE referral_id = ?", (referral_id,)
-            ).fetchone()
-            if row is None:
-                raise OutboxItemNotFound(
-                    _("The outbox has no referral with the id {id}.").format(
-                        id=str(referral_id)[:40]
-                    )
-                )
-            before = OutboxState(row[0])
+            before = _existing_state_in(conn, referral_id)
             if before not in allowed:
                 raise OutboxError(
                     _("The referral is {state} in the outbox; this cannot be done now.").format(
@@ -501,16 +507,7 @@ class Outbox:
         sent. A delivered item stays delivered (a second receipt is not stored)."""
         now = stamp(self._clock())
         with self._vault.write() as conn:
-            row = conn.execute(
-                "SELECT state FROM outbox_items WHERE referral_id = ?", (referral_id,)
-            ).fetchone()
-            if row is None:
-                raise OutboxItemNotFound(
-                    _("The outbox has no referral with the id {id}.").format(
-                        id=str(referral_id)[:40]
-                    )
-                )
-            before = OutboxState(row[0])
+            before = _existing_state_in(conn, referral_id)
             if before is OutboxState.WITHDRAWN:
                 raise OutboxError(_("The referral was withdrawn; its receipt is not needed."))
             if before is not OutboxState.DELIVERED:
