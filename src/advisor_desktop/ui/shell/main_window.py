@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setToolTip(_("Lock the notebook and quit (Ctrl+Q)"))
         self.quit_action.triggered.connect(self.close)
-        ACTION_ICONS = {
+        action_icons = {
             self.lock_action: "lock",
             self.hide_action: "eye-slash",
             self.visitor_action: "monitor",
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
             self.about_action,
             self.quit_action,
         ):
-            name = ACTION_ICONS.get(action)
+            name = action_icons.get(action)
             if name:
                 action.setIcon(icon(name))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)

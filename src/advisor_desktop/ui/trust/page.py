@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -48,10 +47,6 @@ def ask_open_path(parent: QWidget, title: str, pattern: str) -> Path | None:
     return Path(path) if path else None
 
 
-def _mono() -> QFont:
-    return fingerprint_font()
-
-
 class TrustPage(QWidget):
     """Device key, desks and their fingerprints, profile and guide-pack imports."""
 
@@ -85,10 +80,10 @@ class TrustPage(QWidget):
         device = QGroupBox(_("This device"))
         form = QFormLayout(device)
         self.device_key = named(QLabel(), _("This device's public key"))
-        self.device_key.setFont(_mono())
+        self.device_key.setFont(fingerprint_font())
         self.device_key.setWordWrap(True)
         self.device_fingerprint = named(QLabel(), _("This device's fingerprint"))
-        self.device_fingerprint.setFont(_mono())
+        self.device_fingerprint.setFont(fingerprint_font())
         self.copy_key = named(QPushButton(_("Copy public key")), _("Copy the public key"))
         self.copy_key.clicked.connect(self._copy_key)
         form.addRow(_("Public key:"), self.device_key)
@@ -180,7 +175,7 @@ class TrustPage(QWidget):
                 (_("Signing key"), fps["signing_key"]),
             ):
                 child = QTreeWidgetItem([label, value])
-                child.setFont(1, _mono())
+                child.setFont(1, fingerprint_font())
                 top.addChild(child)
             self.desks.addTopLevelItem(top)
             top.setExpanded(True)
