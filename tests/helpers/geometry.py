@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLayout,
-    QPushButton,
     QRadioButton,
     QScrollArea,
     QStyle,
@@ -221,10 +220,9 @@ PAGE_SIZE = (1280, 720)
 """At this size (and larger) no page may scroll; smaller ones may scroll down, not sideways."""
 
 
-def problems(root: QWidget, lang: str, *, page_scroll_allowed: bool | None = None) -> list[str]:
+def problems(root: QWidget, lang: str) -> list[str]:
     """Every visible defect of ``root`` (a window) shown in UI language ``lang``."""
-    if page_scroll_allowed is None:
-        page_scroll_allowed = root.width() < PAGE_SIZE[0] or root.height() < PAGE_SIZE[1]
+    page_scroll_allowed = root.width() < PAGE_SIZE[0] or root.height() < PAGE_SIZE[1]
     found: list[str] = []
     for widget in [root, *root.findChildren(QWidget)]:
         if not _visible(widget, root) and widget is not root:
@@ -256,18 +254,6 @@ def problems(root: QWidget, lang: str, *, page_scroll_allowed: bool | None = Non
         for button in _standard_buttons(root):
             if button.isVisibleTo(root) and _english(button.text()):
                 found.append(f"{describe(button)}: Qt's standard button left in English")
-    return found
-
-
-def buttons_stretched(root: QWidget, limit: float = 2.5) -> list[str]:
-    """Push buttons much wider than their text needs (stretched across a form)."""
-    found: list[str] = []
-    for button in root.findChildren(QPushButton):
-        if not _visible(button, root) or not button.text():
-            continue
-        hint = max(button.sizeHint().width(), 80)
-        if button.width() > limit * hint:
-            found.append(f"{describe(button)}: stretched to {button.width()} px ({hint} needed)")
     return found
 
 
